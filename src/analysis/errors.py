@@ -1,0 +1,57 @@
+"""User-facing errors: one Chinese paragraph naming the file, sheet, row and column where they apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Location:
+    """Where a problem sits, as the analyst sees it in Excel (rows are 1-based)."""
+
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(f"文件“{self.file}”")
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            parts.append(f"第 {self.row} 行")
+        if self.column:
+            parts.append(f"“{self.column}”列")
+        return "，".join(parts)
+
+
+class AnalysisError(Exception):
+    """An error caused by input or configuration; its message is shown to the analyst as is."""
+
+    def __init__(self, message: str, location: Location | None = None, hint: str | None = None):
+        self.message = message
+        self.location = location
+        self.hint = hint
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        text = self.message
+        if self.location is not None and self.location.describe():
+            text = f"{self.location.describe()}：{text}"
+        if self.hint:
+            text = f"{text}。{self.hint}" if not text.endswith("。") else f"{text}{self.hint}"
+        return text
+
+
+class InputFileError(AnalysisError):
+    """A raw export that cannot be used at all (empty, encrypted, not a spreadsheet, no header)."""
+
+
+class ConfigError(AnalysisError):
+    """config/town.yml (or another YAML file) is missing or malformed."""
+
+
+class MissingDataError(AnalysisError):
+    """Processed data for a year is absent: tells which command to run."""

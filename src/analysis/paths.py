@@ -1,0 +1,90 @@
+"""The one module that knows where things live: project root, data folders, reports, notebooks."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RESOURCES_DIR = PACKAGE_DIR / "resources"
+
+
+def _find_root() -> Path:
+    env = os.environ.get("TUANWEI_ROOT")
+    if env:
+        return Path(env).resolve()
+    candidate = PACKAGE_DIR.parents[1]  # src/analysis -> project root (editable install)
+    if (candidate / "pyproject.toml").is_file() and (candidate / "notebooks").is_dir():
+        return candidate
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "notebooks").is_dir() and (folder / "config").is_dir():
+            return folder
+    return here
+
+
+ROOT = _find_root()
+CONFIG_FILE = ROOT / "config" / "town.yml"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+SAMPLE_DIR = ROOT / "data" / "sample"
+SAMPLE_CONFIG = SAMPLE_DIR / "town.yml"
+SAMPLE_YEAR = 2022
+
+
+def resolve(path: str | os.PathLike[str]) -> Path:
+    """A path as given by the analyst: absolute as is, relative to the project root otherwise."""
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else (ROOT / p)
+
+
+@dataclass(frozen=True)
+class YearPaths:
+    """Folders of one report year (contracts.md, "Folders")."""
+
+    year: int
+    raw: Path
+    processed: Path
+    reports: Path
+    config: Path
+
+    def previous(self) -> YearPaths | None:
+        """The same layout for year − 1 when its raw folder sits next to this year's."""
+        prev_raw = self.raw.parent / str(self.year - 1)
+        if not prev_raw.is_dir():
+            return None
+        return YearPaths(
+            year=self.year - 1,
+            raw=prev_raw,
+            processed=self.processed.parent / str(self.year - 1),
+            reports=self.reports.parent / str(self.year - 1),
+            config=self.config,
+        )
+
+
+def year_paths(
+    year: int,
+    raw: str | os.PathLike[str] | None = None,
+    processed: str | os.PathLike[str] | None = None,
+    reports: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | None = None,
+) -> YearPaths:
+    """Defaults of contracts.md: data/raw/Y, data/processed/Y, reports/Y, config/town.yml."""
+    return YearPaths(
+        year=year,
+        raw=resolve(raw) if raw else ROOT / "data" / "raw" / str(year),
+        processed=resolve(processed) if processed else ROOT / "data" / "processed" / str(year),
+        reports=resolve(reports) if reports else ROOT / "reports" / str(year),
+        config=resolve(config) if config else CONFIG_FILE,
+    )
+
+
+def sample_paths(year: int = SAMPLE_YEAR) -> YearPaths:
+    """The bundled synthetic sample town: data/sample/Y → data/processed/sample/Y → reports/sample/Y."""
+    return YearPaths(
+        year=year,
+        raw=SAMPLE_DIR / str(year),
+        processed=ROOT / "data" / "processed" / "sample" / str(year),
+        reports=ROOT / "reports" / "sample" / str(year),
+        config=SAMPLE_CONFIG,
+    )
