@@ -1,0 +1,96 @@
+"""Identity matching of records (study, check-ins, reviews, participants, transfers) to roster members.
+
+Order of evidence (contracts.md): an ID number, then a 学号/卡号, then the name when it is unique among
+the members of the record's branch on the record's date, then — only for records without a branch —
+the name when unique town-wide. Two or more candidates make the record ambiguous: it is never
+credited to a member and is listed for the analyst.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.membership import Membership
+
+
+def match_records(
+    records: pd.DataFrame,
+    members: pd.DataFrame,
+    membership: Membership,
+    *,
+    id_key: str = "id_key",
+    student_no: str = "student_no",
+    name: str = "name_norm",
+    branch: str = "branch_canonical",
+    day: str = "day",
+) -> pd.DataFrame:
+    """Return DataFrame(member_id, match) aligned with ``records``.
+
+    ``records`` columns: ``id_key`` (pseudonym of an ID number or NA), ``student_no``, ``name``
+    (normalised), ``branch`` (canonical name, or NA when the record has none or it is unknown) and ``day``.
+    A record whose branch text was given but not recognised should pass ``branch`` = NA and be
+    excluded by the caller from town-wide matching via the ``has_branch_text`` column (if present).
+    """
+    n = len(records)
+    out = pd.DataFrame({"member_id": pd.Series([None] * n, index=records.index, dtype=object), "match": "unmatched"})
+
+    def col(c: str) -> pd.Series:
+        return records[c] if c in records else pd.Series(pd.NA, index=records.index, dtype=object)
+
+    ids, students, names, branches = col(id_key), col(student_no), col(name), col(branch)
+    days = pd.to_datetime(col(day))
+    has_branch_text = records["has_branch_text"].astype(bool) if "has_branch_text" in records else branches.notna()
+
+    # 1. ID number
+    known_ids = set(members["member_id"])
+    by_id = ids.notna() & ids.isin(known_ids)
+    out.loc[by_id, "member_id"] = ids[by_id]
+    out.loc[by_id, "match"] = "id"
+
+    # 2. student number, when unique on the roster
+    todo = out["match"].eq("unmatched") & students.notna()
+    if todo.any() and "student_no" in members:
+        roster = members.dropna(subset=["student_no"])
+        counts = roster["student_no"].value_counts()
+        unique = roster[roster["student_no"].isin(counts[counts == 1].index)].set_index("student_no")["member_id"]
+        hit = todo & students.isin(unique.index)
+        out.loc[hit, "member_id"] = students[hit].map(unique)
+        out.loc[hit, "match"] = "student_no"
+
+    # 3./4. names
+    todo = out["match"].eq("unmatched") & names.notna()
+    if todo.any():
+        cand = pd.DataFrame(
+            {"_i": records.index[todo], "name_norm": names[todo].to_numpy(), "rec_branch": branches[todo].to_numpy(),
+             "has_branch": has_branch_text[todo].to_numpy(), "day": days[todo].to_numpy()}
+        )
+        cand = cand.merge(members[["member_id", "name_norm"]], on="name_norm", how="inner")
+        if not cand.empty:
+            active = membership.active_pairs(cand["member_id"], cand["day"]).to_numpy()
+            cand = cand[active]
+            cand = cand.assign(mem_branch=membership.branch_on(cand["member_id"], cand["day"]).to_numpy())
+            with_branch = cand[cand["has_branch"]]
+            with_branch = with_branch[with_branch["mem_branch"].astype(object) == with_branch["rec_branch"].astype(object)]
+            without = cand[~cand["has_branch"]]
+            for frame, how in ((with_branch, "name_branch"), (without, "name_town")):
+                if frame.empty:
+                    continue
+                n_cand = frame.groupby("_i")["member_id"].transform("nunique")
+                single = frame[n_cand == 1].drop_duplicates("_i")
+                out.loc[single["_i"].to_numpy(), "member_id"] = single["member_id"].to_numpy()
+                out.loc[single["_i"].to_numpy(), "match"] = how
+                multi = frame.loc[n_cand > 1, "_i"].unique()
+                out.loc[multi, "match"] = "ambiguous"
+    return out
+
+
+def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
+    """The learner behind each record: the member, else (branch, normalised name or identity)."""
+    branch = records.get("branch", pd.Series(pd.NA, index=records.index)).astype(object).fillna("")
+    ident = records.get("name_norm", pd.Series(pd.NA, index=records.index)).astype(object)
+    for fallback in ("student_no", "id_key"):
+        if fallback in records:
+            ident = ident.fillna(records[fallback].astype(object))
+    ident = ident.fillna("?")
+    unmatched_key = "u:" + branch.astype(str) + "|" + ident.astype(str)
+    return matched["member_id"].astype(object).where(matched["member_id"].notna(), unmatched_key).astype("str")

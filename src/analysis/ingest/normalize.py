@@ -1,0 +1,415 @@
+"""Value normalisation: text, names, numbers, dates, 青年大学习 period labels, identity strings.
+
+All functions accept the raw cell values as read (str, float, int, datetime, None) and work on whole
+columns; expensive parsing is done once per distinct value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# ---------------------------------------------------------------- text
+
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200c\u200d\u2060]+")
+_DOTS = re.compile(r"(?<=[\u3400-\u9fff])\s*[•・･‧∙⋅.．。·]\s*(?=[\u3400-\u9fff])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_blank(value: Any) -> bool:
+    """True for None, NaN, NA and strings of only spaces."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not _SPACES.sub("", value)
+
+
+def clean_text(value: Any) -> str | None:
+    """Full-width → half-width (NFKC), every kind of space collapsed to one, trimmed; blank → None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value))
+    text = _SPACES.sub(" ", text).strip()
+    return text or None
+
+
+def compact(value: Any) -> str | None:
+    """clean_text with all spaces removed (header names, labels, branch names)."""
+    text = clean_text(value)
+    return _SPACES.sub("", text) if text else None
+
+
+def normalize_name(value: Any) -> str | None:
+    """A person's name for matching: NFKC, no spaces, middle dots of minority names unified to ·."""
+    text = compact(value)
+    if not text:
+        return None
+    text = _DOTS.sub("·", text)
+    return text
+
+
+def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
+    """Apply ``func`` once per distinct value (fast on long columns with few distinct values)."""
+    values = series.astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
+    return pd.Series(mapped[codes], index=series.index, dtype=object)
+
+
+def text_column(series: pd.Series) -> pd.Series:
+    """A column of clean text (str dtype, NA for blanks)."""
+    return map_unique(series, clean_text).astype("str")
+
+
+# ---------------------------------------------------------------- numbers
+
+_NUM = re.compile(r"^[-+]?\d+(?:\.\d+)?")
+
+
+def parse_number(value: Any) -> float | None:
+    """12, 12.0, "12", "１２人", "3.5小时", "1,036" → float; blank → None; unparsable → NaN."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = compact(value)
+    if text is None:
+        return None
+    text = text.replace(",", "")
+    m = _NUM.match(text)
+    if not m:
+        return math.nan
+    rest = text[m.end() :]
+    if rest and not re.fullmatch(r"(人|人次|名|个|次|小时|h|H|时|元|分|天|\.0+)?", rest):
+        return math.nan
+    return float(m.group())
+
+
+def number_column(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(float column, mask of cells that were present but not a number)."""
+    parsed = map_unique(series, parse_number)
+    values = pd.to_numeric(parsed, errors="coerce").astype("float64")
+    bad = parsed.map(lambda v: isinstance(v, float) and math.isnan(v)).astype(bool)
+    return values, bad
+
+
+# ---------------------------------------------------------------- chinese numerals
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text: str) -> int | None:
+    """'5', '十四', '二十', '二十三', '一百零二' → int; None if not a number."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_DIGITS and ch not in "十百" for ch in text):
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+# ---------------------------------------------------------------- dates
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """One parsed cell: a timestamp, its precision, and an alternative reading when ambiguous."""
+
+    value: pd.Timestamp | None
+    precision: str | None = None  # "time", "day" or "month"
+    alternative: pd.Timestamp | None = None
+    problem: str | None = None
+
+
+_FULL = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[T\s]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}(?:\.\d+)?))?秒?)?$"
+)
+_YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_MD = re.compile(r"^(\d{1,2})\s*[./月]\s*(\d{1,2})\s*日?$")
+_MONTH_ONLY = re.compile(r"^[（(]?\s*([一二三四五六七八九十]+|\d{1,2})\s*月份?\s*[)）]?$")
+
+
+def _make(year: int, month: int, day: int, *rest: int) -> pd.Timestamp | None:
+    try:
+        return pd.Timestamp(dt.datetime(year, month, day, *rest))
+    except ValueError:
+        return None
+
+
+def _from_month_day(month: int, day_digits: str, year: int) -> ParsedDate:
+    """'6.30' text → June 30; floats lose trailing zeros, so a float 6.3 may be June 3 or June 30."""
+    day = int(day_digits)
+    value = _make(year, month, day)
+    if value is None:
+        return ParsedDate(None, problem=f"“{month}.{day_digits}”不是有效日期")
+    return ParsedDate(value, "day")
+
+
+def parse_date(value: Any, year_hint: int | None = None, month_only: bool = False) -> ParsedDate:
+    """Parse one cell in any of the shapes of domain.md trap 6.
+
+    ``year_hint`` completes month.day dates ("6.30"); ``month_only`` reads the column as year-month
+    (入团年月): "2019.10", "2019年10月", and a float 2019.1 (trailing zero lost: October, reported).
+    """
+    if is_blank(value):
+        return ParsedDate(None)
+    if isinstance(value, pd.Timestamp):
+        return ParsedDate(value, "time" if value != value.normalize() else "day")
+    if isinstance(value, dt.datetime):
+        ts = pd.Timestamp(value)
+        return ParsedDate(ts, "time" if ts != ts.normalize() else "day")
+    if isinstance(value, dt.date):
+        return ParsedDate(pd.Timestamp(value), "day")
+    if isinstance(value, bool):
+        return ParsedDate(None, problem=f"“{value}”不是日期")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _parse_number_date(float(value), year_hint, month_only)
+    text = clean_text(value)
+    assert text is not None
+    text = text.replace("\u2014", "-").replace("\u2013", "-")
+    if m := _FULL.match(text):
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if m.group(4):
+            sec = float(m.group(6) or 0)
+            ts = _make(y, mo, d, int(m.group(4)), int(m.group(5)), int(sec))
+            return ParsedDate(ts, "time") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效日期")
+        ts = _make(y, mo, d)
+        return ParsedDate(ts, "day") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效日期")
+    if m := _YM.match(text):
+        y, mo = int(m.group(1)), int(m.group(2))
+        if month_only and "." in text and m.group(2) == "1" and text.endswith(".1"):
+            pass  # text "2019.1" is written as such: January
+        ts = _make(y, mo, 1)
+        return ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效年月")
+    if m := _COMPACT.match(text):
+        ts = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if ts is not None:
+            return ParsedDate(ts, "day")
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _parse_number_date(float(text), year_hint, month_only)
+    if (m := _MD.match(text)) and not month_only:
+        if year_hint is None:
+            return ParsedDate(None, problem=f"“{text}”缺少年份")
+        return _from_month_day(int(m.group(1)), m.group(2), year_hint)
+    return ParsedDate(None, problem=f"“{text}”不是可识别的日期")
+
+
+def _parse_number_date(number: float, year_hint: int | None, month_only: bool) -> ParsedDate:
+    if math.isnan(number):
+        return ParsedDate(None)
+    if 1900 <= number < 2100 and month_only:
+        # 入团年月 stored as a number: 2019.1 was typed "2019.10" or "2019.1"; 2019.05 is May
+        year = int(number)
+        frac = f"{number:.2f}".split(".")[1]
+        digits = repr(number).split(".")[1] if "." in repr(number) else "0"
+        if digits == "1":
+            ts = _make(year, 10, 1)
+            return ParsedDate(ts, "month", _make(year, 1, 1), problem=f"入团年月“{number}”可能为 {year} 年 10 月或 1 月，按 10 月处理")
+        month = int(frac)
+        ts = _make(year, month, 1)
+        return ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{number}”不是有效年月")
+    if 1 <= number < 13 and not month_only:
+        if year_hint is None:
+            return ParsedDate(None, problem=f"“{number}”缺少年份")
+        month = int(number)
+        digits = repr(number).split(".")[1] if "." in repr(number) else ""
+        if not digits or digits == "0":
+            return ParsedDate(None, problem=f"“{number:g}”不是日期")
+        parsed = _from_month_day(month, digits, year_hint)
+        if len(digits) == 1 and parsed.value is not None:
+            alt = _make(year_hint, month, int(digits) * 10)
+            if alt is not None:
+                return ParsedDate(parsed.value, "day", alt)
+        return parsed
+    if 20000 <= number <= 80000:
+        ts = EXCEL_EPOCH + pd.to_timedelta(number, unit="D")
+        ts = ts.round("s")
+        return ParsedDate(ts, "time" if ts != ts.normalize() else "day")
+    return ParsedDate(None, problem=f"“{number:g}”不是日期")
+
+
+_ISO_FAST = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
+
+
+def date_column(series: pd.Series, year_hint: int | None = None, month_only: bool = False) -> pd.DataFrame:
+    """Parse a whole column → DataFrame(value, precision, alternative, problem).
+
+    The common machine format "2022-03-06 19:45:12" is parsed vectorised; every other distinct value
+    once through :func:`parse_date`.
+    """
+    obj = series.astype(object)
+    out = pd.DataFrame(
+        {
+            "value": pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]"),
+            "precision": pd.Series(None, index=series.index, dtype=object),
+            "alternative": pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]"),
+            "problem": pd.Series(None, index=series.index, dtype=object),
+        }
+    )
+    is_str = obj.map(lambda v: isinstance(v, str))
+    fast = pd.Series(False, index=series.index)
+    if is_str.any() and not month_only:
+        strs = obj[is_str].astype("str").str.strip()
+        iso = strs.str.match(_ISO_FAST)
+        if iso.any():
+            parsed = pd.to_datetime(strs[iso], format="ISO8601", errors="coerce")
+            ok = parsed.notna()
+            idx = parsed.index[ok]
+            out.loc[idx, "value"] = parsed[ok].astype("datetime64[us]")
+            out.loc[idx, "precision"] = np.where(strs[iso][ok].str.len() > 10, "time", "day")
+            fast.loc[idx] = True
+    rest = obj[~fast]
+    if len(rest):
+        cache: dict[Hashable, ParsedDate] = {}
+
+        def one(v: Any) -> ParsedDate:
+            key = (type(v).__name__, v if not isinstance(v, float) or not math.isnan(v) else "nan")
+            try:
+                return cache[key]
+            except KeyError:
+                cache[key] = parse_date(v, year_hint, month_only)
+                return cache[key]
+            except TypeError:
+                return parse_date(v, year_hint, month_only)
+
+        parsed_list = [one(v) for v in rest]
+        out.loc[rest.index, "value"] = pd.Series(
+            [p.value for p in parsed_list], index=rest.index, dtype="datetime64[us]"
+        )
+        out.loc[rest.index, "precision"] = [p.precision for p in parsed_list]
+        out.loc[rest.index, "alternative"] = pd.Series(
+            [p.alternative for p in parsed_list], index=rest.index, dtype="datetime64[us]"
+        )
+        out.loc[rest.index, "problem"] = [p.problem for p in parsed_list]
+    return out
+
+
+def month_of(value: Any, year_hint: int | None = None) -> pd.Timestamp | None:
+    """'2022年1月', '2022-01', '1月', '一月份', datetime → first day of that month."""
+    if is_blank(value):
+        return None
+    text = clean_text(value) if isinstance(value, str) else None
+    if text and (m := _MONTH_ONLY.match(text)):
+        month = chinese_number(m.group(1))
+        if year_hint is None or not month or not 1 <= month <= 12:
+            return None
+        return pd.Timestamp(year_hint, month, 1)
+    parsed = parse_date(value, year_hint, month_only=bool(text and _YM.match(text)))
+    if parsed.value is None:
+        return None
+    return pd.Timestamp(parsed.value.year, parsed.value.month, 1)
+
+
+def month_section(text: Any) -> int | None:
+    """A ledger's month section row such as '（三月份）' or '3月' → 3."""
+    t = compact(text)
+    if not t or len(t) > 8:
+        return None
+    m = _MONTH_ONLY.match(t)
+    if not m:
+        return None
+    month = chinese_number(m.group(1))
+    return month if month and 1 <= month <= 12 else None
+
+
+# ---------------------------------------------------------------- 青年大学习 periods
+
+_SEASON = re.compile(r"第?([\d一二三四五六七八九十百]+)季[,，\-—_\s]*第?([\d一二三四五六七八九十百]+)期")
+_YEARLY = re.compile(r"(\d{4})年?[,，\-—_\s]*第?([\d一二三四五六七八九十百]+)期")
+_BARE = re.compile(r"^第?([\d一二三四五六七八九十百]+)期?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A canonical 青年大学习 period label: '第12季第5期', '2022年第12期' or '特辑:五四特辑'."""
+
+    label: str | None
+    special: bool = False
+    needs_year: bool = False  # a bare number: the year comes from the record dates
+    number: int | None = None
+
+
+def canonical_period(value: Any) -> Period:
+    """Canonicalise one raw period label (Chinese or Arabic numerals, spaces, 特辑 kept distinct)."""
+    text = compact(value)
+    if not text:
+        return Period(None)
+    text = text.replace("青年大学习", "").strip("《》<>\"'“”:：") or text
+    if "特辑" in text or "特别节目" in text:
+        title = re.sub(r"[（(].*?[)）]", "", text) or text
+        return Period(f"特辑:{title}", special=True)
+    if m := _SEASON.search(text):
+        season, number = chinese_number(m.group(1)), chinese_number(m.group(2))
+        if season and number:
+            return Period(f"第{season}季第{number}期", number=number)
+    if m := _YEARLY.search(text):
+        number = chinese_number(m.group(2))
+        if number:
+            return Period(f"{int(m.group(1))}年第{number}期", number=number)
+    if m := _BARE.match(text):
+        number = chinese_number(m.group(1))
+        if number:
+            return Period(None, needs_year=True, number=number)
+    return Period(text)
+
+
+# ---------------------------------------------------------------- identity strings
+
+_ID18 = re.compile(r"(?<![0-9])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_STUDENT_NO = re.compile(r"[A-Za-z]*\d{4,}[A-Za-z0-9]*")
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str | None
+    student_no: str | None
+    id_number: str | None
+
+
+def split_identity(value: Any) -> Identity:
+    """'张三', '20190101张三', '20190101 张三', '20190101-张三', '张三-20190101', '张三(20190101)' →
+    (name, 学号, 身份证号)."""
+    if is_blank(value):
+        return Identity(None, None, None)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value) or ""
+    id_number = None
+    if m := _ID18.search(text):
+        id_number = m.group(1).upper()
+        text = text[: m.start()] + " " + text[m.end() :]
+    student = None
+    if m := _STUDENT_NO.search(text):
+        student = m.group(0).upper()
+        text = text[: m.start()] + " " + text[m.end() :]
+    name = re.sub(r"[()（）\[\]【】\-—_/|:：,，;；]+", " ", text)
+    name = normalize_name(name)
+    return Identity(name or None, student, id_number)

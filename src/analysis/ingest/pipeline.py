@@ -1,0 +1,505 @@
+"""One year of raw exports → canonical tables + ingest report + rejected rows (and the accounting of
+every row: read = kept + rejected + duplicates + skipped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis import __version__, guard, safe_io, schemas
+from analysis.config import TownConfig
+from analysis.errors import AnalysisError, InputFileError
+from analysis.ingest import kinds
+from analysis.ingest.branches import BranchResolver
+from analysis.ingest.layout import Layout, detect_layout, extract, infer_columns
+from analysis.ingest.matching import match_records, person_keys
+from analysis.ingest.readers import read_file
+from analysis.membership import Membership
+
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
+SPECIAL_GAP_DAYS = 4
+REPORT_FILE = "ingest_report.json"
+REJECTED_FILE = "rejected_rows.xlsx"
+SKIP_LABELS = {
+    "totals": "合计行",
+    "sections": "月份分隔行",
+    "notes": "表尾说明",
+    "headers": "重复表头",
+    "not_studied": "未学习名单行",
+}
+
+
+@dataclass
+class SourceReport:
+    """Accounting of one sheet of one file."""
+
+    file: str
+    sheet: str
+    kind: str
+    kind_label: str
+    header_rows: list[int]
+    rows_read: int = 0
+    kept: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    warnings: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def balanced(self) -> bool:
+        return self.rows_read == self.kept + self.rejected + self.duplicates + self.skipped_total
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "kind_label": self.kind_label,
+            "header_row": self.header_rows[0] if self.header_rows else None,
+            "header_rows": self.header_rows,
+            "rows_read": self.rows_read,
+            "kept": self.kept,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "skipped": self.skipped_total,
+            "skipped_detail": {SKIP_LABELS.get(k, k): v for k, v in self.skipped.items() if v},
+            "warnings": self.warnings,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class IngestResult:
+    year: int
+    tables: dict[str, pd.DataFrame]
+    sources: list[SourceReport]
+    rejected: pd.DataFrame
+    warnings: pd.DataFrame
+    ambiguous: pd.DataFrame
+    unknown_branches: pd.DataFrame
+    failures: list[dict[str, str]]
+    unknown_sheets: list[dict[str, Any]]
+    inputs: list[dict[str, Any]]
+    config_hash: str
+
+    def totals(self) -> dict[str, int]:
+        keys = ("rows_read", "kept", "rejected", "duplicates")
+        out = {k: sum(getattr(s, k) for s in self.sources) for k in keys}
+        out["skipped"] = sum(s.skipped_total for s in self.sources)
+        return out
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "version": __version__,
+            "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "config_sha256": self.config_hash,
+            "inputs": self.inputs,
+            "totals": self.totals(),
+            "balanced": all(s.balanced() for s in self.sources),
+            "sources": [s.as_dict() for s in self.sources],
+            "tables": {name: len(df) for name, df in self.tables.items()},
+            "failed_files": self.failures,
+            "unknown_sheets": self.unknown_sheets,
+            "unknown_branches": self.unknown_branches.to_dict(orient="records"),
+            "ambiguous_matches": len(self.ambiguous),
+            "warnings": len(self.warnings),
+        }
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    """Spreadsheet exports under raw_dir (sub-folders included; Office lock files and hidden files skipped)."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in raw_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in SUPPORTED
+    )
+
+
+def config_fingerprint(config: TownConfig) -> str:
+    return hashlib.sha256(repr(config).encode("utf-8")).hexdigest()
+
+
+def ingest_year(
+    raw_dir: Path,
+    config: TownConfig,
+    year: int,
+    limits: guard.Limits | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Read every export of ``raw_dir`` and build the canonical tables of ``year``."""
+    resolver = BranchResolver(config)
+    ctx = kinds.Context(config=config, year=year, resolver=resolver)
+    sources: list[SourceReport] = []
+    failures: list[dict[str, str]] = []
+    unknown_sheets: list[dict[str, Any]] = []
+    inputs: list[dict[str, Any]] = []
+    batches: dict[str, list[pd.DataFrame]] = {}
+    for path in raw_files(raw_dir):
+        name = path.relative_to(raw_dir).as_posix()
+        inputs.append({"file": name, "sha256": file_sha256(path), "bytes": path.stat().st_size})
+        if progress:
+            progress(name)
+        pinned = next((k for pat, k in config.file_kinds.items() if fnmatch.fnmatch(name, pat)), None)
+        try:
+            sheets = read_file(path, name, limits)
+        except InputFileError as exc:
+            failures.append({"file": name, "message": exc.render()})
+            continue
+        if not sheets:
+            failures.append({"file": name, "message": f"文件“{name}”中没有任何数据"})
+            continue
+        for sheet in sheets:
+            layout = detect_layout(sheet, config, pinned)
+            if layout is None:
+                filled = int(sheet.cells.notna().any(axis=1).sum())
+                if filled:
+                    unknown_sheets.append(
+                        {"file": name, "sheet": sheet.sheet, "rows": filled, "message": _unknown_sheet_message(sheet, config)}
+                    )
+                continue
+            infer_columns(sheet, layout, resolver, year=year)
+            spec = config.kinds[layout.kind]
+            missing = [c for c in spec.required if c not in layout.columns]
+            if missing:
+                failures.append({"file": name, "message": _missing_columns_message(sheet.file, sheet.sheet, layout, missing, spec.label)})
+                continue
+            extracted = extract(sheet, layout)
+            report = SourceReport(name, sheet.sheet, layout.kind, spec.label, layout.header_rows, notes=list(layout.inferred))
+            report.skipped = dict(extracted.skipped)
+            rows = extracted.rows
+            report.rows_read = len(rows) + report.skipped_total
+            if layout.kind == "study" and "study_status" in rows:
+                not_studied = kinds.not_studied(rows)
+                report.skipped["not_studied"] = int(not_studied.sum())
+                rows = rows[~not_studied]
+            src = kinds.Source(name, sheet.sheet, layout, year)
+            before_rej, before_warn = len(ctx.rejected), len(ctx.warnings)
+            frame = kinds.NORMALISERS[layout.kind](rows, src, ctx)
+            report.rejected = len(ctx.rejected) - before_rej
+            report.warnings = len(ctx.warnings) - before_warn
+            frame = frame.assign(_src=len(sources))
+            sources.append(report)
+            batches.setdefault(kinds.KIND_TABLE[layout.kind], []).append(frame)
+    tables, ambiguous = _assemble(batches, ctx, sources)
+    for src_report in sources:
+        if not src_report.balanced():
+            raise AnalysisError(
+                f"内部错误：文件“{src_report.file}”的行数对不上（读取 {src_report.rows_read}，保留 {src_report.kept}，"
+                f"拒绝 {src_report.rejected}，重复 {src_report.duplicates}，跳过 {src_report.skipped_total}）"
+            )
+    unknown = pd.DataFrame(
+        [{"text": k, "suggestion": v or ""} for k, v in sorted(resolver.unknown.items())], columns=["text", "suggestion"]
+    )
+    return IngestResult(
+        year=year,
+        tables=tables,
+        sources=sources,
+        rejected=pd.DataFrame(ctx.rejected, columns=["file", "sheet", "row", "column", "value", "reason"]),
+        warnings=pd.DataFrame(ctx.warnings, columns=["file", "sheet", "row", "column", "value", "reason"]),
+        ambiguous=ambiguous,
+        unknown_branches=unknown,
+        failures=failures,
+        unknown_sheets=unknown_sheets,
+        inputs=inputs,
+        config_hash=config_fingerprint(config),
+    )
+
+
+def _unknown_sheet_message(sheet: Any, config: TownConfig) -> str:
+    where = f"文件“{sheet.file}”" + (f"工作表“{sheet.sheet}”" if sheet.sheet else "")
+    return (
+        f"{where}：前 15 行中找不到可识别的表头，未导入。"
+        "如果这是需要的数据，请检查表头名称，或在 config/town.yml 的 files 中指定其类型、在 columns 中添加列名别名。"
+    )
+
+
+def _missing_columns_message(file: str, sheet: str, layout: Layout, missing: list[str], label: str) -> str:
+    where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet else "")
+    return f"{where}被识别为“{label}”（表头在第 {layout.header_rows[0]} 行），但缺少必需的列：{'、'.join(missing)}"
+
+
+def _count(sources: list[SourceReport], frame: pd.DataFrame, attr: str) -> None:
+    for src, n in frame["_src"].value_counts().items():
+        setattr(sources[int(src)], attr, getattr(sources[int(src)], attr) + int(n))
+
+
+def _dedup(frame: pd.DataFrame, subset: list[str], sources: list[SourceReport]) -> pd.DataFrame:
+    dup = frame.duplicated(subset=subset, keep="first")
+    _count(sources, frame[dup], "duplicates")
+    return frame[~dup]
+
+
+def _concat(batches: dict[str, list[pd.DataFrame]], table: str) -> pd.DataFrame | None:
+    frames = batches.get(table)
+    if not frames:
+        return None
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _assemble(
+    batches: dict[str, list[pd.DataFrame]], ctx: kinds.Context, sources: list[SourceReport]
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    tables: dict[str, pd.DataFrame] = {}
+    ambiguous: list[pd.DataFrame] = []
+
+    members = _concat(batches, "members")
+    if members is None:
+        members = schemas.empty("members").assign(_src=pd.Series(dtype="Int64"))
+        has_roster = False
+    else:
+        has_roster = True
+        members = _dedup_members(members, ctx, sources)
+
+    recruitment = _concat(batches, "recruitment")
+    if recruitment is not None:
+        recruitment = _dedup(recruitment.sort_values("joined_date", na_position="last", kind="stable"), ["person_id"], sources)
+        exact = recruitment.dropna(subset=["joined_date"]).set_index("person_id")["joined_date"]
+        hit = members["member_id"].isin(exact.index)
+        members.loc[hit, "join_date"] = members.loc[hit, "member_id"].map(exact).to_numpy()
+        members.loc[hit, "join_precision"] = "day"
+        tables["recruitment"] = recruitment
+
+    base = Membership.build(members)
+    transfers = _concat(batches, "transfers")
+    if transfers is not None:
+        transfers = _match(transfers, members, base, branch="to_branch", day="date")
+        retry = transfers["match"].eq("unmatched") & transfers["from_branch"].notna()
+        if retry.any():
+            again = _match(transfers[retry], members, base, branch="from_branch", day="date")
+            transfers.loc[retry, ["member_id", "match"]] = again[["member_id", "match"]].to_numpy()
+        _warn_unmatched(transfers, ctx, "组织关系转接记录未能对应到名册中的团员，未用于计算所在团支部")
+        transfers = _dedup(transfers, ["member_id", "date", "to_branch", "name_norm"], sources)
+        tables["transfers"] = transfers
+    membership = Membership.build(members, transfers)
+    if has_roster:
+        tables["members"] = members
+
+    study = _concat(batches, "study_records")
+    if study is not None:
+        study = _special_periods(study)
+        study["day"] = study["recorded_at"]
+        study = _match(study, members, membership, branch="branch_canonical", day="day")
+        study["person_key"] = person_keys(study, study[["member_id"]])
+        ambiguous.append(_ambiguous(study, "青年大学习"))
+        study = study.sort_values(["recorded_at"], na_position="last", kind="stable")
+        study = _dedup(study, ["period", "person_key"], sources)
+        tables["study_records"] = study
+
+    checkins = _concat(batches, "cadre_checkins")
+    if checkins is not None:
+        checkins = _match(checkins, members, membership, branch="branch_canonical", day="month", month_end=True)
+        ambiguous.append(_ambiguous(checkins, "团干部打卡"))
+        _warn_unmatched(checkins, ctx, "打卡记录中的人员不在团员名册中，已列出但不计入打卡率")
+        checkins = checkins.assign(_person=checkins["member_id"].fillna("u:" + checkins["name_norm"].astype(str) + "|" + checkins["branch"].astype(str).fillna("")))
+        checkins = checkins.sort_values("checked_in", ascending=False, kind="stable")
+        checkins = _dedup(checkins, ["month", "_person"], sources).sort_values(["month", "_src"], kind="stable")
+        tables["cadre_checkins"] = checkins
+
+    activities = _concat(batches, "activities")
+    if activities is not None:
+        tables["activities"] = _dedup(activities, ["activity_id"], sources)
+
+    participants = _concat(batches, "activity_participants")
+    if participants is not None:
+        participants = participants.assign(day=participants["date"].fillna(pd.Timestamp(ctx.year, 12, 31)))
+        participants = _match(participants, members, membership, branch="branch_canonical", day="day")
+        ambiguous.append(_ambiguous(participants, "活动参与"))
+        tables["activity_participants"] = _dedup(participants, ["activity_name", "date", "name_norm", "branch"], sources)
+
+    aid = _concat(batches, "aid")
+    if aid is not None:
+        tables["aid"] = _dedup(aid, ["programme", "recipient_key", "date", "amount"], sources)
+
+    ratings = _concat(batches, "branch_ratings")
+    if ratings is not None:
+        tables["branch_ratings"] = _dedup(ratings, ["year", "branch"], sources)
+
+    reviews = _concat(batches, "member_reviews")
+    if reviews is not None:
+        reviews = reviews.assign(day=pd.Timestamp(ctx.year, 12, 31))
+        reviews = _match(reviews, members, membership, branch="branch_canonical", day="day")
+        ambiguous.append(_ambiguous(reviews, "教育评议"))
+        reviews = reviews.assign(_person=reviews["member_id"].fillna("u:" + reviews["name_norm"].astype(str) + "|" + reviews["branch"].astype(str)))
+        tables["member_reviews"] = _dedup(reviews, ["year", "_person"], sources)
+
+    for name in list(tables):
+        tables[name] = _validate(name, tables[name], ctx, sources)
+        _count(sources, tables[name], "kept")
+        tables[name] = tables[name][schemas.columns(name)].reset_index(drop=True)
+    frames = [a for a in ambiguous if len(a)]
+    amb = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["kind", "file", "sheet", "row", "name", "branch"])
+    return tables, amb
+
+
+def _dedup_members(members: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]) -> pd.DataFrame:
+    """Same member key twice: an exact duplicate row is removed; different people sharing a key are kept apart."""
+    identity = ["member_id", "name_norm", "branch", "birth_date", "member_no", "phone_masked", "id_masked"]
+    members = _dedup(members, identity, sources)
+    clash = members.duplicated("member_id", keep="first")
+    if clash.any():
+        n = members.groupby("member_id").cumcount()
+        members.loc[clash, "member_id"] = members.loc[clash, "member_id"] + "_" + (n[clash] + 1).astype(str)
+        for _, row in members[clash].iterrows():
+            ctx.warnings.append(
+                {"file": row["source_file"], "sheet": row["source_sheet"], "row": int(row["source_row"]), "column": "姓名",
+                 "value": row["name"], "reason": "与另一行姓名相同且无身份证号/出生日期可区分，按两个人处理，请核对"}
+            )
+    return members
+
+
+def _match(frame: pd.DataFrame, members: pd.DataFrame, membership: Membership, *, branch: str, day: str, month_end: bool = False) -> pd.DataFrame:
+    records = frame.rename(columns={branch: "_branch"}) if branch != "_branch" else frame
+    days = pd.to_datetime(frame[day])
+    if month_end:
+        days = days + pd.offsets.MonthEnd(0)
+    query = pd.DataFrame(
+        {
+            "id_key": records["id_key"] if "id_key" in records else pd.NA,
+            "student_no": records["student_no"] if "student_no" in records else pd.NA,
+            "name_norm": records["name_norm"],
+            "branch_canonical": records["_branch"],
+            "has_branch_text": frame["has_branch_text"] if "has_branch_text" in frame else frame[branch].notna(),
+            "day": days.fillna(pd.Timestamp.max.normalize()),
+        },
+        index=frame.index,
+    )
+    matched = match_records(query, members, membership)
+    return frame.assign(member_id=matched["member_id"].astype("str"), match=matched["match"].astype("str"))
+
+
+def _ambiguous(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    amb = frame[frame["match"] == "ambiguous"]
+    return pd.DataFrame(
+        {
+            "kind": label,
+            "file": amb["source_file"],
+            "sheet": amb["source_sheet"],
+            "row": amb["source_row"],
+            "name": amb["name"] if "name" in amb else amb["name_norm"],
+            "branch": amb["branch"].astype(str) if "branch" in amb else "",
+        }
+    )
+
+
+def _warn_unmatched(frame: pd.DataFrame, ctx: kinds.Context, message: str) -> None:
+    for _, row in frame[frame["match"] == "unmatched"].iterrows():
+        ctx.warnings.append(
+            {"file": row["source_file"], "sheet": row["source_sheet"], "row": int(row["source_row"]),
+             "column": "姓名", "value": str(row["name"]), "reason": message}
+        )
+
+
+def _special_periods(study: pd.DataFrame) -> pd.DataFrame:
+    """特辑 with the same title in different weeks are different periods: label them by their first day."""
+    special = study["is_special"] & study["recorded_at"].notna()
+    if not special.any():
+        return study
+    labels = study["period"].astype(object).copy()
+    for label, group in study[special].groupby("period"):
+        times = group["recorded_at"].sort_values()
+        cluster = (times.diff() > pd.Timedelta(days=SPECIAL_GAP_DAYS)).cumsum()
+        first = times.groupby(cluster).transform("min")
+        labels.loc[times.index] = [f"{label}({d:%m-%d})" for d in first]
+    undated = study["is_special"] & study["recorded_at"].isna()
+    if undated.any():
+        # undated records join the largest dated cluster of their title
+        for label, group in study[undated].groupby("period"):
+            dated = labels[special & (study["period"] == label)]
+            if len(dated):
+                labels.loc[group.index] = dated.value_counts().index[0]
+    return study.assign(period=labels.astype("str"))
+
+
+def _validate(name: str, frame: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]) -> pd.DataFrame:
+    """pandera validation (lazy): failing rows are rejected with the check that failed."""
+    model = schemas.TABLES[name]
+    try:
+        validated = model.validate(frame, lazy=True)
+        return validated
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        bad_index = set(int(i) for i in cases["index"].dropna() if isinstance(i, (int, float)))
+        labels = schemas.labels(name)
+        for _, case in cases.dropna(subset=["index"]).iterrows():
+            idx = int(case["index"])
+            if idx not in frame.index:
+                continue
+            row = frame.loc[idx]
+            ctx.rejected.append(
+                {"file": row["source_file"], "sheet": row["source_sheet"], "row": int(row["source_row"]),
+                 "column": labels.get(str(case["column"]), str(case["column"])), "value": kinds.scrub(case["failure_case"]),
+                 "reason": f"数据校验未通过（{case['check']}）"}
+            )
+        bad = frame.index.isin(list(bad_index))
+        _count(sources, frame[bad], "rejected")
+        if not bad.any():
+            raise AnalysisError(f"内部错误：{schemas.TABLE_LABELS[name]}表结构校验失败：{exc}") from None
+        return model.validate(frame[~bad], lazy=True)
+
+
+def write_processed(result: IngestResult, processed_dir: Path) -> None:
+    """Write tables, ingest_report.json and rejected_rows.xlsx; replaces the folder atomically."""
+    processed_dir = Path(processed_dir)
+    processed_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = processed_dir.parent / f".{processed_dir.name}.tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    for name, frame in result.tables.items():
+        frame.to_parquet(tmp / f"{name}.parquet", index=False)
+    safe_io.atomic_write_text(tmp / REPORT_FILE, json.dumps(result.report(), ensure_ascii=False, indent=2))
+    safe_io.write_xlsx(tmp / REJECTED_FILE, rejected_sheets(result))
+    old = processed_dir.parent / f".{processed_dir.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if processed_dir.exists():
+        processed_dir.rename(old)
+    tmp.rename(processed_dir)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+PROBLEM_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "value": "单元格内容", "reason": "原因"}
+
+
+def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
+    sheets = {
+        "被拒绝的行": result.rejected.rename(columns=PROBLEM_HEADERS),
+        "警告": result.warnings.rename(columns=PROBLEM_HEADERS),
+        "歧义匹配": result.ambiguous.rename(
+            columns={"kind": "类别", "file": "文件", "sheet": "工作表", "row": "行号", "name": "姓名", "branch": "团支部"}
+        ),
+        "未识别的团支部": result.unknown_branches.rename(columns={"text": "导出中的写法", "suggestion": "最接近的团支部"}),
+        "未导入的文件": pd.DataFrame(
+            [{"文件": f["file"], "原因": f["message"]} for f in result.failures]
+            + [{"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]} for u in result.unknown_sheets],
+            columns=["文件", "原因"],
+        ),
+    }
+    return sheets

@@ -1,0 +1,183 @@
+"""Readers: one raw export file → its sheets as grids of cell values (nothing interpreted yet).
+
+xlsx, xls (also an xlsx renamed .xls) and ods go through python-calamine (typed cell values, merged
+ranges); HTML saved as .xls through lxml (colspan/rowspan expanded); CSV through the csv module with
+the encoding detected (UTF-8, UTF-8 with BOM, GBK/GB18030). Every sheet of a workbook is returned.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from analysis import guard
+from analysis.errors import InputFileError, Location
+
+
+@dataclass
+class RawSheet:
+    """One sheet as read: ``cells`` is an object grid indexed by the Excel row number (1-based)."""
+
+    file: str
+    sheet: str
+    cells: pd.DataFrame
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row1, col1, row2, col2)
+
+    @property
+    def where(self) -> Location:
+        return Location(file=self.file, sheet=self.sheet or None)
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def read_file(path: Path, display_name: str, limits: guard.Limits | None = None) -> list[RawSheet]:
+    """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
+    limits = limits or guard.Limits()
+    info = guard.check_file(path, limits)
+    if info.format in ("xlsx", "xls"):
+        sheets = _read_workbook(path, display_name, limits)
+    elif info.format == "html":
+        sheets = _read_html(path, display_name, limits)
+    else:
+        sheets = _read_csv(path, display_name, limits)
+    return sheets
+
+
+def _grid(rows: list[list[Any]], first_row: int, first_col: int) -> pd.DataFrame:
+    width = max((len(r) for r in rows), default=0)
+    frame = pd.DataFrame(rows, dtype=object, columns=range(first_col, first_col + width))
+    frame.index = pd.RangeIndex(first_row, first_row + len(rows))
+    return frame.replace("", None)
+
+
+def _too_big(display_name: str, sheet: str, height: int, width: int, limits: guard.Limits) -> None:
+    if height > limits.max_rows or width > limits.max_columns:
+        raise InputFileError(
+            f"工作表过大（{height} 行 × {width} 列，上限 {limits.max_rows} 行 × {limits.max_columns} 列）",
+            Location(file=display_name, sheet=sheet),
+            "如确为正常数据，可在 config/town.yml 的 limits 中调高上限。",
+        )
+
+
+def _read_workbook(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except PasswordError:
+        raise InputFileError(
+            "文件设有密码，无法读取", Location(file=display_name), "请在 Excel 中取消密码后另存为 .xlsx。"
+        ) from None
+    except (CalamineError, OSError, ValueError) as exc:
+        raise InputFileError(
+            f"无法打开表格文件（{type(exc).__name__}）",
+            Location(file=display_name),
+            "文件可能已损坏：请在 Excel 中打开后另存为 .xlsx 再试。",
+        ) from None
+    sheets: list[RawSheet] = []
+    try:
+        for meta in workbook.sheets_metadata:
+            if str(meta.typ) not in ("SheetTypeEnum.WorkSheet",):
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            _too_big(display_name, meta.name, sheet.height, sheet.width, limits)
+            rows = sheet.to_python(skip_empty_area=True)
+            if not rows:
+                continue
+            start_row, start_col = sheet.start or (0, 0)
+            merged = [
+                (r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
+            ]
+            sheets.append(RawSheet(display_name, meta.name, _grid(rows, start_row + 1, start_col), merged))
+    except (CalamineError, ValueError) as exc:
+        raise InputFileError(
+            f"读取工作表时出错（{type(exc).__name__}）",
+            Location(file=display_name),
+            "文件可能已损坏：请在 Excel 中打开后另存为 .xlsx 再试。",
+        ) from None
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _read_html(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+    from lxml import html as lxml_html
+
+    data = path.read_bytes()
+    text = data.decode(guard.detect_text_encoding(data), errors="replace")
+    parser = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)
+    try:
+        root = lxml_html.document_fromstring(text, parser=parser)
+    except Exception as exc:  # lxml raises several unrelated types on broken markup
+        raise InputFileError(f"无法解析网页格式的表格（{type(exc).__name__}）", Location(file=display_name)) from None
+    sheets: list[RawSheet] = []
+    for number, table in enumerate(root.iter("table"), start=1):
+        rows = _html_rows(table)
+        if not rows:
+            continue
+        _too_big(display_name, f"表{number}", len(rows), max(len(r) for r in rows), limits)
+        sheets.append(RawSheet(display_name, f"表{number}", _grid(rows, 1, 0)))
+    return sheets
+
+
+def _html_rows(table: Any) -> list[list[Any]]:
+    """Rows of an HTML table with colspan/rowspan expanded (a spanned value repeats in each cell)."""
+    grid: list[list[Any]] = []
+    pending: dict[tuple[int, int], str] = {}
+    for r, tr in enumerate(table.iter("tr")):
+        row: list[Any] = []
+        c = 0
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, c) in pending:
+                row.append(pending.pop((r, c)))
+                c += 1
+            value = " ".join(cell.text_content().split()) or None
+            colspan = _span(cell.get("colspan"))
+            rowspan = _span(cell.get("rowspan"))
+            for dc in range(colspan):
+                row.append(value)
+                for dr in range(1, rowspan):
+                    pending[(r + dr, c + dc)] = value
+            c += colspan
+        while (r, c) in pending:
+            row.append(pending.pop((r, c)))
+            c += 1
+        grid.append(row)
+    return grid
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _read_csv(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+    data = path.read_bytes()
+    encoding = guard.detect_text_encoding(data)
+    text = data.decode(encoding)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    if not rows:
+        return []
+    _too_big(display_name, "", len(rows), max(len(r) for r in rows), limits)
+    return [RawSheet(display_name, "", _grid(rows, 1, 0))]
