@@ -17,6 +17,11 @@ ACTIVE_STATUS = "正常"
 _FAR_PAST = pd.Timestamp("1900-01-01")
 
 
+def _ns(values: object) -> pd.Series:
+    """Datetimes at one resolution (pandas 3 mixes µs and ns; merges need them equal)."""
+    return pd.to_datetime(pd.Series(values) if not isinstance(values, pd.Series) else values).astype("datetime64[ns]")
+
+
 @dataclass(frozen=True)
 class Membership:
     """Members' active intervals and branch spells, with vectorised look-ups."""
@@ -33,12 +38,12 @@ class Membership:
         frame = pd.DataFrame(
             {
                 "member_id": m["member_id"],
-                "join_date": pd.to_datetime(m["join_date"]),
-                "leave_date": pd.to_datetime(m["leave_date"]),
+                "join_date": _ns(m["join_date"]),
+                "leave_date": _ns(m["leave_date"]),
                 "left_undated": left_undated.astype(bool),
                 "branch": m["branch"],
                 "is_cadre": m["is_cadre"].astype(bool),
-                "birth_date": pd.to_datetime(m["birth_date"]),
+                "birth_date": _ns(m["birth_date"]),
             }
         )
         spells = _spells(frame, transfers)
@@ -54,7 +59,7 @@ class Membership:
     def active_pairs(self, member_ids: pd.Series, days: pd.Series) -> pd.Series:
         """Active flag for each (member, day) pair; unknown members are inactive."""
         m = self.members.reindex(member_ids.to_numpy())
-        d = pd.to_datetime(days).to_numpy()
+        d = _ns(days).to_numpy()
         join = m["join_date"].to_numpy()
         leave = m["leave_date"].to_numpy()
         known = m["member_id"].notna().to_numpy()
@@ -71,12 +76,12 @@ class Membership:
         moved = member_ids.isin(self.spells["member_id"])
         if moved.any():
             query = pd.DataFrame(
-                {"member_id": member_ids[moved].to_numpy(), "day": pd.to_datetime(days[moved]).to_numpy(), "_i": np.flatnonzero(moved)}
+                {"member_id": member_ids[moved].to_numpy(), "day": _ns(days[moved]).to_numpy(), "_i": np.flatnonzero(moved)}
             ).sort_values("day")
             found = pd.merge_asof(
                 query, self.spells.sort_values("start"), left_on="day", right_on="start", by="member_id", direction="backward"
             )
-            values = result.to_numpy(dtype=object)
+            values = result.to_numpy(dtype=object, copy=True)
             values[found["_i"].to_numpy()] = found["branch"].to_numpy(dtype=object)
             result = pd.Series(values, index=member_ids.index, dtype=object)
         return result.astype("str")
@@ -112,5 +117,5 @@ def _spells(members: pd.DataFrame, transfers: pd.DataFrame | None) -> pd.DataFra
     initial = pd.DataFrame({"member_id": first["member_id"].to_numpy(), "branch": origin.to_numpy(), "start": _FAR_PAST})
     moves = pd.DataFrame({"member_id": t["member_id"].to_numpy(), "branch": t["to_branch"].to_numpy(), "start": pd.to_datetime(t["date"]).to_numpy()})
     spells = pd.concat([initial, moves], ignore_index=True)
-    spells["start"] = pd.to_datetime(spells["start"])
+    spells["start"] = _ns(spells["start"])
     return spells.sort_values("start", kind="stable").reset_index(drop=True)

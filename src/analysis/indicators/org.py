@@ -47,7 +47,7 @@ def members_by_branch(members: pd.DataFrame, membership: Membership, year: int, 
     snap = snap.assign(overage=(snap["age"].fillna(0) >= 28) & ~snap["is_cadre"])
     grouped = snap.groupby("branch").agg(members=("member_id", "size"), cadres=("is_cadre", "sum"), overage=("overage", "sum"))
     order = branches + sorted(set(grouped.index) - set(branches))
-    out = grouped.reindex(order, fill_value=0).astype(int).reset_index(names="branch")
+    out = grouped.reindex(order, fill_value=0).astype(int).rename_axis("branch").reset_index()
     return out
 
 
@@ -59,7 +59,7 @@ def members_by_age(members: pd.DataFrame, membership: Membership, year: int) -> 
         labels[(snap["age"] >= lo) & (snap["age"] <= hi)] = label
     order = [b[2] for b in AGE_BANDS] + ["未知"]
     counts = labels.value_counts().reindex(order, fill_value=0)
-    return counts.rename("members").reset_index(names="age_band").query("members > 0 or age_band != '未知'")
+    return counts.rename_axis("age_band").reset_index(name="members").query("members > 0 or age_band != '未知'")
 
 
 def members_by(members: pd.DataFrame, membership: Membership, year: int, column: str) -> pd.DataFrame:
@@ -67,4 +67,4 @@ def members_by(members: pd.DataFrame, membership: Membership, year: int, column:
     snap = year_end_members(members, membership, year)
     values = snap[column].astype(object).fillna("未填")
     counts = values.value_counts()
-    return counts.rename("members").reset_index(names=column)
+    return counts.rename_axis(column).reset_index(name="members")

@@ -79,3 +79,35 @@ def new_member_list(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
     """The people who joined in Y with their branch and dates (ID numbers masked)."""
     r = recruitment[in_year(recruitment["joined_date"], year)]
     return r[["name", "branch", "applied_date", "activist_date", "target_date", "joined_date", "league_no"]].sort_values("joined_date").reset_index(drop=True)
+
+
+def recruitment_checks(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Warnings on people with a stage in Y: 发展团员编号 not 12/16 digits or whose first 4 digits differ
+    from the year of joining (2017/2018 interchangeable); under 14 at application or joining; stage
+    dates out of order. These are flags for the analyst, not rejections."""
+    r = recruitment
+    touched = pd.concat([in_year(r[c], year) for c, _ in STAGES], axis=1).any(axis=1)
+    r = r[touched]
+    rows: list[dict[str, object]] = []
+    for _, p in r.iterrows():
+        no = p["league_no"]
+        joined = p["joined_date"]
+        if isinstance(no, str):
+            if len(no) not in (12, 16) or not no.isdigit():
+                rows.append({"name": p["name"], "branch": p["branch"], "check": "发展团员编号位数不对", "detail": f"{len(no)} 位"})
+            elif pd.notna(joined):
+                prefix, jy = int(no[:4]), joined.year
+                if prefix != jy and not ({prefix, jy} <= {2017, 2018}):
+                    rows.append({"name": p["name"], "branch": p["branch"], "check": "编号年份与入团年份不一致", "detail": f"编号 {prefix} 年，入团 {jy} 年"})
+        elif pd.notna(joined) and joined.year >= 2017:
+            rows.append({"name": p["name"], "branch": p["branch"], "check": "缺少发展团员编号", "detail": ""})
+        for col, label in (("applied_date", "申请"), ("joined_date", "入团")):
+            if pd.notna(p[col]) and pd.notna(p["birth_date"]):
+                age = (p[col] - p["birth_date"]).days / 365.2425
+                if age < 14:
+                    rows.append({"name": p["name"], "branch": p["branch"], "check": f"{label}时不足 14 周岁", "detail": f"约 {age:.1f} 岁"})
+        dates = [p[c] for c, _ in STAGES]
+        known = [d for d in dates if pd.notna(d)]
+        if known != sorted(known):
+            rows.append({"name": p["name"], "branch": p["branch"], "check": "各阶段日期顺序颠倒", "detail": ""})
+    return pd.DataFrame(rows, columns=["name", "branch", "check", "detail"])

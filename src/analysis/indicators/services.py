@@ -33,7 +33,7 @@ def rating_distribution(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
     r = ratings[ratings["year"] == year]
     counts = r["rating"].value_counts()
     order = [x for x in RATING_ORDER if x in counts.index] + sorted(set(counts.index) - set(RATING_ORDER))
-    return counts.reindex(order).rename("branches").reset_index(names="rating")
+    return counts.reindex(order).rename_axis("rating").reset_index(name="branches")
 
 
 def ratings_table(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -47,7 +47,7 @@ def review_distribution(reviews: pd.DataFrame, year: int) -> pd.DataFrame:
     """Members per review result (优秀 / 合格 / 基本合格 / 不合格) for Y, with shares."""
     r = reviews[reviews["year"] == year]
     counts = r["result"].value_counts().reindex(REVIEW_ORDER, fill_value=0)
-    out = counts.rename("members").reset_index(names="result")
+    out = counts.rename_axis("result").reset_index(name="members")
     total = int(out["members"].sum())
     out["share"] = out["members"] / total if total else 0.0
     return out
