@@ -28,6 +28,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from analysis import fonts
+from analysis.config import default_sections
 
 __all__ = [
     "COLUMN_WIDTH_CM",
@@ -74,14 +75,7 @@ SECTION_COLORS: Mapping[str, str] = MappingProxyType(
         "self_building": "#3AA5A0",  # teal
     }
 )
-SECTION_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "ideology": "政治建设·思想引领",
-        "volunteer": "中心大局·志愿服务",
-        "youth_service": "需求服务·成长成才",
-        "self_building": "自身建设·履职基础",
-    }
-)
+SECTION_LABELS: Mapping[str, str] = MappingProxyType({k: v["label"] for k, v in default_sections().items()})
 PRIMARY = SECTION_COLORS["ideology"]
 SECONDARY = SECTION_COLORS["youth_service"]
 GREY = "#A6A6A6"

@@ -376,14 +376,13 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     label = label.where(~needs_year, fallback_year.astype(str) + "年第" + number.astype(str).str.replace(".0", "", regex=False) + "期")
     unknown_label = label.notna() & ~label.str.contains("期|特辑", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
-    ident_name = map_unique(_col(rows, "identity"), split_identity)
-    name_col = _col(rows, "name")
-    name_norm = map_unique(name_col, normalize_name).astype("str")
-    name_norm = name_norm.fillna(ident_name.map(lambda i: i.name).astype("str"))
-    from_name = map_unique(name_col, split_identity)
-    student = ident_name.map(lambda i: i.student_no).astype("str").fillna(from_name.map(lambda i: i.student_no).astype("str"))
-    id_text = ident_name.map(lambda i: i.id_number).astype("str").fillna(from_name.map(lambda i: i.id_number).astype("str"))
-    name_norm = name_norm.where(~(name_norm.notna() & name_norm.str.fullmatch(r"[0-9A-Za-z]+").fillna(False)), from_name.map(lambda i: i.name).astype("str"))
+    ident = map_unique(_col(rows, "identity"), split_identity)
+    from_name = map_unique(_col(rows, "name"), split_identity)  # "20190101张三" in a 姓名 column too
+
+    def part(attr: str) -> pd.Series:
+        return from_name.map(lambda i: getattr(i, attr)).astype("str").fillna(ident.map(lambda i: getattr(i, attr)).astype("str"))
+
+    name_norm, student, id_text = part("name"), part("student_no"), part("id_number")
     issues.reject(name_norm.isna() & student.isna() & id_text.isna(), "name", "缺少姓名或学号", raw="name" if "name" in rows else "identity")
     branch_raw = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
@@ -396,15 +395,13 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     branch_text = text_column(branch_raw)
     if "school" in rows:
         branch_text = branch_text.fillna(text_column(_col(rows, "school")))
-    display_name = text_column(name_col).fillna(ident_name.map(lambda i: i.name).astype("str"))
-    display_name = display_name.where(~display_name.fillna("").str.contains(r"\d", regex=True), name_norm)
     out = pd.DataFrame(
         {
             "period": label,
             "period_raw": period_raw,
             "is_special": special,
             "recorded_at": recorded,
-            "name": display_name,
+            "name": name_norm,
             "name_norm": name_norm,
             "student_no": student,
             "branch": branch.fillna(branch_text),
@@ -501,7 +498,17 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     parsed = date_column(raw_date, year)
     value = _resolve_ambiguous(parsed["value"], parsed["alternative"])
     chose = parsed["alternative"].notna()
-    issues.warn(chose, "date", value.dt.strftime("日期为数字，可能是 %m 月 %d 日以外的写法（如 6.3 与 6.30）；按前后行顺序取 %Y-%m-%d，请核对"))
+    messages = pd.Series(
+        [
+            f"日期是数字，可能是 {a.month} 月 {a.day} 日，也可能是 {b.month} 月 {b.day} 日（数字会丢掉末尾的 0）；"
+            f"已按前后行的日期取 {v:%Y-%m-%d}，请核对"
+            if pd.notna(b) and pd.notna(v)
+            else ""
+            for a, b, v in zip(parsed["value"], parsed["alternative"], value, strict=True)
+        ],
+        index=rows.index,
+    )
+    issues.warn(chose, "date", messages)
     sections_month = rows["_month"]
     issues.reject(raw_date.map(is_blank) & sections_month.isna(), "date", "缺少活动日期")
     month_only = raw_date.map(is_blank) & sections_month.notna()

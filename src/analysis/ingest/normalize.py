@@ -65,7 +65,9 @@ def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """Apply ``func`` once per distinct value (fast on long columns with few distinct values)."""
     values = series.astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    mapped = np.array([func(v) for v in uniques] + [func(None)], dtype=object)
+    results = [func(v) for v in uniques] + [func(None)]
+    mapped = np.empty(len(results), dtype=object)
+    mapped[:] = results  # element-wise: tuples stay tuples
     return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 

@@ -1,0 +1,69 @@
+"""What a notebook (or the run) opens for a year: configuration, processed tables (ingested when the
+raw exports changed), last year's tables when present, and the indicator catalogue (computed once,
+cached next to the processed data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import load, paths
+from analysis.config import TownConfig, load_config
+from analysis.indicators import catalogue as cat_mod
+from analysis.indicators.catalogue import Catalogue
+from analysis.ingest.pipeline import config_fingerprint
+from analysis.workspace import ensure_processed
+
+CATALOGUE_DIR = "catalogue"
+
+
+@dataclass
+class YearContext:
+    paths: paths.YearPaths
+    config: TownConfig
+    tables: load.Tables
+    previous: load.Tables | None
+    catalogue: Catalogue
+
+    @property
+    def year(self) -> int:
+        return self.paths.year
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.paths.reports
+
+
+def build_context(yp: paths.YearPaths, force: bool = False) -> YearContext:
+    """Ingest (if needed) this year and last year, and compute (or load) the catalogue."""
+    config = load_config(yp.config)
+    tables, _ = ensure_processed(yp, config, force=force)
+    previous = None
+    prev_paths = yp.previous()
+    if prev_paths is not None:
+        previous, _ = ensure_processed(prev_paths, config, force=force)
+    fingerprint = cat_mod.fingerprint(tables, config_fingerprint(config), previous)
+    folder = yp.processed / CATALOGUE_DIR
+    catalogue = None if force else Catalogue.load(folder, fingerprint)
+    if catalogue is None:
+        catalogue = cat_mod.compute(tables, config, yp.year, previous)
+        catalogue.save(folder, fingerprint)
+    return YearContext(yp, config, tables, previous, catalogue)
+
+
+def open_year(
+    year: str | int,
+    raw_dir: str,
+    processed_dir: str,
+    reports_dir: str,
+    config_path: str,
+) -> YearContext:
+    """The notebooks' entry point: paths as strings (papermill parameters), relative to the project root."""
+    yp = paths.YearPaths(
+        year=int(year),
+        raw=paths.resolve(raw_dir),
+        processed=paths.resolve(processed_dir),
+        reports=paths.resolve(reports_dir),
+        config=paths.resolve(config_path),
+    )
+    return build_context(yp)
