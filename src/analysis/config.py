@@ -61,6 +61,7 @@ class TownConfig:
     committee_aliases: tuple[str, ...] = ()
     file_kinds: dict[str, str] = field(default_factory=dict)
     leave_age: int = 28
+    limits: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
 
     def targets(self, year: int) -> YearTargets:
@@ -231,5 +232,6 @@ def load_config(path: str | Path) -> TownConfig:
         committee_aliases=tuple(_as_list(data.get("committee_aliases"), "committee_aliases", path)),
         file_kinds=file_kinds,
         leave_age=int(membership.get("leave_age", 28)),
+        limits=dict(data.get("limits") or {}),
         source=path,
     )

@@ -17,7 +17,11 @@ from analysis.membership import Membership
 
 @dataclass
 class Tables:
-    """Canonical tables of one year; a table whose export was absent is None."""
+    """Canonical tables of one year; a table whose export was absent is None.
+
+    Tables are read from their parquet files on first use, so opening a year costs nothing until a
+    table is needed.
+    """
 
     year: int
     folder: Path
@@ -25,19 +29,24 @@ class Tables:
     report: dict[str, Any] = field(default_factory=dict)
 
     def get(self, name: str) -> pd.DataFrame | None:
-        return self.frames.get(name)
+        if name not in self.frames:
+            path = self.folder / f"{name}.parquet"
+            if not path.is_file():
+                return None
+            self.frames[name] = pd.read_parquet(path)
+        return self.frames[name]
 
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name in schemas.TABLES:
-            return self.frames.get(name)
+            return self.get(name)
         raise AttributeError(name)
 
     @cached_property
     def membership(self) -> Membership:
-        members = self.frames.get("members")
+        members = self.get("members")
         if members is None:
             members = schemas.empty("members")
-        return Membership.build(members, self.frames.get("transfers"))
+        return Membership.build(members, self.get("transfers"))
 
 
 def processed(folder: str | Path, year: int | None = None) -> Tables:
@@ -51,9 +60,4 @@ def processed(folder: str | Path, year: int | None = None) -> Tables:
             hint=f"请先运行：python -m analysis ingest --year {shown}（或 make report）。",
         )
     report = json.loads(report_file.read_text(encoding="utf-8"))
-    frames = {}
-    for name in schemas.TABLES:
-        path = folder / f"{name}.parquet"
-        if path.is_file():
-            frames[name] = pd.read_parquet(path)
-    return Tables(year=int(report.get("year", year or 0)), folder=folder, frames=frames, report=report)
+    return Tables(year=int(report.get("year", year or 0)), folder=folder, report=report)

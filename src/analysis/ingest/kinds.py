@@ -386,9 +386,8 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.reject(name_norm.isna() & student.isna() & id_text.isna(), "name", "缺少姓名或学号", raw="name" if "name" in rows else "identity")
     branch_raw = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
-    for extra in ("school", "college"):
-        if extra in rows:
-            branch = branch.fillna(_branches(rows, extra, ctx))
+    if "school" in rows:  # a school's own export: the school is the branch (班级/学院 are not)
+        branch = branch.fillna(_branches(rows, "school", ctx))
     has_branch_text = branch_raw.map(lambda v: not is_blank(v))
     if "school" in rows:
         has_branch_text |= _col(rows, "school").map(lambda v: not is_blank(v))

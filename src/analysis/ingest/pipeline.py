@@ -154,6 +154,7 @@ def ingest_year(
     """Read every export of ``raw_dir`` and build the canonical tables of ``year``."""
     resolver = BranchResolver(config)
     ctx = kinds.Context(config=config, year=year, resolver=resolver)
+    limits = limits or guard.Limits.from_config(config.limits, source=str(config.source))
     sources: list[SourceReport] = []
     failures: list[dict[str, str]] = []
     unknown_sheets: list[dict[str, Any]] = []

@@ -47,14 +47,13 @@ def column_letter(index: int) -> str:
 def read_file(path: Path, display_name: str, limits: guard.Limits | None = None) -> list[RawSheet]:
     """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
     limits = limits or guard.Limits()
-    info = guard.check_file(path, limits)
+    info = guard.check_file(path, limits, name=display_name)
     if info.format in ("xlsx", "xls"):
-        sheets = _read_workbook(path, display_name, limits)
-    elif info.format == "html":
-        sheets = _read_html(path, display_name, limits)
-    else:
-        sheets = _read_csv(path, display_name, limits)
-    return sheets
+        return _read_workbook(path, display_name, limits)
+    encoding = info.encoding or guard.detect_text_encoding(path.read_bytes(), name=display_name)
+    if info.format == "html":
+        return _read_html(path, display_name, limits, encoding)
+    return _read_csv(path, display_name, limits, encoding)
 
 
 def _grid(rows: list[list[Any]], first_row: int, first_col: int) -> pd.DataFrame:
@@ -112,11 +111,10 @@ def _read_workbook(path: Path, display_name: str, limits: guard.Limits) -> list[
     return sheets
 
 
-def _read_html(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+def _read_html(path: Path, display_name: str, limits: guard.Limits, encoding: str) -> list[RawSheet]:
     from lxml import html as lxml_html
 
-    data = path.read_bytes()
-    text = data.decode(guard.detect_text_encoding(data), errors="replace")
+    text = path.read_bytes().decode(encoding, errors="replace")
     parser = lxml_html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
@@ -167,10 +165,8 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def _read_csv(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
-    data = path.read_bytes()
-    encoding = guard.detect_text_encoding(data)
-    text = data.decode(encoding)
+def _read_csv(path: Path, display_name: str, limits: guard.Limits, encoding: str) -> list[RawSheet]:
+    text = path.read_bytes().decode(encoding, errors="replace")
     sample = text[:8192]
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")

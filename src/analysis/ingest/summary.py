@@ -13,7 +13,8 @@ from analysis.ingest.pipeline import REJECTED_FILE, REPORT_FILE, IngestResult
 def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Console) -> None:
     table = Table(title=f"{result.year} 年数据导入", show_lines=False)
     for header in ("文件", "工作表", "类型", "读取", "保留", "拒绝", "重复", "跳过", "警告"):
-        table.add_column(header, justify="right" if header not in ("文件", "工作表", "类型") else "left")
+        left = header in ("文件", "工作表", "类型")
+        table.add_column(header, justify="left" if left else "right", overflow="fold", no_wrap=not left)
     for s in result.sources:
         table.add_row(
             s.file, s.sheet, s.kind_label, str(s.rows_read), str(s.kept), str(s.rejected), str(s.duplicates),

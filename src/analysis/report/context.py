@@ -24,6 +24,7 @@ class YearContext:
     tables: load.Tables
     previous: load.Tables | None
     catalogue: Catalogue
+    catalogue_fingerprint: str
 
     @property
     def year(self) -> int:
@@ -48,7 +49,7 @@ def build_context(yp: paths.YearPaths, force: bool = False) -> YearContext:
     if catalogue is None:
         catalogue = cat_mod.compute(tables, config, yp.year, previous)
         catalogue.save(folder, fingerprint)
-    return YearContext(yp, config, tables, previous, catalogue)
+    return YearContext(yp, config, tables, previous, catalogue, fingerprint)
 
 
 def open_year(

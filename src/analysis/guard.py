@@ -1,0 +1,518 @@
+"""Hostile or unusable raw files, refused before any parser sees them.
+
+``check_file`` looks at a file's bytes (never its extension) and tells which reader fits: "xlsx",
+"xls", "html" (an HTML table saved as .xls) or "csv". It refuses, with a Chinese message naming the
+file: empty files, password-protected workbooks, zip bombs, XML with DTD/entity declarations (billion
+laughs, external entities), and anything that is not a spreadsheet at all.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import re
+import struct
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, ClassVar, Literal
+
+from analysis.errors import ConfigError, InputFileError, Location
+
+__all__ = [
+    "FileInfo",
+    "Limits",
+    "check_file",
+    "check_zip",
+    "detect_text_encoding",
+    "open_checked_zip",
+]
+
+MiB = 1024 * 1024
+_HEAD_BYTES = 64 * 1024
+_XML_PROLOG_MAX = 1 * MiB
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+FileFormat = Literal["xlsx", "xls", "html", "csv"]
+
+_PASSWORD_MESSAGE = "文件设有密码，无法读取"
+_PASSWORD_HINT = "请在 Excel 中取消密码后另存为 .xlsx"
+_NOT_SPREADSHEET = "不是可识别的表格文件（支持 xlsx、xls、csv）"
+_RESAVE_HINT = "请用 Excel 打开该文件并另存为 .xlsx；如无法打开，请重新从系统导出"
+_BOMB_HINT = "如确为正常的大文件，可在配置中调高读取上限（limits.max_uncompressed_mb 等）"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits for raw files; the readers also use ``max_rows`` and ``max_columns``."""
+
+    max_uncompressed_bytes: int = 512 * MiB
+    max_ratio: float = 200.0
+    ratio_min_member_bytes: int = 10 * MiB
+    max_members: int = 10_000
+    max_file_bytes: int = 1024 * MiB
+    max_rows: int = 2_000_000
+    max_columns: int = 500
+
+    _CONFIG_KEYS: ClassVar[dict[str, tuple[str, int | None]]] = {
+        "max_uncompressed_mb": ("max_uncompressed_bytes", MiB),
+        "max_uncompressed_bytes": ("max_uncompressed_bytes", 1),
+        "max_ratio": ("max_ratio", None),
+        "ratio_min_member_mb": ("ratio_min_member_bytes", MiB),
+        "max_members": ("max_members", 1),
+        "max_file_mb": ("max_file_bytes", MiB),
+        "max_rows": ("max_rows", 1),
+        "max_columns": ("max_columns", 1),
+    }
+
+    @classmethod
+    def from_config(cls, mapping: Mapping[str, Any] | None, *, source: str | None = None) -> Limits:
+        """Overrides from a dict such as ``{"max_uncompressed_mb": 1024, "max_rows": 3000000}``.
+
+        Keys: max_uncompressed_mb, max_ratio, ratio_min_member_mb, max_members, max_file_mb, max_rows,
+        max_columns (and max_uncompressed_bytes). Unknown keys or non-positive values raise ConfigError.
+        """
+        if not mapping:
+            return cls()
+        if not isinstance(mapping, Mapping):
+            raise ConfigError("limits 应为键值结构", Location(file=source))
+        values: dict[str, Any] = {}
+        for key, raw in mapping.items():
+            if key not in cls._CONFIG_KEYS:
+                known = "、".join(cls._CONFIG_KEYS)
+                raise ConfigError(f"limits 下的“{key}”不是已知的上限（可选：{known}）", Location(file=source))
+            field_name, scale = cls._CONFIG_KEYS[key]
+            try:
+                number = float(raw)
+            except (TypeError, ValueError):
+                number = float("nan")
+            if isinstance(raw, bool) or not number > 0 or number == float("inf"):
+                raise ConfigError(f"limits.{key} 应为正数，当前为“{raw}”", Location(file=source))
+            values[field_name] = number if scale is None else int(number * scale)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What ``check_file`` found: the reader to use and, for text formats, the encoding."""
+
+    path: Path
+    format: FileFormat
+    size: int
+    encoding: str | None = None  # csv/html: a Python codec name ("utf-8-sig", "utf-8", "gb18030", …)
+    members: int | None = None  # xlsx: number of zip members
+
+
+def _error(message: str, name: str, hint: str | None = None) -> InputFileError:
+    return InputFileError(message, Location(file=name), hint)
+
+
+def _size(n: float) -> str:
+    """A byte count for messages: "12 MB", "1.5 MB", "300 KB", "20 字节"."""
+    if n >= 10 * MiB:
+        return f"{n / MiB:,.0f} MB"
+    if n >= MiB:
+        return f"{n / MiB:,.1f} MB"
+    return f"{n / 1024:,.0f} KB" if n >= 1024 else f"{n:,.0f} 字节"
+
+
+# --------------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------------
+
+
+def check_file(path: Path, limits: Limits = Limits(), *, name: str | None = None) -> FileInfo:
+    """Detect a raw file's format from its bytes; raise InputFileError for unusable or hostile files.
+
+    ``name`` is how the file is shown in messages (default: the file name).
+    """
+    path = Path(path)
+    name = name or path.name
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise _error("文件不存在", name) from None
+    except OSError as exc:
+        raise _error(f"无法读取文件（{exc.strerror or exc}）", name) from None
+    if not path.is_file():
+        raise _error("不是文件（可能是文件夹或特殊设备）", name)
+    size = st.st_size
+    if size == 0:
+        raise _error("文件为空", name, "请重新从系统导出该表格")
+    if size > limits.max_file_bytes:
+        raise _error(
+            f"文件过大（约 {_size(size)}，上限 {_size(limits.max_file_bytes)}）",
+            name,
+            "如确为正常的大文件，可在配置中调高 limits.max_file_mb",
+        )
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise _error(
+            f"无法读取文件（{exc.strerror or exc}）", name, "如文件正在 Excel 或 WPS 中打开，请先关闭后重试"
+        ) from None
+
+    if head.startswith(_OLE_MAGIC):
+        return _check_ole(path, size, name)
+    if head.startswith(_ZIP_MAGICS):
+        return _check_xlsx(path, size, name, limits)
+    return _check_text(path, head, size, name)
+
+
+# --------------------------------------------------------------------------------------------------
+# OLE2 compound files: legacy xls, or an encrypted OOXML package
+# --------------------------------------------------------------------------------------------------
+
+
+def _check_ole(path: Path, size: int, name: str) -> FileInfo:
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except Exception:  # olefile raises assorted errors on malformed input
+        raise _error("文件已损坏，无法读取（Office 复合文档结构无效）", name, _RESAVE_HINT) from None
+    with ole:
+        top = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True) if len(entry) >= 1}
+        if {"encryptioninfo", "encryptedpackage"} & top:
+            raise _error(_PASSWORD_MESSAGE, name, _PASSWORD_HINT)
+        stream = "workbook" if "workbook" in top else "book" if "book" in top else None
+        if stream is None:
+            what = (
+                "Word 文档"
+                if "worddocument" in top
+                else "PowerPoint 演示文稿"
+                if "powerpoint document" in top
+                else None
+            )
+            hint = f"文件内容看起来是{what}，请提供 Excel 表格" if what else _RESAVE_HINT
+            raise _error(_NOT_SPREADSHEET, name, hint)
+        try:
+            filepass = _biff_has_filepass(ole.openstream(stream))  # olefile names are case-insensitive
+        except Exception:
+            filepass = False
+    if filepass or _msoffcrypto_encrypted(path):
+        raise _error(_PASSWORD_MESSAGE, name, _PASSWORD_HINT)
+    return FileInfo(path=path, format="xls", size=size)
+
+
+def _biff_has_filepass(stream: IO[bytes]) -> bool:
+    """True if the workbook globals substream holds a FILEPASS record (0x002F): an encrypted xls."""
+    for _ in range(1_000_000):
+        header = stream.read(4)
+        if len(header) < 4:
+            return False
+        record, length = struct.unpack("<HH", header)
+        if record == 0x002F:
+            return True
+        if record == 0x000A:  # EOF of the globals substream: FILEPASS would have come before
+            return False
+        stream.seek(length, 1)
+    return False
+
+
+def _msoffcrypto_encrypted(path: Path) -> bool:
+    try:
+        import msoffcrypto
+
+        with open(path, "rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:  # unsupported or malformed: our own FILEPASS check has spoken
+        return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Zip containers (xlsx): bombs, encryption, DTDs
+# --------------------------------------------------------------------------------------------------
+
+
+def check_zip(zf: zipfile.ZipFile, limits: Limits, name: str) -> list[zipfile.ZipInfo]:
+    """Refuse zip bombs and encrypted members using the central directory; returns the members."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise _error(
+            f"文件内部包含 {len(infos):,} 个部件（上限 {limits.max_members:,}），疑似“压缩炸弹”，已拒绝读取",
+            name,
+            _BOMB_HINT,
+        )
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise _error(
+            f"文件解压后约 {_size(total)}，超过上限 {_size(limits.max_uncompressed_bytes)}，"
+            "疑似“压缩炸弹”，已拒绝读取",
+            name,
+            _BOMB_HINT,
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_min_member_bytes and ratio > limits.max_ratio:
+            raise _error(
+                f"文件内部部件“{info.filename}”的压缩比异常（约 {ratio:,.0f}:1），疑似“压缩炸弹”，已拒绝读取",
+                name,
+                _BOMB_HINT,
+            )
+        if info.flag_bits & 0x1:
+            raise _error(_PASSWORD_MESSAGE, name, _PASSWORD_HINT)
+    return infos
+
+
+@contextlib.contextmanager
+def open_checked_zip(source: Path | IO[bytes], limits: Limits, name: str) -> Iterator[zipfile.ZipFile]:
+    """Open a zip (xlsx/docx/…) after ``check_zip``; a corrupt archive raises InputFileError."""
+    try:
+        zf = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, struct.error):
+        raise _error("文件已损坏，无法读取（压缩结构无效）", name, _RESAVE_HINT) from None
+    with zf:
+        check_zip(zf, limits, name)
+        yield zf
+
+
+def _check_xlsx(path: Path, size: int, name: str, limits: Limits) -> FileInfo:
+    with open_checked_zip(path, limits, name) as zf:
+        infos = zf.infolist()
+        lower = {i.filename.lower() for i in infos}
+        if "xl/workbook.xml" not in lower and not any(
+            n.startswith("xl/") and n.endswith("workbook.xml") for n in lower
+        ):
+            message, hint = _zip_not_xlsx(zf, lower)
+            raise _error(message, name, hint)
+        for info in infos:
+            if not info.is_dir():
+                _scan_xml_prolog(zf, info, name)
+    return FileInfo(path=path, format="xlsx", size=size, members=len(infos))
+
+
+def _zip_not_xlsx(zf: zipfile.ZipFile, lower: set[str]) -> tuple[str, str]:
+    if "xl/workbook.bin" in lower:
+        return "这是 Excel 二进制工作簿（.xlsb），暂不支持", "请在 Excel 中另存为 .xlsx"
+    if "mimetype" in lower:
+        with contextlib.suppress(Exception), zf.open("mimetype") as fh:
+            if b"spreadsheet" in fh.read(200):
+                return "这是 OpenDocument 表格（.ods），暂不支持", "请在 WPS 或 Excel 中另存为 .xlsx"
+    if "word/document.xml" in lower:
+        return _NOT_SPREADSHEET, "文件内容看起来是 Word 文档，请提供 Excel 表格"
+    if "ppt/presentation.xml" in lower:
+        return _NOT_SPREADSHEET, "文件内容看起来是 PowerPoint 演示文稿，请提供 Excel 表格"
+    return _NOT_SPREADSHEET, "文件是一个压缩包而不是 Excel 表格；如是压缩后的表格，请先解压"
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _xml_codec(first: bytes) -> tuple[str, int]:
+    """Codec (and BOM length) to read an XML prolog; ASCII-compatible encodings are read as latin-1."""
+    for bom, codec in _BOMS:
+        if first.startswith(bom):
+            return codec, len(bom)
+    if first[:4] == b"\x00\x00\x00<":
+        return "utf-32-be", 0
+    if first[:4] == b"<\x00\x00\x00":
+        return "utf-32-le", 0
+    if first[:2] == b"\x00<":
+        return "utf-16-be", 0
+    if first[:2] == b"<\x00":
+        return "utf-16-le", 0
+    return "latin-1", 0
+
+
+def _prolog_verdict(text: str) -> str:
+    """ "dtd" if a declaration (<!DOCTYPE, <!ENTITY, …) precedes the root element, "ok", or "more" to read on."""
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            return "more"
+        if text[i] != "<":
+            return "ok"  # not XML (or broken XML the parser will reject): no DTD possible before this
+        if text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+            if end < 0:
+                return "more"
+            i = end + 2
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+            if end < 0:
+                return "more"
+            i = end + 3
+        elif text.startswith("<!", i):
+            return "dtd"
+        elif n - i < 2:
+            return "more"
+        else:
+            return "ok"
+
+
+def _scan_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse a member whose XML prolog declares a DTD/entities (defusedxml semantics: no DTDs)."""
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(4096)
+            codec, skip = _xml_codec(data)
+            decoder = codecs.getincrementaldecoder(codec)("replace")
+            text = decoder.decode(data[skip:])
+            first_chunk = text
+            while True:
+                verdict = _prolog_verdict(text)
+                if verdict != "more":
+                    break
+                if len(text) > _XML_PROLOG_MAX:
+                    verdict = "dtd"  # a megabyte of prolog is no honest spreadsheet
+                    break
+                more = fh.read(64 * 1024)
+                if not more:
+                    verdict = "ok"
+                    break
+                text += decoder.decode(more)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+        raise _error(f"文件已损坏，无法读取（部件“{info.filename}”无法解压）", name, _RESAVE_HINT) from None
+    upper_head = first_chunk[:4096].upper()
+    if verdict == "dtd" or "<!DOCTYPE" in upper_head or "<!ENTITY" in upper_head:
+        raise _error(
+            "文件含有不安全的 XML 实体声明，已拒绝读取",
+            name,
+            f"问题部件：{info.filename}。正常的 Excel 文件不会含有此类声明；如文件来源可信，请用 Excel 打开后另存为新的 .xlsx",
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Text: HTML tables saved as .xls, CSV
+# --------------------------------------------------------------------------------------------------
+
+_BINARY_KINDS = (
+    (b"%PDF", "PDF 文档"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"MZ", "程序文件"),
+    (b"\x7fELF", "程序文件"),
+)
+_META_CHARSET_RE = re.compile(
+    rb"""<meta[^>]{0,500}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _check_text(path: Path, head: bytes, size: int, name: str) -> FileInfo:
+    for magic, what in _BINARY_KINDS:
+        if head.startswith(magic):
+            raise _error(
+                _NOT_SPREADSHEET, name, f"文件内容看起来是{what}，请提供从系统导出的 Excel 或 CSV 文件"
+            )
+    utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
+        codecs.BOM_UTF32_LE
+    )
+    if b"\x00" in head and not utf16:
+        raise _error(_NOT_SPREADSHEET, name, "文件内容是二进制数据而不是表格；" + _RESAVE_HINT)
+    if utf16:
+        codec = "utf-16"
+    elif head.startswith(codecs.BOM_UTF8):
+        codec = "utf-8-sig"
+    else:
+        codec = "utf-8" if _decodes(head, "utf-8", final=len(head) == size) else "gb18030"
+    preview = codecs.getincrementaldecoder(codec)("replace").decode(head)
+    body = preview.lstrip(" \t\r\n\f\v\u3000\ufeff")
+    if not body:
+        raise _error("文件为空（只有空白）", name, "请重新从系统导出该表格")
+    if len(_CONTROL_RE.findall(preview)) > max(8, len(preview) // 100):
+        raise _error(_NOT_SPREADSHEET, name, "文件内容是二进制数据而不是表格；" + _RESAVE_HINT)
+    lowered = body[:_HEAD_BYTES].lower()
+    if body.startswith("<"):
+        if "<table" in lowered:
+            return FileInfo(path=path, format="html", size=size, encoding=_html_encoding(path, head, name))
+        if "urn:schemas-microsoft-com:office:spreadsheet" in lowered:
+            raise _error("这是 Excel 2003 XML 表格，暂不支持", name, "请在 Excel 中打开后另存为 .xlsx")
+        raise _error(_NOT_SPREADSHEET, name, "文件内容是网页或 XML，但其中没有表格")
+    if lowered.startswith("mime-version"):
+        raise _error(_NOT_SPREADSHEET, name, "这是“单个文件网页”（.mht），请在 Excel 中打开后另存为 .xlsx")
+    return FileInfo(path=path, format="csv", size=size, encoding=_file_encoding(path, head, name))
+
+
+def _decodes(data: bytes, encoding: str, *, final: bool = True) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)("strict").decode(data, final=final)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _file_decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes strictly (streamed, memory-light)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(MiB):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def _file_encoding(path: Path, head: bytes, name: str) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        if _file_decodes(path, encoding):
+            return encoding
+    return _guess_encoding(head, name)
+
+
+def _html_encoding(path: Path, head: bytes, name: str) -> str:
+    """HTML: UTF-8 if it decodes, else the declared <meta charset> if it decodes, else sniffed."""
+    if head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _file_decodes(
+        path, "utf-8"
+    ):
+        return _file_encoding(path, head, name)
+    match = _META_CHARSET_RE.search(head)
+    if match:
+        declared = match.group(1).decode("ascii", "replace").lower()
+        declared = "gb18030" if declared in {"gb2312", "gbk", "gb_2312-80", "x-gbk", "cp936"} else declared
+        with contextlib.suppress(LookupError):
+            codecs.lookup(declared)
+            if _file_decodes(path, declared):
+                return declared
+    return _file_encoding(path, head, name)
+
+
+def _guess_encoding(data: bytes, name: str | None) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputFileError(
+            "无法识别文件的文字编码",
+            Location(file=name) if name else None,
+            "请用 Excel 打开后另存为 .xlsx 或“CSV UTF-8”格式",
+        )
+    return str(best.encoding)
+
+
+def detect_text_encoding(data: bytes, *, name: str | None = None) -> str:
+    """ "utf-8-sig" (BOM), "utf-8", "gb18030", else charset-normalizer's best guess; InputFileError if none.
+
+    A UTF-16 BOM (Excel's "Unicode 文本") gives "utf-16".
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _decodes(data, "utf-16"):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(data, encoding):
+            return encoding
+    return _guess_encoding(data, name)

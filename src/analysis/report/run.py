@@ -1,0 +1,276 @@
+"""The yearly run: ingest when needed, compute the catalogue, execute every notebook, write the
+workbook, the summary document, HTML copies and the manifest — into a staging folder that replaces
+reports/<Y> only when everything succeeded. Unchanged steps are skipped (manifest of input hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from filelock import FileLock, Timeout
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from analysis import __version__, paths, safe_io
+from analysis.audit import audit, format_findings
+from analysis.errors import AnalysisError
+from analysis.indicators.keys import info
+from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint
+from analysis.report import notebooks as nbs
+from analysis.report.context import YearContext, build_context
+from analysis.report.workbook import write_workbook
+from analysis.workspace import raw_fingerprint
+
+MANIFEST = "manifest.json"
+LOCK_WAIT_SECONDS = 600
+HEADLINE_KEYS = ["org.members", "act.count", "act.volunteer_hours", "study.member_rate", "rec.new_members"]
+PACKAGES = ["pandas", "pandera", "pyarrow", "matplotlib", "papermill", "python-calamine", "openpyxl", "python-docx"]
+
+
+def package_hash() -> str:
+    """Hash of the package's source (code and resources): a code change re-runs what it may affect."""
+    digest = hashlib.sha256()
+    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".yml") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+
+
+@dataclass
+class StepLog:
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def record(self, name: str, key: str, status: str, seconds: float) -> None:
+        self.steps[name] = {"key": key, "status": status, "seconds": round(seconds, 3)}
+
+
+def _previous_manifest(reports: Path) -> dict[str, Any]:
+    try:
+        return json.loads((reports / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def _parameters(ctx: YearContext, staging: Path) -> dict[str, Any]:
+    yp = ctx.paths
+    return {
+        "year": str(yp.year),
+        "raw_dir": str(yp.raw),
+        "processed_dir": str(yp.processed),
+        "reports_dir": str(staging),
+        "config_path": str(yp.config),
+    }
+
+
+def _notebook_key(nb: nbs.Notebook, ctx: YearContext, code: str) -> str:
+    cat = ctx.catalogue
+    parts = nbs.depends_on(nb, list(cat.tables) + list(cat.headline) + list(cat.previous))
+    tables = {n: _frame_digest(cat.tables[n]) for n in parts if n in cat.tables}
+    head = {n: (cat.headline.get(n), cat.previous.get(n)) for n in parts if n in cat.headline or n in cat.previous}
+    yp = ctx.paths
+    return _digest(nb.source_hash(), code, str(yp.raw), str(yp.processed), str(yp.config), tables, head, cat.targets.__dict__)
+
+
+def run_year(yp: paths.YearPaths, force: bool = False, console: Console | None = None) -> int:
+    """``python -m analysis run``: returns the exit code (0 on success)."""
+    console = console or Console()
+    yp.reports.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(yp.reports.parent / f".{yp.reports.name}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        console.print(f"另一个报告生成任务正在处理 {yp.reports}，等待其完成（最多 {LOCK_WAIT_SECONDS // 60} 分钟）…")
+        try:
+            lock.acquire(timeout=LOCK_WAIT_SECONDS)
+        except Timeout:
+            raise AnalysisError(
+                f"{yp.reports} 正被另一个任务占用", hint="请等待另一个窗口中的运行结束后再试。"
+            ) from None
+    try:
+        return _run_locked(yp, force, console)
+    finally:
+        lock.release()
+
+
+def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
+    started = time.perf_counter()
+    log = StepLog()
+    inputs_before = {str(yp.year): raw_fingerprint(yp.raw)}
+    prev_paths = yp.previous()
+    if prev_paths is not None:
+        inputs_before[str(prev_paths.year)] = raw_fingerprint(prev_paths.raw)
+    if not yp.raw.is_dir() or not inputs_before[str(yp.year)]:
+        raise AnalysisError(
+            f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）",
+            hint=f"请把 {yp.year} 年的导出文件放到该文件夹（文件名不限）后再运行。",
+        )
+    code = package_hash()
+    notebooks = nbs.report_notebooks()
+    total_steps = 3 + len(notebooks)
+    previous = {} if force else _previous_manifest(yp.reports)
+    old_steps = previous.get("steps", {})
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("导入数据并计算指标…", total=total_steps)
+        t0 = time.perf_counter()
+        ctx = build_context(yp, force=force)
+        log.record("ingest+catalogue", ctx.catalogue_fingerprint, "ran", time.perf_counter() - t0)
+        progress.advance(task)
+
+        indicators_key = _digest(ctx.catalogue_fingerprint, code)
+        keys = {f"notebook:{nb.name}": _notebook_key(nb, ctx, code) for nb in notebooks}
+        complete = (yp.reports / MANIFEST).is_file() and all(
+            (yp.reports / p).exists() for p in ("indicators.json", "indicators.xlsx", "summary.docx")
+        )
+        unchanged = complete and old_steps.get("indicators", {}).get("key") == indicators_key and all(
+            old_steps.get(k, {}).get("key") == v for k, v in keys.items()
+        )
+        if unchanged and previous.get("package_sha256") == code:
+            progress.update(task, completed=total_steps)
+            for name, step in old_steps.items():
+                log.record(name, step["key"], "skipped", 0.0)
+            _finish(ctx, console, time.perf_counter() - started, skipped=True)
+            return 0
+
+        staging = yp.reports.parent / f".{yp.reports.name}.staging"
+        if staging.exists():
+            shutil.rmtree(staging)
+        reuse = complete and old_steps.get("indicators", {}).get("key") == indicators_key
+        if reuse:
+            shutil.copytree(yp.reports, staging)
+        else:
+            staging.mkdir(parents=True)
+        try:
+            t0 = time.perf_counter()
+            if reuse:
+                log.record("indicators", indicators_key, "skipped", 0.0)
+            else:
+                doc = ctx.catalogue.indicators_json()
+                safe_io.atomic_write_text(staging / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2))
+                write_workbook(ctx.catalogue, staging / "indicators.xlsx")
+                log.record("indicators", indicators_key, "ran", time.perf_counter() - t0)
+            progress.advance(task)
+
+            params = _parameters(ctx, staging)
+            for nb in notebooks:
+                name = f"notebook:{nb.name}"
+                out = staging / "notebooks" / nb.path.name
+                if reuse and old_steps.get(name, {}).get("key") == keys[name] and out.is_file():
+                    log.record(name, keys[name], "skipped", 0.0)
+                    progress.advance(task)
+                    continue
+                progress.update(task, description=f"运行笔记本：{nb.title}")
+                t0 = time.perf_counter()
+                nbs.check_parameters(nb, params)
+                nbs.execute(nb, out, params, cwd=paths.ROOT)
+                nbs.export_html(out, out.with_suffix(".html"))
+                log.record(name, keys[name], "ran", time.perf_counter() - t0)
+                progress.advance(task)
+
+            progress.update(task, description="生成年度总结草稿…")
+            t0 = time.perf_counter()
+            from analysis.report.summary_doc import build_summary
+
+            build_summary(ctx, staging, staging / "summary.docx")
+            log.record("summary", _digest(code, ctx.catalogue_fingerprint), "ran", time.perf_counter() - t0)
+            progress.advance(task)
+
+            findings = audit(staging)
+            if findings:
+                raise AnalysisError(
+                    "报告文件中发现完整的身份证号或手机号码，已停止发布：\n" + format_findings(findings),
+                    hint="请检查原始数据中备注等自由文本列，或联系维护人员。",
+                )
+            inputs_after = {str(yp.year): raw_fingerprint(yp.raw)}
+            if prev_paths is not None:
+                inputs_after[str(prev_paths.year)] = raw_fingerprint(prev_paths.raw)
+            if inputs_after != inputs_before:
+                raise AnalysisError("运行期间原始数据文件发生了变化", hint="请在导出文件不再变动时重新运行。")
+            manifest = _manifest(ctx, log, code, inputs_before, started)
+            safe_io.atomic_write_text(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+            _publish(staging, yp.reports)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    _finish(ctx, console, time.perf_counter() - started, skipped=False)
+    return 0
+
+
+def _publish(staging: Path, reports: Path) -> None:
+    """Swap the finished staging folder into place; the old report is removed only afterwards."""
+    old = reports.parent / f".{reports.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if reports.exists():
+        os.replace(reports, old)
+    os.replace(staging, reports)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "tuanwei-analysis": __version__}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _manifest(ctx: YearContext, log: StepLog, code: str, inputs: dict[str, Any], started: float) -> dict[str, Any]:
+    yp = ctx.paths
+    return {
+        "year": yp.year,
+        "town": ctx.config.town,
+        "versions": _versions(),
+        "package_sha256": code,
+        "config": {"path": str(yp.config), "sha256": config_fingerprint(ctx.config)},
+        "raw_inputs": inputs,
+        "catalogue_fingerprint": ctx.catalogue_fingerprint,
+        "parameters": {k: v for k, v in _parameters(ctx, yp.reports).items()},
+        "steps": log.steps,
+        "seconds": round(time.perf_counter() - started, 3),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+
+
+def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -> None:
+    yp = ctx.paths
+    cat = ctx.catalogue
+    figures = sorted((yp.reports / "figures").glob("*.png")) if (yp.reports / "figures").is_dir() else []
+    parts = []
+    for key in HEADLINE_KEYS:
+        if key in cat.headline:
+            ki = info(key)
+            parts.append(f"{ki.label} {ki.format(cat.headline[key])}{ki.unit}")
+    report = ctx.tables.report
+    warnings = int(report.get("warnings", 0))
+    rejected = int(report.get("totals", {}).get("rejected", 0))
+    failed = len(report.get("failed_files", [])) + len(report.get("unknown_sheets", []))
+    state = "（内容无变化，已跳过全部步骤）" if skipped else ""
+    console.print(f"[bold green]完成[/]{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。")
+    if parts:
+        console.print("主要数据：" + "；".join(parts) + "。")
+    problems = f"导入警告 {warnings} 条，被拒绝的行 {rejected} 行"
+    if failed:
+        problems += f"，未能导入的文件或工作表 {failed} 个"
+    console.print(f"{problems}；详见 {yp.processed / REJECTED_FILE}。")
