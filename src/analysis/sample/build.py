@@ -76,6 +76,12 @@ class Builder:
         self.propensity: dict[str, float] = {}
         self._member_nos: set[str] = set()
         self._student_nos: set[str] = set()
+        self.base: dict[str, list[str]] = {}  # branch → ordinary members generated in bulk
+        self._singled: list[str] = []  # members already given a special trait
+        self.never: list[str] = []  # members who never study
+        self.cadre_pids: list[str] = []
+        self.joiner_dates: dict[str, tuple[date, date, date, date]] = {}  # applied, activist, target, joined
+        self.transfer_date = date(2022, 6, 15)
 
     # -- small helpers -------------------------------------------------------------------------
     def day(self, start: date, end: date) -> date:
@@ -195,14 +201,14 @@ class Builder:
         b = self.branch_by_name
         # Members on the 2022-12-31 roster who are not generated as ordinary base members.
         specials_active = {
-            cat.SCHOOL: 5,
-            cat.ORGAN: 1,
-            cat.DONGPO: 1,
-            cat.SHIQIAO: 2,
-            cat.BEILING: 1,
-            cat.COOP: 1,
+            cat.SCHOOL: 5,  # teacher secretary, 2 joiners of 2021, 2 of 2022
+            cat.ORGAN: 1,  # secretary aged 30
+            cat.DONGPO: 1,  # secretary turning 28 in 2022
+            cat.SHIQIAO: 2,  # joiner of 2021, overage member
+            cat.BEILING: 1,  # joiner of 2022
+            cat.COOP: 1,  # joiner of 2022
+            cat.XINHUA: 1,  # transferred in from 塔岗村
         }
-        specials_active[cat.XINHUA] = 1
         births = {
             "学校": (date(2004, 1, 1), date(2006, 9, 30)),
             "机关": (date(1995, 1, 1), date(2000, 12, 31)),
@@ -210,13 +216,11 @@ class Builder:
             "村": (date(1995, 1, 1), date(2006, 6, 30)),
             "社区": (date(1995, 1, 1), date(2006, 6, 30)),
         }
-        base: dict[str, list[str]] = {}
         for branch, size in cat.BRANCHES:
-            base[branch.name] = []
+            self.base[branch.name] = []
             for _ in range(size - specials_active.get(branch.name, 0)):
                 birth = self.day(*births[branch.type])
-                base[branch.name].append(self.new_person(branch, birth, self.base_join(birth)).pid)
-        self.base = base
+                self.base[branch.name].append(self.new_person(branch, birth, self.base_join(birth)).pid)
         rng = self.rng
 
         def special(role: str, branch: str, birth: date, join: date | None = None, **kw) -> Person:
@@ -251,7 +255,6 @@ class Builder:
         mover = special(
             "transfer", cat.TAGANG, self.day(date(1999, 1, 1), date(1999, 12, 31)), occupation="个体经营者"
         )
-        self.transfer_date = date(2022, 6, 15)
         self.replace(
             mover.pid, branch_history=((mover.join_date, cat.TAGANG), (self.transfer_date, cat.XINHUA))
         )
@@ -276,7 +279,6 @@ class Builder:
             self.replace(p.pid, leave_date=self.day(start, end), leave_status=STATUS_LAPSED)
 
         # New members (dates of the recruitment pipeline; the roster shows only the month).
-        self.joiner_dates: dict[str, tuple[date, date, date, date]] = {}
         for role, branch, birth_range, applied, activist, target, joined in (
             (
                 "join_2021_a",
@@ -356,7 +358,6 @@ class Builder:
             cat.DONGPO: self.special["cadre_turns_28"],
         }
         extra_posts = ("组织委员", "宣传委员")
-        self.cadre_pids: list[str] = []
         for branch in self.branches:
             pool = [self.get(pid) for pid in self.base[branch.name]]
             secretary = secretaries.get(branch.name) or min(pool, key=lambda p: (p.birth_date, p.pid)).pid
@@ -390,7 +391,6 @@ class Builder:
         return pid
 
     def _renames(self) -> None:
-        self._singled: list[str] = []
         # Minority names with a middle dot.
         for branch, gender in ((cat.XINHUA, "女"), (cat.ORGAN, "男"), (cat.SCHOOL, "女")):
             pid = self._ordinary(branch, gender)
@@ -406,7 +406,6 @@ class Builder:
         self.replace(second, name=self.get(first).name)
         self.special["same_name_same_branch_a"], self.special["same_name_same_branch_b"] = first, second
         # Members who never study.
-        self.never: list[str] = []
         for branch in (cat.LIUHE, cat.DONGPO, cat.COOP, cat.NANGOU):
             pid = self._ordinary(branch)
             self.replace(pid, never_studies=True)

@@ -7,10 +7,15 @@ from datetime import date
 
 # Common surnames and given-name characters; names are random combinations (no real persons).
 SURNAMES = (
-    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董肖程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
-    "闫余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董肖程"
+    "曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶闫余潘杜戴夏钟汪田任姜范方"
+    "石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易"
+    "常武乔贺赖龚文"
 )
-GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林阳晨博文豪轩睿航泽子宏志建国海峰亮成天卓铭家嘉振"
+GIVEN_MALE = (
+    "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林阳晨"
+    "博文豪轩睿航泽子宏志建国海峰亮成天卓铭家嘉振"
+)
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲燕婷雪琳晶倩颖璐欣怡佳瑶梦涵琪悦雯菲妍诗雨萱思月雅洁慧蕾薇茜"
 
 # Uyghur-style names written with a middle dot (given name · father's name).
