@@ -120,25 +120,41 @@ def cadres(cat: Catalogue) -> list[str]:
     return [sentence + "。"]
 
 
+def ratings_reviews(cat: Catalogue) -> list[str]:
+    out = []
+    dist = cat.tables.get("ratings_distribution")
+    if dist is not None and len(dist):
+        parts = "、".join(f"{r['rating']} {int(r['branches'])} 个" for _, r in dist.iterrows())
+        out.append(f"{cat.year} 年度团支部对标定级结果：{parts}。")
+    reviews = cat.tables.get("reviews_distribution")
+    if reviews is not None and reviews["members"].sum():
+        by = reviews.set_index("result")
+        out.append(
+            f"团员教育评议共评议 {int(reviews['members'].sum())} 人，其中优秀 {int(by.loc['优秀', 'members'])} 人"
+            f"（{_pct(by.loc['优秀', 'share'])}）、合格 {int(by.loc['合格', 'members'])} 人、"
+            f"基本合格 {int(by.loc['基本合格', 'members'])} 人、不合格 {int(by.loc['不合格', 'members'])} 人。"
+        )
+    return out
+
+
 def services(cat: Catalogue) -> list[str]:
     h = cat.headline
     out = []
+    by_section = cat.tables.get("act_by_section")
+    if by_section is not None and "act.count.youth_service" in h:
+        row = by_section.set_index("section").loc["youth_service"]
+        out.append(
+            f"聚焦青少年需求，全年开展需求服务·成长成才类活动 {_n(h['act.count.youth_service'])} 次"
+            f"{_yoy(cat, 'act.count.youth_service', '次')}，参与 {_n(row['person_times'])} 人次。"
+        )
     if "aid.recipients" in h:
         out.append(
             f"积极开展爱心助学，全年资助 {_n(h['aid.recipients'])} 名学生，发放资助金 {_n(h['aid.amount'])} 元"
             f"{_yoy(cat, 'aid.amount', '元')}。"
         )
-    dist = cat.tables.get("ratings_distribution")
-    if dist is not None and len(dist):
-        parts = "、".join(f"{r['rating']} {int(r['branches'])} 个" for _, r in dist.iterrows())
-        out.append(f"对标定级结果：{parts}。")
-    reviews = cat.tables.get("reviews_distribution")
-    if reviews is not None and reviews["members"].sum():
-        excellent = reviews.set_index("result").loc["优秀"]
-        out.append(f"团员教育评议共评议 {int(reviews['members'].sum())} 人，其中优秀 {int(excellent['members'])} 人（{_pct(excellent['share'])}）。")
     return out
 
 
 def overview(cat: Catalogue) -> list[str]:
     """The headline sentences of every section, in report order."""
-    return organisation(cat) + study(cat) + activities(cat) + recruitment(cat) + cadres(cat) + services(cat)
+    return organisation(cat) + study(cat) + cadres(cat) + activities(cat) + recruitment(cat) + services(cat)

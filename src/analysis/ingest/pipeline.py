@@ -317,8 +317,8 @@ def _assemble(
         checkins = _match(checkins, members, membership, branch="branch_canonical", day="month", month_end=True)
         ambiguous.append(_ambiguous(checkins, "团干部打卡"))
         _warn_unmatched(checkins, ctx, "打卡记录中的人员不在团员名册中，已列出但不计入打卡率")
-        checkins = checkins.assign(_person=checkins["member_id"].fillna("u:" + checkins["name_norm"].astype(str) + "|" + checkins["branch"].astype(str).fillna("")))
         checkins = checkins.sort_values("checked_in", ascending=False, kind="stable")
+        checkins = checkins.assign(_person=_unmatched_person(checkins, members, "month"))
         checkins = _dedup(checkins, ["month", "_person"], sources).sort_values(["month", "_src"], kind="stable")
         tables["cadre_checkins"] = checkins
 
@@ -346,8 +346,7 @@ def _assemble(
         reviews = reviews.assign(day=pd.Timestamp(ctx.year, 12, 31))
         reviews = _match(reviews, members, membership, branch="branch_canonical", day="day")
         ambiguous.append(_ambiguous(reviews, "教育评议"))
-        reviews = reviews.assign(_person=reviews["member_id"].fillna("u:" + reviews["name_norm"].astype(str) + "|" + reviews["branch"].astype(str)))
-        tables["member_reviews"] = _dedup(reviews, ["year", "_person"], sources)
+        tables["member_reviews"] = _dedup(reviews.assign(_person=_unmatched_person(reviews, members, "year")), ["year", "_person"], sources)
 
     for name in list(tables):
         tables[name] = _validate(name, tables[name], ctx, sources)
@@ -372,6 +371,20 @@ def _dedup_members(members: pd.DataFrame, ctx: kinds.Context, sources: list[Sour
                  "value": row["name"], "reason": "与另一行姓名相同且无身份证号/出生日期可区分，按两个人处理，请核对"}
             )
     return members
+
+
+def _unmatched_person(frame: pd.DataFrame, members: pd.DataFrame, within: str) -> pd.Series:
+    """Who a per-person row (review, check-in) is about: the matched member, else (name, branch) — with
+    as many distinct people per (name, branch) as the roster has namesakes there, so two same-named
+    members of one branch are never merged into one row (counted within each ``within`` value)."""
+    base = "u:" + frame["name_norm"].astype(str) + "|" + frame["branch"].astype(str).fillna("")
+    namesakes = members.groupby(["name_norm", "branch"]).size()
+    allowed = pd.Series(
+        [int(namesakes.get((n, b), 1)) for n, b in zip(frame["name_norm"], frame["branch"], strict=True)], index=frame.index
+    )
+    nth = frame.groupby([frame[within], frame["name_norm"], frame["branch"].astype(str)]).cumcount()
+    person = base + "#" + (nth.where(nth < allowed, 0)).astype(str)
+    return frame["member_id"].astype(object).where(frame["member_id"].notna(), person)
 
 
 def _match(frame: pd.DataFrame, members: pd.DataFrame, membership: Membership, *, branch: str, day: str, month_end: bool = False) -> pd.DataFrame:

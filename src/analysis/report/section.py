@@ -1,5 +1,6 @@
 """A notebook's contribution to the summary document: its sentences, figures (with captions) and key
-tables, written to reports/<Y>/sections/<key>.json for the summary builder."""
+tables, written to reports/<Y>/sections/<NN>_<key>.json for the summary builder. In a notebook each
+item is also displayed as it is added."""
 
 from __future__ import annotations
 
@@ -13,8 +14,38 @@ from matplotlib.figure import Figure
 
 from analysis import safe_io
 from analysis.charts import save as save_figure
+from analysis.indicators.catalogue import Catalogue
+from analysis.indicators.labels import COLUMNS, RATE_COLUMNS, SECTION_NAMES, TABLE_TITLES
 
 SECTIONS_DIR = "sections"
+
+
+def _display(obj: Any) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with the notebooks' dependencies
+        return
+    if get_ipython() is not None:
+        display(obj)
+
+
+def display_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A catalogue table as shown to people: Chinese headers, rates as percentages, dates as days."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column in RATE_COLUMNS:
+            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(values):
+            out[column] = values.map(lambda v: "" if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"))
+        elif column == "section":
+            out[column] = values.map(lambda s: SECTION_NAMES.get(s, s))
+        elif pd.api.types.is_bool_dtype(values):
+            out[column] = values.map({True: "是", False: "否"})
+    return out.rename(columns={c: COLUMNS.get(c, c) for c in out.columns})
 
 
 @dataclass
@@ -27,32 +58,56 @@ class Section:
     order: int
     items: list[dict[str, Any]] = field(default_factory=list)
 
-    def say(self, sentences: list[str]) -> str:
-        """Add narrative sentences; returns them joined (for display in the notebook)."""
+    def say(self, sentences: list[str]) -> None:
+        """Add (and show) narrative sentences."""
         text = "".join(sentences)
-        if text:
-            self.items.append({"type": "text", "text": text})
-        return text
+        if not text:
+            return
+        self.items.append({"type": "text", "text": text})
+        try:
+            from IPython.display import Markdown
 
-    def figure(self, fig: Figure, name: str, caption: str) -> Path:
-        """Save the figure as reports/<Y>/figures/<name>.png/.svg and list it with its caption."""
+            _display(Markdown(text))
+        except ImportError:  # pragma: no cover
+            pass
+
+    def figure(self, fig: Figure | None, name: str, caption: str) -> Path | None:
+        """Save a chart as figures/<name>.png/.svg, list it with its caption and show it.
+
+        ``fig`` is None when the chart's data is absent (e.g. no check-in export): nothing is added."""
+        if fig is None:
+            return None
         saved = save_figure(fig, self.reports_dir, name)
         self.items.append({"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"})
+        try:
+            from IPython.display import Image
+
+            _display(Image(filename=str(saved["png"]), width=720))
+        except ImportError:  # pragma: no cover
+            pass
         return saved["png"]
 
-    def table(self, frame: pd.DataFrame, caption: str, max_rows: int = 20) -> pd.DataFrame:
-        """List a (Chinese-headed) table for the summary document; returns it for display."""
-        shown = frame.head(max_rows)
+    def table(self, cat: Catalogue, name: str, caption: str | None = None, columns: list[str] | None = None,
+              max_rows: int = 20) -> pd.DataFrame | None:
+        """List a catalogue table (Chinese headers, formatted) for the document and show it in full."""
+        frame = cat.tables.get(name)
+        if frame is None or frame.empty:
+            return None
+        if columns:
+            frame = frame[[c for c in columns if c in frame.columns]]
+        shown = display_table(frame)
+        head = shown.head(max_rows)
         self.items.append(
             {
                 "type": "table",
-                "caption": caption,
-                "columns": [str(c) for c in shown.columns],
-                "rows": [[_cell(v) for v in row] for row in shown.itertuples(index=False)],
-                "truncated": len(frame) > max_rows,
+                "caption": caption or TABLE_TITLES.get(name, name),
+                "columns": [str(c) for c in head.columns],
+                "rows": [[_cell(v) for v in row] for row in head.itertuples(index=False)],
+                "truncated": len(shown) > max_rows,
             }
         )
-        return frame
+        _display(shown)
+        return shown
 
     def save(self) -> Path:
         folder = Path(self.reports_dir) / SECTIONS_DIR
@@ -64,10 +119,8 @@ class Section:
 
 
 def _cell(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
     if hasattr(value, "item"):
         return value.item()
     return value
