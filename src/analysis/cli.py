@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="检查输出文件中是否含有完整身份证号或手机号")
     p.add_argument("path", nargs="?", default=str(paths.ROOT / "reports"), help="要检查的文件或文件夹（默认 reports/）")
 
-    sub.add_parser("docs", help="根据数据表定义重新生成 docs/tables.md")
+    sub.add_parser("docs", help="根据数据表与指标定义重新生成 docs/tables.md、docs/indicators.md")
     sub.add_parser("fonts", help="准备图表使用的中文字体（首次约需 10 秒）")
     return parser
 
@@ -148,12 +148,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from analysis import schemas
+    from analysis.docs import write_docs
 
-    target = paths.ROOT / "docs" / "tables.md"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(schemas.markdown() + "\n", encoding="utf-8")
-    _console().print(f"已更新 {target}")
+    for path in write_docs(paths.ROOT / "docs"):
+        _console().print(f"已更新 {path}")
     return 0
 
 

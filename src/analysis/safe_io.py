@@ -26,7 +26,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 __all__ = [
@@ -346,6 +347,7 @@ def write_xlsx(
     percent_columns: Mapping[str, Iterable[str]] | None = None,
     number_formats: Mapping[str, Mapping[str, str]] | None = None,
     titles: Mapping[str, str] | None = None,
+    highlight: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """One sheet per entry of ``sheets`` (names made Excel-valid), written atomically with openpyxl.
 
@@ -355,13 +357,15 @@ def write_xlsx(
         header. All option mappings are keyed by the names used in ``sheets``; a frame longer than Excel's
     1,048,576 rows continues on sheets ``<name>_2``, ``<name>_3`` …. Text cells are neutralised
         and always stored as strings; numbers stay numbers (integers beyond 15 digits become text, as
-        Excel would lose digits). The frame index is not written.
+        Excel would lose digits). The frame index is not written. ``highlight[sheet]`` maps a cell text
+        to a fill colour (hex, e.g. ``{"√": "C6EFCE"}``), applied as conditional formatting over the data.
     """
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
     percent_columns = percent_columns or {}
     number_formats = number_formats or {}
     titles = titles or {}
+    highlight = highlight or {}
     parts: list[tuple[str, str, pd.DataFrame]] = []  # (option key, wanted name, rows)
     for key, df in sheets.items():
         room = _EXCEL_MAX_ROWS - (2 if titles.get(key) else 1)
@@ -397,6 +401,14 @@ def write_xlsx(
             header_cells.append(cell)
         ws.append(header_cells)
         _append_rows(ws, columns)
+        if highlight.get(key) and df.shape[1] and len(df):
+            area = f"A{header_row + 1}:{get_column_letter(df.shape[1])}{header_row + len(df)}"
+            for text, color in highlight[key].items():
+                literal = '"' + str(text).replace('"', '""') + '"'
+                fill = PatternFill("solid", start_color=color, end_color=color)
+                ws.conditional_formatting.add(
+                    area, CellIsRule(operator="equal", formula=[literal], fill=fill)
+                )
     with atomic_output(path) as tmp:
         wb.save(tmp)
 

@@ -1,0 +1,74 @@
+# 镇团委年度工作数据分析 —— 常用命令。运行 `make help` 查看说明。
+# Everything runs in a local virtual environment (.venv) created on first use.
+
+PYTHON ?= python3
+VENV := .venv
+ifeq ($(OS),Windows_NT)
+BIN := $(VENV)/Scripts
+else
+BIN := $(VENV)/bin
+endif
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+YEAR ?=
+ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lint format lab ingest sample docs audit bench clean
+
+help: ## 显示本帮助
+	@echo "用法：make <命令> [YEAR=年份]"
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z_-]+):.*## (.*)$$/  make \1\t\2/' | expand -t 20
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 'Python 3.11 或更高版本是必需的')"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m analysis fonts
+	@touch $(STAMP)
+
+setup: $(STAMP) ## 创建 .venv 并安装依赖和中文字体（首次需几分钟）
+
+report: $(STAMP) ## 生成年度报告：make report（内置示例镇 2022 年）或 make report YEAR=2023
+ifeq ($(strip $(YEAR)),)
+	$(PY) -m analysis run --sample $(ARGS)
+else
+	$(PY) -m analysis run --year $(YEAR) $(ARGS)
+endif
+
+ingest: $(STAMP) ## 只导入数据并查看导入报告：make ingest YEAR=2023
+ifeq ($(strip $(YEAR)),)
+	$(PY) -m analysis ingest --sample
+else
+	$(PY) -m analysis ingest --year $(YEAR)
+endif
+
+test: $(STAMP) ## 运行全部测试
+	$(PY) -m pytest
+
+lint: $(STAMP) ## 代码检查（ruff）
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## 自动格式化代码
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+lab: $(STAMP) ## 启动 JupyterLab 打开分析笔记本
+	$(BIN)/jupyter lab notebooks
+
+sample: $(STAMP) ## 重新生成内置示例镇数据（data/sample）
+	$(PY) -m analysis sample
+
+docs: $(STAMP) ## 重新生成 docs/tables.md 与 docs/indicators.md
+	$(PY) -m analysis docs
+
+audit: $(STAMP) ## 检查 reports/ 中是否含有完整身份证号或手机号
+	$(PY) -m analysis audit reports
+
+bench: $(STAMP) ## 县级规模性能测试（结果写入 benchmarks/RESULTS.md）
+	$(PY) benchmarks/run.py $(ARGS)
+
+clean: ## 删除生成的报告和处理后数据（不动原始数据）
+	rm -rf reports data/processed
