@@ -17,3 +17,20 @@ def _isolated_secret(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Pseudonym keys come from a per-session secret, never the user's own."""
     if "TUANWEI_SECRET_FILE" not in os.environ:
         os.environ["TUANWEI_SECRET_FILE"] = str(tmp_path_factory.mktemp("secret") / "secret.key")
+
+
+@pytest.fixture(scope="session")
+def sample_processed(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The sample town's 2021 and 2022 ingested into a temporary processed folder (once per session)."""
+    from analysis import paths
+    from analysis.config import load_config
+    from analysis.ingest.pipeline import ingest_year, write_processed
+
+    config = load_config(paths.SAMPLE_CONFIG)
+    base = tmp_path_factory.mktemp("processed")
+    out = {}
+    for year in (2021, 2022):
+        folder = base / str(year)
+        write_processed(ingest_year(paths.SAMPLE_DIR / str(year), config, year), folder)
+        out[year] = folder
+    return out
