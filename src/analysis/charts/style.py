@@ -265,9 +265,10 @@ def add_target_line(
 
 
 def _text_extent_pt(text: str, fontsize: float) -> tuple[float, float]:
-    """Rough (width, height) of one-line *text* in points: CJK full width, others ~0.6 em."""
-    width = sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in text) * fontsize
-    return width, 1.2 * fontsize
+    """Rough (width, height) of *text* in points: CJK full width, others ~0.6 em; one line per "\\n"."""
+    lines = text.split("\n")
+    width = max(sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.6 for c in line) for line in lines)
+    return width * fontsize, 1.2 * fontsize * len(lines)
 
 
 def bar_labels(

@@ -281,7 +281,7 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     phone = privacy.normalize_phones(_col(rows, "phone"))
     member_no = map_unique(_col(rows, "member_no"), _code_text).astype("str")
     student_no = map_unique(_col(rows, "student_no"), _code_text).astype("str")
-    key = _keys(name_norm, ids, birth, member_no.fillna(branch))
+    key = _keys(name_norm, ids, birth, member_no.fillna(student_no).fillna(branch))
     out = pd.DataFrame(
         {
             "member_id": key,

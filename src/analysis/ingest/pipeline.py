@@ -359,7 +359,7 @@ def _assemble(
 
 def _dedup_members(members: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]) -> pd.DataFrame:
     """Same member key twice: an exact duplicate row is removed; different people sharing a key are kept apart."""
-    identity = ["member_id", "name_norm", "branch", "birth_date", "member_no", "phone_masked", "id_masked"]
+    identity = [c for c in schemas.columns("members") if not c.startswith("source_")]
     members = _dedup(members, identity, sources)
     clash = members.duplicated("member_id", keep="first")
     if clash.any():

@@ -74,7 +74,9 @@ def _too_big(display_name: str, sheet: str, height: int, width: int, limits: gua
 
 def _read_workbook(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
+        # from a file object calamine detects the format from the content (an xlsx renamed .xls works)
+        with path.open("rb") as fh:
+            workbook = CalamineWorkbook.from_filelike(fh)
     except PasswordError:
         raise InputFileError(
             "文件设有密码，无法读取", Location(file=display_name), "请在 Excel 中取消密码后另存为 .xlsx。"
