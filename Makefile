@@ -55,7 +55,8 @@ format: $(STAMP) ## 自动格式化代码
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-lab: $(STAMP) ## 启动 JupyterLab 打开分析笔记本
+lab: $(STAMP) ## 启动 JupyterLab 打开分析笔记本（先导入示例镇数据，供查询笔记本使用）
+	$(PY) -m analysis ingest --sample > /dev/null
 	$(BIN)/jupyter lab notebooks
 
 sample: $(STAMP) ## 重新生成内置示例镇数据（data/sample）

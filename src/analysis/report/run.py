@@ -181,7 +181,13 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
                 progress.update(task, description=f"运行笔记本：{nb.title}")
                 t0 = time.perf_counter()
                 nbs.check_parameters(nb, params)
-                nbs.execute(nb, out, params, cwd=paths.ROOT)
+                try:
+                    nbs.execute(nb, out, params, cwd=paths.ROOT)
+                except nbs.NotebookFailed as failed:
+                    kept = yp.reports.parent / f"{yp.reports.name}-出错的笔记本" / nb.path.name
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(failed.output, kept)
+                    raise failed.saved_at(kept) from None
                 nbs.export_html(out, out.with_suffix(".html"))
                 log.record(name, keys[name], "ran", time.perf_counter() - t0)
                 progress.advance(task)
@@ -224,6 +230,7 @@ def _publish(staging: Path, reports: Path) -> None:
         os.replace(reports, old)
     os.replace(staging, reports)
     shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(reports.parent / f"{reports.name}-出错的笔记本", ignore_errors=True)
 
 
 def _versions() -> dict[str, str]:
