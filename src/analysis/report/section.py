@@ -88,14 +88,20 @@ class Section:
         return saved["png"]
 
     def table(self, cat: Catalogue, name: str, caption: str | None = None, columns: list[str] | None = None,
-              max_rows: int = 20) -> pd.DataFrame | None:
-        """List a catalogue table (Chinese headers, formatted) for the document and show it in full."""
+              max_rows: int = 20, in_document: bool = True) -> pd.DataFrame | None:
+        """Show a catalogue table (Chinese headers, formatted) in full and list it for the summary document.
+
+        ``in_document=False`` keeps lists of named people (e.g. members who never studied) out of the
+        draft summary, which is shared more widely than the notebooks."""
         frame = cat.tables.get(name)
         if frame is None or frame.empty:
             return None
         if columns:
             frame = frame[[c for c in columns if c in frame.columns]]
         shown = display_table(frame)
+        _display(shown)
+        if not in_document:
+            return shown
         head = shown.head(max_rows)
         self.items.append(
             {
@@ -106,7 +112,6 @@ class Section:
                 "truncated": len(shown) > max_rows,
             }
         )
-        _display(shown)
         return shown
 
     def save(self) -> Path:

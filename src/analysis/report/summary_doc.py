@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +95,9 @@ _STYLE_IDS = {
 }
 SMALL_TABLE_COLUMNS = 6  # wider tables use 五号 text
 CELL_PADDING_CM = 0.5  # cell margins (2 × 0.15 cm) and some air
+HEADER_UNITS = 8  # a longer header may wrap onto two lines
+BREAKABLE_WIDE_CHARS = 6  # cells with this many Chinese characters may wrap
+BREAKABLE_MIN_UNITS = 4  # …but keep at least 2 of them on a line
 HALF_WIDTH_EM = 0.55  # a digit or Latin letter, generously (bold header, proportional fallback fonts)
 
 HEADLINE_HEADING = "主要数据一览"
@@ -102,6 +106,7 @@ SEQ_FIGURE = "图"
 SEQ_TABLE = "表"
 
 _RATE_HEADERS = frozenset(COLUMNS[c] for c in RATE_COLUMNS)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -117,7 +122,10 @@ class SummaryResult:
 
 
 def build_summary(ctx: YearContext, reports_dir: Path, output: Path) -> Path:
-    """Write the summary draft for the yearly run; only ``ctx.catalogue`` is used. Returns ``output``."""
+    """Write the summary draft for the yearly run; returns ``output``.
+
+    Only ``ctx.catalogue`` is used, so any object with a ``catalogue`` attribute will do.
+    """
     return write_summary(ctx.catalogue, reports_dir, output).path
 
 
@@ -135,7 +143,7 @@ def write_summary(
     doc = _new_document(catalogue)
     counters = {SEQ_FIGURE: 0, SEQ_TABLE: 0}
 
-    doc.add_paragraph(f"{catalogue.town}团委{catalogue.year}年度工作数据摘要（草稿）", style="Title")
+    doc.add_paragraph(_clean(f"{catalogue.town}团委{catalogue.year}年度工作数据摘要（草稿）"), style="Title")
     doc.add_paragraph(NOTE_TEXT, style=STYLE_NOTE)
 
     doc.add_paragraph(HEADLINE_HEADING, style="Heading 1")
@@ -143,7 +151,7 @@ def write_summary(
 
     for section in load_sections(reports_dir):
         result.sections += 1
-        doc.add_paragraph(str(section.get("title") or section.get("key", "")), style="Heading 1")
+        doc.add_paragraph(_clean(section.get("title") or section.get("key", "")), style="Heading 1")
         items = section.get("items") or []
         if not items:
             doc.add_paragraph("（本部分暂无数据。）")
@@ -468,15 +476,21 @@ def _caption(
     paragraph = doc.add_paragraph(style="Caption")
     paragraph.add_run(label)
     _field(paragraph, f"SEQ {label} \\* ARABIC", str(counters[label]))
-    paragraph.add_run(f" {text}".rstrip())
-    paragraph.paragraph_format.keep_with_next = keep_next
+    paragraph.add_run(_clean(f" {text}".rstrip()))
+    if keep_next:  # a table caption stays with its table
+        paragraph.paragraph_format.keep_with_next = True
     return paragraph
+
+
+def _clean(value: Any) -> str:
+    """Text Word accepts: control characters (other than tab/newline) removed."""
+    return _CONTROL_CHARS.sub("", str(value))
 
 
 def _text(doc: DocxDocument, text: str) -> None:
     for line in text.splitlines():
         if line.strip():
-            doc.add_paragraph(line.strip())
+            doc.add_paragraph(_clean(line.strip()))
 
 
 def _figure(doc: DocxDocument, item: dict[str, Any], reports_dir: Path, counters: dict[str, int]) -> bool:
@@ -532,12 +546,10 @@ def _table(
     table.style = doc.styles[STYLE_TABLE]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    needs = _column_needs(header, body, SIZE_S4)
-    small = n_cols > SMALL_TABLE_COLUMNS or sum(needs) > TEXT_WIDTH_CM  # 五号 when 小四 does not fit
-    if small:
-        needs = _column_needs(header, body, SIZE_5)
+    small = n_cols > SMALL_TABLE_COLUMNS or sum(_column_needs(header, body, SIZE_S4)) > TEXT_WIDTH_CM
+    size = SIZE_5 if small else SIZE_S4  # 五号 when 小四 does not fit on one line per cell
     text_style = doc.styles[STYLE_TABLE_TEXT_SMALL if small else STYLE_TABLE_TEXT]
-    widths = [Cm(w) for w in _fit_widths(needs)]
+    widths = [Cm(w) for w in _fit_widths(_column_needs(header, body, size), _breakable(body, n_cols), size)]
     for col, width in zip(table.columns, widths, strict=True):
         col.width = width
     for i, (row, values) in enumerate(zip(table.rows, [header, *body], strict=True)):
@@ -550,37 +562,73 @@ def _table(
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
             paragraph.style = text_style
-            run = paragraph.add_run(str(value))
+            run = paragraph.add_run(_clean(value))
             if i == 0:
                 run.bold = True
     return table
 
 
 def _column_needs(header: Sequence[str], rows: Sequence[Sequence[str]], size: Length) -> list[float]:
-    """Width (cm) each column needs for its longest text on one line (CJK counts double)."""
-    char_cm = size.pt * HALF_WIDTH_EM * 2.54 / 72
+    """Width (cm) each column needs for its longest cell on one line (CJK counts double); a long header
+    may take two lines."""
     needs = []
     for j, head in enumerate(header):
-        longest = max([safe_io.display_width(head), *(safe_io.display_width(r[j]) for r in rows)])
-        needs.append(max(longest, 2) * char_cm + CELL_PADDING_CM)
+        units = _text_units(head)
+        head_units = units if units <= HEADER_UNITS else max(HEADER_UNITS, math.ceil(units / 2))
+        longest = max([head_units, *(_text_units(r[j]) for r in rows)])
+        needs.append(_cm(max(longest, 2), size))
     return needs
 
 
-def _fit_widths(needs: Sequence[float]) -> list[float]:
-    """Column widths (cm) filling the text width: spare room shared in proportion to the needs; when the
-    needs do not fit, the widest columns share what the narrow ones leave (and wrap)."""
+def _cm(units: float, size: Length) -> float:
+    return units * size.pt * HALF_WIDTH_EM * 2.54 / 72 + CELL_PADDING_CM
+
+
+def _breakable(rows: Sequence[Sequence[str]], n_cols: int) -> list[bool]:
+    """Columns of longer Chinese text, which wrap well (names of branches, activities); numbers, dates and
+    short words should not wrap."""
+    return [any(_wide_chars(r[j]) >= BREAKABLE_WIDE_CHARS for r in rows) for j in range(n_cols)]
+
+
+def _wide_chars(text: str) -> int:
+    return sum(unicodedata.east_asian_width(ch) in "WF" for ch in text)
+
+
+def _text_units(text: str) -> int:
+    """Width in half-width characters of the longest line; wide and ambiguous (–, ×, ·) count 2."""
+    if text.isascii():
+        return max((len(line) for line in text.split("\n")), default=0)
+    return max(
+        sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in line) for line in text.split("\n")
+    )
+
+
+def _fit_widths(needs: Sequence[float], breakable: Sequence[bool], size: Length) -> list[float]:
+    """Column widths (cm) filling the text width. When everything fits on one line, spare room is shared
+    in proportion to the needs; otherwise the other columns keep their width and the Chinese-text
+    columns share the rest (wrapping), or, when even that does not fit, the widest columns are capped."""
     total = sum(needs)
     if total <= TEXT_WIDTH_CM:
         return [TEXT_WIDTH_CM * n / total for n in needs]
-    remaining, cap = TEXT_WIDTH_CM, max(needs)
+    fixed = sum(n for n, b in zip(needs, breakable, strict=True) if not b)
+    floor = _cm(BREAKABLE_MIN_UNITS, size)
+    wrapping = [n for n, b in zip(needs, breakable, strict=True) if b]
+    if wrapping and fixed + floor * len(wrapping) <= TEXT_WIDTH_CM:
+        cap = _water_level(wrapping, TEXT_WIDTH_CM - fixed)
+        return [min(n, cap) if b else n for n, b in zip(needs, breakable, strict=True)]
+    cap = _water_level(needs, TEXT_WIDTH_CM)
+    return [min(n, cap) for n in needs]
+
+
+def _water_level(needs: Sequence[float], room: float) -> float:
+    """The cap c with sum(min(need, c)) == room (narrow columns keep their need, wide ones get c)."""
     ordered = sorted(needs)
     for i, need in enumerate(ordered):
-        share = remaining / (len(ordered) - i)
+        share = room / (len(ordered) - i)
         if need > share:
-            cap = share
-            break
-        remaining -= need
-    return [min(n, cap) for n in needs]
+            return share
+        room -= need
+    return max(needs)
 
 
 def _cell_text(value: Any, column: str) -> str:
@@ -628,7 +676,7 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
         header += ["目标", "是否达标"]
     rows = []
     for r in summary.itertuples(index=False):
-        row = [str(r.label), _with_unit(r.key, _number(r.value))]
+        row = [_clean(r.label), _with_unit(r.key, _number(r.value))]
         if with_previous:
             row += [_with_unit(r.key, _number(r.previous)), _change(r.key, _number(r.change))]
         if with_targets:
