@@ -15,9 +15,19 @@ T = pd.Timestamp
 
 def table(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """A canonical table: given columns filled, the others defaulted, validated by its pandera model."""
-    defaults: dict[str, Any] = {"source_file": "test.xlsx", "source_sheet": "Sheet1", "status": "正常", "status_pending": False,
-                                "is_cadre": False, "match": "unmatched", "is_special": False, "branch_resolved": True,
-                                "section_source": "keyword", "checked_in": False, "volunteer_hours": 0.0}
+    defaults: dict[str, Any] = {
+        "source_file": "test.xlsx",
+        "source_sheet": "Sheet1",
+        "status": "正常",
+        "status_pending": False,
+        "is_cadre": False,
+        "match": "unmatched",
+        "is_special": False,
+        "branch_resolved": True,
+        "section_source": "keyword",
+        "checked_in": False,
+        "volunteer_hours": 0.0,
+    }
     cols = schemas.columns(name)
     filled = []
     for i, row in enumerate(rows, start=2):

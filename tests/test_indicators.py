@@ -19,22 +19,77 @@ from analysis.indicators import catalogue
 #  F 丙, 自行脱团 on 2021-05-01                              never active in 2022
 #  G 乙, joined 2018, born 2001-01-01, 团干部                active all year, never studies
 MEMBERS = [
-    dict(member_id="A", name="甲一", name_norm="甲一", branch="甲", join_date=T("2019-01-01"), birth_date=T("2000-05-01")),
-    dict(member_id="B", name="甲二", name_norm="甲二", branch="甲", birth_date=T("1994-03-01"), is_cadre=True),
-    dict(member_id="C", name="乙一", name_norm="乙一", branch="乙", join_date=T("2022-07-01"), birth_date=T("2005-01-01")),
-    dict(member_id="D", name="乙二", name_norm="乙二", branch="乙", join_date=T("2012-01-01"), birth_date=T("1994-06-30"),
-         status="满28周岁离团", leave_date=T("2022-06-30")),
-    dict(member_id="E", name="乙三", name_norm="乙三", branch="甲", join_date=T("2011-01-01"), birth_date=T("1994-12-01")),
-    dict(member_id="F", name="丙一", name_norm="丙一", branch="丙", join_date=T("2015-01-01"), birth_date=T("1999-01-01"),
-         status="自行脱团", leave_date=T("2021-05-01")),
-    dict(member_id="G", name="乙四", name_norm="乙四", branch="乙", join_date=T("2018-01-01"), birth_date=T("2001-01-01"), is_cadre=True),
+    dict(
+        member_id="A",
+        name="甲一",
+        name_norm="甲一",
+        branch="甲",
+        join_date=T("2019-01-01"),
+        birth_date=T("2000-05-01"),
+    ),
+    dict(
+        member_id="B", name="甲二", name_norm="甲二", branch="甲", birth_date=T("1994-03-01"), is_cadre=True
+    ),
+    dict(
+        member_id="C",
+        name="乙一",
+        name_norm="乙一",
+        branch="乙",
+        join_date=T("2022-07-01"),
+        birth_date=T("2005-01-01"),
+    ),
+    dict(
+        member_id="D",
+        name="乙二",
+        name_norm="乙二",
+        branch="乙",
+        join_date=T("2012-01-01"),
+        birth_date=T("1994-06-30"),
+        status="满28周岁离团",
+        leave_date=T("2022-06-30"),
+    ),
+    dict(
+        member_id="E",
+        name="乙三",
+        name_norm="乙三",
+        branch="甲",
+        join_date=T("2011-01-01"),
+        birth_date=T("1994-12-01"),
+    ),
+    dict(
+        member_id="F",
+        name="丙一",
+        name_norm="丙一",
+        branch="丙",
+        join_date=T("2015-01-01"),
+        birth_date=T("1999-01-01"),
+        status="自行脱团",
+        leave_date=T("2021-05-01"),
+    ),
+    dict(
+        member_id="G",
+        name="乙四",
+        name_norm="乙四",
+        branch="乙",
+        join_date=T("2018-01-01"),
+        birth_date=T("2001-01-01"),
+        is_cadre=True,
+    ),
 ]
-TRANSFERS = [dict(member_id="E", name="乙三", from_branch="乙", to_branch="甲", date=T("2022-06-15"), match="id")]
+TRANSFERS = [
+    dict(member_id="E", name="乙三", from_branch="乙", to_branch="甲", date=T("2022-06-15"), match="id")
+]
 
 
 def rec(period: str, when: str, person: str, member: str | None = None, match: str = "id") -> dict:
-    return dict(period=period, period_raw=period, recorded_at=T(when), member_id=member, person_key=person,
-                match=match if member else ("ambiguous" if match == "ambiguous" else "unmatched"))
+    return dict(
+        period=period,
+        period_raw=period,
+        recorded_at=T(when),
+        member_id=member,
+        person_key=person,
+        match=match if member else ("ambiguous" if match == "ambiguous" else "unmatched"),
+    )
 
 
 # Periods. P1: 4 de-duplicated records 03-01 10:00, 03-02 10:00, 03-03 10:00, 03-04 10:00 → median = midpoint of
@@ -57,21 +112,77 @@ STUDY = [
 ]
 
 ACTIVITIES = [
-    dict(activity_id="a1", date=T("2022-03-05"), name="植树造林", name_norm="植树造林", section="volunteer", organiser="甲",
-         participants=20, volunteers=10, hours_per_person=2.0, volunteer_hours=20.0),
-    dict(activity_id="a2", date=T("2022-05-04"), name="五四主题团日", name_norm="五四主题团日", section="ideology",
-         organiser="镇团委", participants=50),
-    dict(activity_id="a3", date=T("2022-08-01"), name="环境整治", name_norm="环境整治", section="volunteer", organiser="乙",
-         volunteers=5, hours_per_person=3.0, total_hours=12.0, volunteer_hours=12.0),
-    dict(activity_id="a4", date=T("2021-12-20"), name="扫雪清障", name_norm="扫雪清障", section="volunteer", organiser="乙",
-         participants=8, volunteers=8, hours_per_person=1.0, volunteer_hours=8.0),
+    dict(
+        activity_id="a1",
+        date=T("2022-03-05"),
+        name="植树造林",
+        name_norm="植树造林",
+        section="volunteer",
+        organiser="甲",
+        participants=20,
+        volunteers=10,
+        hours_per_person=2.0,
+        volunteer_hours=20.0,
+    ),
+    dict(
+        activity_id="a2",
+        date=T("2022-05-04"),
+        name="五四主题团日",
+        name_norm="五四主题团日",
+        section="ideology",
+        organiser="镇团委",
+        participants=50,
+    ),
+    dict(
+        activity_id="a3",
+        date=T("2022-08-01"),
+        name="环境整治",
+        name_norm="环境整治",
+        section="volunteer",
+        organiser="乙",
+        volunteers=5,
+        hours_per_person=3.0,
+        total_hours=12.0,
+        volunteer_hours=12.0,
+    ),
+    dict(
+        activity_id="a4",
+        date=T("2021-12-20"),
+        name="扫雪清障",
+        name_norm="扫雪清障",
+        section="volunteer",
+        organiser="乙",
+        participants=8,
+        volunteers=8,
+        hours_per_person=1.0,
+        volunteer_hours=8.0,
+    ),
 ]
 
 RECRUITMENT = [
-    dict(person_id="R1", name="新一", name_norm="新一", applied_date=T("2021-09-01"), activist_date=T("2021-12-01"),
-         target_date=T("2022-03-01"), joined_date=T("2022-07-01")),
-    dict(person_id="R2", name="新二", name_norm="新二", applied_date=T("2022-01-10"), joined_date=T("2022-10-10")),
-    dict(person_id="R3", name="新三", name_norm="新三", applied_date=T("2022-02-01"), activist_date=T("2022-05-01")),
+    dict(
+        person_id="R1",
+        name="新一",
+        name_norm="新一",
+        applied_date=T("2021-09-01"),
+        activist_date=T("2021-12-01"),
+        target_date=T("2022-03-01"),
+        joined_date=T("2022-07-01"),
+    ),
+    dict(
+        person_id="R2",
+        name="新二",
+        name_norm="新二",
+        applied_date=T("2022-01-10"),
+        joined_date=T("2022-10-10"),
+    ),
+    dict(
+        person_id="R3",
+        name="新三",
+        name_norm="新三",
+        applied_date=T("2022-02-01"),
+        activist_date=T("2022-05-01"),
+    ),
     dict(person_id="R4", name="新四", name_norm="新四", joined_date=T("2022-04-01")),
 ]
 
@@ -84,10 +195,42 @@ AID = [
 
 # Cadres B (甲) and G (乙). January: B yes, G no → 1/2. February: both → 2/2; Z is not on the roster.
 CHECKINS = [
-    dict(month=T("2022-01-01"), branch="甲", name="甲二", name_norm="甲二", member_id="B", match="name_branch", checked_in=True),
-    dict(month=T("2022-01-01"), branch="乙", name="乙四", name_norm="乙四", member_id="G", match="name_branch", checked_in=False),
-    dict(month=T("2022-02-01"), branch="甲", name="甲二", name_norm="甲二", member_id="B", match="name_branch", checked_in=True),
-    dict(month=T("2022-02-01"), branch="乙", name="乙四", name_norm="乙四", member_id="G", match="name_branch", checked_in=True),
+    dict(
+        month=T("2022-01-01"),
+        branch="甲",
+        name="甲二",
+        name_norm="甲二",
+        member_id="B",
+        match="name_branch",
+        checked_in=True,
+    ),
+    dict(
+        month=T("2022-01-01"),
+        branch="乙",
+        name="乙四",
+        name_norm="乙四",
+        member_id="G",
+        match="name_branch",
+        checked_in=False,
+    ),
+    dict(
+        month=T("2022-02-01"),
+        branch="甲",
+        name="甲二",
+        name_norm="甲二",
+        member_id="B",
+        match="name_branch",
+        checked_in=True,
+    ),
+    dict(
+        month=T("2022-02-01"),
+        branch="乙",
+        name="乙四",
+        name_norm="乙四",
+        member_id="G",
+        match="name_branch",
+        checked_in=True,
+    ),
     dict(month=T("2022-02-01"), branch="乙", name="外人", name_norm="外人", checked_in=True),
 ]
 
@@ -185,8 +328,12 @@ def test_transfer_branch_denominators(town):
     """E counts in 乙's denominator before 2022-06-15 and in 甲's after."""
     from analysis.indicators import study
 
-    t = tables(2022, members=table("members", MEMBERS), transfers=table("transfers", TRANSFERS),
-               study_records=table("study_records", STUDY))
+    t = tables(
+        2022,
+        members=table("members", MEMBERS),
+        transfers=table("transfers", TRANSFERS),
+        study_records=table("study_records", STUDY),
+    )
     periods = study.study_periods(t.study_records, 2022)
     pairs = study.participation_pairs(t.study_records, t.membership, periods)
     e = pairs[pairs["member_id"] == "E"].set_index("period")["branch"]

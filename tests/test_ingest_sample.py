@@ -29,7 +29,9 @@ def ingested(request):
 def test_accounting_balances(ingested):
     _, _, result = ingested
     totals = result.totals()
-    assert totals["rows_read"] == totals["kept"] + totals["rejected"] + totals["duplicates"] + totals["skipped"]
+    assert (
+        totals["rows_read"] == totals["kept"] + totals["rejected"] + totals["duplicates"] + totals["skipped"]
+    )
     assert all(s.balanced() for s in result.sources)
     assert result.failures == []
     assert totals["rejected"] == 0  # the sample is messy but valid

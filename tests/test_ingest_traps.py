@@ -62,7 +62,9 @@ def roster(raw: Path, extra: list[list] = ()) -> None:
     xlsx(raw / "名册.xlsx", rows, "团员信息")
 
 
-def study_csv(path: Path, rows: list[list], encoding: str = "gbk", header=("期数", "姓名", "归属组织", "报名时间")) -> None:
+def study_csv(
+    path: Path, rows: list[list], encoding: str = "gbk", header=("期数", "姓名", "归属组织", "报名时间")
+) -> None:
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
@@ -84,15 +86,45 @@ def test_ledger_with_title_merged_header_totals_and_sections(tmp_path, config):
         raw / "台账.xlsx",
         [
             ["测试镇团委2022年活动台账"],
-            ["序号", "活动日期", "活动名称", "活动类型", "组织团支部", "参与人数", "志愿者服务人数及时长统计", None, "地点"],
+            [
+                "序号",
+                "活动日期",
+                "活动名称",
+                "活动类型",
+                "组织团支部",
+                "参与人数",
+                "志愿者服务人数及时长统计",
+                None,
+                "地点",
+            ],
             [None, None, None, None, None, None, "人数", "小时", None],
             ["总合计", None, None, None, None, 85, 15, None, None],  # a total row at the top
             ["（三月份）"],
             [1, "3.12", "植树造林", "志愿服务", "塔岗村支部", 20, 10, 2, "塔岗村"],
-            [2, "3.12", "“植树 造林”", "志愿服务", "塔岗村团支部", 20, 10, 2, "塔岗村"],  # the same activity again
+            [
+                2,
+                "3.12",
+                "“植树 造林”",
+                "志愿服务",
+                "塔岗村团支部",
+                20,
+                10,
+                2,
+                "塔岗村",
+            ],  # the same activity again
             ["小计", None, None, None, None, 20, 10, None, None],
             ["（五月份）"],
-            [3, dt.datetime(2022, 5, 4), "五四青年节主题团日", "思想引领", "镇团委", 50, None, None, "镇政府"],
+            [
+                3,
+                dt.datetime(2022, 5, 4),
+                "五四青年节主题团日",
+                "思想引领",
+                "镇团委",
+                50,
+                None,
+                None,
+                "镇政府",
+            ],
             [4, "2022年5月20日", "环境整治", None, "新华社区", 15, 5, 3, None],
             ["合计", None, None, None, None, 85, 15, None, None],
             ["填表人：张三    审核人：李四"],
@@ -202,13 +234,22 @@ def test_fullwidth_and_unknown_branches(tmp_path, config):
     study_csv(
         raw / "学习.csv",
         [
-            ["第十二季第5期", "\u3000李四\u00a0", "塔岗村\u3000团支部", "２０２２－０３－０６ １９:４５:１２"],
+            [
+                "第十二季第5期",
+                "\u3000李四\u00a0",
+                "塔岗村\u3000团支部",
+                "２０２２－０３－０６ １９:４５:１２",
+            ],
         ],
         encoding="utf-8",
     )
     result = run(raw, config)
     rec = result.tables["study_records"].iloc[0]
-    assert (rec["branch"], rec["match"], rec["recorded_at"]) == ("塔岗村团支部", "name_branch", pd.Timestamp("2022-03-06 19:45:12"))
+    assert (rec["branch"], rec["match"], rec["recorded_at"]) == (
+        "塔岗村团支部",
+        "name_branch",
+        pd.Timestamp("2022-03-06 19:45:12"),
+    )
     rejected = result.rejected.iloc[0]
     assert rejected["row"] == 9 and "最接近的是“塔岗村团支部”" in rejected["reason"]
 
@@ -221,8 +262,16 @@ def test_encodings_and_disguised_files(tmp_path, config):
     roster(raw)
     rows = [["第十二季第5期", "张三", "塔岗村", "2022-03-06 19:45:12"]]
     study_csv(raw / "gbk.csv", rows, encoding="gbk")
-    study_csv(raw / "bom.csv", [["第十二季第6期", "张三", "塔岗村", "2022-03-13 19:45:12"]], encoding="utf-8-sig")
-    xlsx(raw / "renamed.xls", [["期数", "姓名", "归属组织", "报名时间"], ["第十二季第7期", "李四", "塔岗村", "2022-03-20 10:00:00"]])
+    study_csv(
+        raw / "bom.csv", [["第十二季第6期", "张三", "塔岗村", "2022-03-13 19:45:12"]], encoding="utf-8-sig"
+    )
+    xlsx(
+        raw / "renamed.xls",
+        [
+            ["期数", "姓名", "归属组织", "报名时间"],
+            ["第十二季第7期", "李四", "塔岗村", "2022-03-20 10:00:00"],
+        ],
+    )
     html = (
         '<html><head><meta charset="gbk"></head><body><table>'
         "<tr><th colspan=4>青年大学习记录</th></tr>"
@@ -249,8 +298,19 @@ def test_unusable_files_do_not_stop_the_year(tmp_path, config, capsys):
     assert "不是可识别的表格文件" in messages["图片.xlsx"]
     assert [u["file"] for u in result.unknown_sheets] == ["无表头.xlsx"]
     assert len(result.tables["members"]) == 6
-    code = main(["ingest", "--year", "2022", "--raw", str(raw), "--processed", str(tmp_path / "p"),
-                 "--config", str(config.source)])
+    code = main(
+        [
+            "ingest",
+            "--year",
+            "2022",
+            "--raw",
+            str(raw),
+            "--processed",
+            str(tmp_path / "p"),
+            "--config",
+            str(config.source),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and "未导入" in out and "Traceback" not in out
 
@@ -277,7 +337,12 @@ def test_duplicates_blanks_and_specials(tmp_path, config):
         raw / "学习.csv",
         [
             ["第十二季第5期", "张三", "塔岗村", "2022-03-06 19:45:12"],
-            [" 第十二季第五期", "张三", "塔岗村", "2022-03-06 19:49:12"],  # duplicate submission, other spelling
+            [
+                " 第十二季第五期",
+                "张三",
+                "塔岗村",
+                "2022-03-06 19:49:12",
+            ],  # duplicate submission, other spelling
             ["第十二季第5期", "", "塔岗村", "2022-03-06 19:50:00"],  # no name: rejected
             ["特辑", "张三", "塔岗村", "2022-07-01 10:00:00"],
             ["特辑", "李四", "塔岗村", "2022-07-02 10:00:00"],

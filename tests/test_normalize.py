@@ -55,7 +55,12 @@ def test_float_month_day_is_ambiguous():
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("2019.10", T("2019-10-01")), ("2019年10月", T("2019-10-01")), ("2019-10", T("2019-10-01")), ("2019.05", T("2019-05-01"))],
+    [
+        ("2019.10", T("2019-10-01")),
+        ("2019年10月", T("2019-10-01")),
+        ("2019-10", T("2019-10-01")),
+        ("2019.05", T("2019-05-01")),
+    ],
 )
 def test_join_month_shapes(raw, expected):
     parsed = parse_date(raw, month_only=True)
@@ -78,7 +83,13 @@ def test_bad_dates_are_reported():
 def test_date_column_mixes():
     col = pd.Series(["2022-03-06 19:45:12", "2022/3/5", None, 44621, dt.datetime(2022, 1, 2, 3, 4, 5)])
     out = date_column(col, 2022)
-    assert list(out["value"]) == [T("2022-03-06 19:45:12"), T("2022-03-05"), pd.NaT, T("2022-03-01"), T("2022-01-02 03:04:05")]
+    assert list(out["value"]) == [
+        T("2022-03-06 19:45:12"),
+        T("2022-03-05"),
+        pd.NaT,
+        T("2022-03-01"),
+        T("2022-01-02 03:04:05"),
+    ]
 
 
 def test_months():
@@ -115,7 +126,15 @@ def test_bare_period_number_needs_year():
 
 
 def test_chinese_numbers():
-    assert [chinese_number(x) for x in ("五", "十", "十四", "二十", "二十三", "一百零二", "7")] == [5, 10, 14, 20, 23, 102, 7]
+    assert [chinese_number(x) for x in ("五", "十", "十四", "二十", "二十三", "一百零二", "7")] == [
+        5,
+        10,
+        14,
+        20,
+        23,
+        102,
+        7,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -148,5 +167,12 @@ def test_text_spaces_and_fullwidth():
 
 
 def test_numbers():
-    assert [parse_number(v) for v in (12, "12", "１２人", "3.5小时", "1,036", None)] == [12, 12, 12, 3.5, 1036, None]
+    assert [parse_number(v) for v in (12, "12", "１２人", "3.5小时", "1,036", None)] == [
+        12,
+        12,
+        12,
+        3.5,
+        1036,
+        None,
+    ]
     assert pd.isna(parse_number("全体团员"))

@@ -40,7 +40,12 @@ def test_report_notebook_parameters(nb: nbs.Notebook):
 
 def test_every_report_notebook_is_listed():
     assert [nb.name for nb in nbs.report_notebooks()] == [
-        "00_overview", "10_organisation", "20_study", "30_activities", "40_recruitment", "50_services"
+        "00_overview",
+        "10_organisation",
+        "20_study",
+        "30_activities",
+        "40_recruitment",
+        "50_services",
     ]
 
 
@@ -63,8 +68,12 @@ def test_runs_with_default_parameters(name: str, tmp_path: Path):
             result = ingest_year(paths.SAMPLE_DIR / "2022", load_config(paths.SAMPLE_CONFIG), 2022)
             write_processed(result, root / "data" / "processed" / "sample" / "2022")
         papermill.execute_notebook(
-            str(root / "notebooks" / name), str(tmp_path / name), kernel_name="python3", progress_bar=False,
-            cwd=str(root / "notebooks"), shutdown_kernel="immediate",
+            str(root / "notebooks" / name),
+            str(tmp_path / name),
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(root / "notebooks"),
+            shutdown_kernel="immediate",
         )
     finally:
         for k, v in old.items():

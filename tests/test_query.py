@@ -63,7 +63,9 @@ def test_branch_quarter_grid_matches_truth(tables, periods, town):
 
 def _row_ids(result, tables):
     """Grid rows → member ids (names are unique within 塔岗村团支部 in the sample)."""
-    ids = tables.members[tables.members["branch"].isin(["塔岗村团支部", "新华社区团支部"])].set_index("name")["member_id"]
+    ids = tables.members[tables.members["branch"].isin(["塔岗村团支部", "新华社区团支部"])].set_index("name")[
+        "member_id"
+    ]
     return [ids[n] for n in result.grid["姓名"]]
 
 
@@ -95,7 +97,8 @@ def test_missing_list_for_one_period(tables, periods, town):
     label, day = one["period"].iloc[0], one["date"].iloc[0].date()
     got = missing(tables, one, "柳河村团支部")
     expected = sorted(
-        p.name for p in town.people
+        p.name
+        for p in town.people
         if p.active_on(day) and p.branch_on(day) == "柳河村团支部" and not _studied(town, p.pid, label)
     )
     assert sorted(got["姓名"]) == expected
@@ -124,8 +127,22 @@ def test_grid_rates_equal_indicator(tables, periods):
 
 def test_cli_xlsx_and_missing_year(sample_processed, tmp_path, capsys):
     out = tmp_path / "q.xlsx"
-    code = main(["query", "participation", "--processed", str(sample_processed[2022]), "--branch", "塔岗村",
-                 "--quarter", "2022Q2", "--format", "xlsx", "--output", str(out)])
+    code = main(
+        [
+            "query",
+            "participation",
+            "--processed",
+            str(sample_processed[2022]),
+            "--branch",
+            "塔岗村",
+            "--quarter",
+            "2022Q2",
+            "--format",
+            "xlsx",
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0
     sheet = pd.read_excel(out, sheet_name=None, engine="calamine")
     assert list(sheet) == ["塔岗村团支部"]
@@ -137,8 +154,24 @@ def test_cli_xlsx_and_missing_year(sample_processed, tmp_path, capsys):
 
 def test_cli_csv_has_bom(sample_processed, tmp_path):
     out = tmp_path / "m.csv"
-    assert main(["query", "participation", "--processed", str(sample_processed[2022]), "--missing",
-                 "--period", "第十二季第五期", "--format", "csv", "--output", str(out)]) == 0
+    assert (
+        main(
+            [
+                "query",
+                "participation",
+                "--processed",
+                str(sample_processed[2022]),
+                "--missing",
+                "--period",
+                "第十二季第五期",
+                "--format",
+                "csv",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out, encoding="utf-8-sig")
     assert set(frame["期次"]) == {"第12季第5期"}

@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--config", help="配置文件")
 
     p = sub.add_parser("audit", help="检查输出文件中是否含有完整身份证号或手机号")
-    p.add_argument("path", nargs="?", default=str(paths.ROOT / "reports"), help="要检查的文件或文件夹（默认 reports/）")
+    p.add_argument(
+        "path", nargs="?", default=str(paths.ROOT / "reports"), help="要检查的文件或文件夹（默认 reports/）"
+    )
 
     sub.add_parser("docs", help="根据数据表与指标定义重新生成 docs/tables.md、docs/indicators.md")
     sub.add_parser("fonts", help="准备图表使用的中文字体（首次约需 10 秒）")
@@ -85,7 +87,9 @@ def resolve_year_paths(args: argparse.Namespace) -> paths.YearPaths:
             year=base.year,
             raw=paths.resolve(args.raw) if args.raw else base.raw,
             processed=paths.resolve(args.processed) if args.processed else base.processed,
-            reports=paths.resolve(getattr(args, "reports", None)) if getattr(args, "reports", None) else base.reports,
+            reports=paths.resolve(getattr(args, "reports", None))
+            if getattr(args, "reports", None)
+            else base.reports,
             config=paths.resolve(args.config) if args.config else base.config,
         )
     return paths.year_paths(args.year, args.raw, args.processed, getattr(args, "reports", None), args.config)

@@ -91,7 +91,9 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(file=str(path), row=(mark.line + 1) if mark else None)
-        raise ConfigError(f"YAML 格式错误（{getattr(exc, 'problem', exc)}）", loc, "请检查缩进和冒号。") from None
+        raise ConfigError(
+            f"YAML 格式错误（{getattr(exc, 'problem', exc)}）", loc, "请检查缩进和冒号。"
+        ) from None
 
 
 @cache
@@ -118,13 +120,19 @@ def _kinds(extra: dict[str, Any] | None, path: Path) -> dict[str, KindSpec]:
     raw = copy.deepcopy(default_kinds())
     for kind, cols in (extra or {}).items():
         if kind not in raw:
-            raise ConfigError(f"columns 下的“{kind}”不是已知的导出类型（可选：{'、'.join(raw)}）", Location(file=str(path)))
+            raise ConfigError(
+                f"columns 下的“{kind}”不是已知的导出类型（可选：{'、'.join(raw)}）", Location(file=str(path))
+            )
         for col, aliases in (cols or {}).items():
             if col not in raw[kind]["columns"]:
                 known = "、".join(raw[kind]["columns"])
-                raise ConfigError(f"columns.{kind} 下的“{col}”不是已知列（可选：{known}）", Location(file=str(path)))
+                raise ConfigError(
+                    f"columns.{kind} 下的“{col}”不是已知列（可选：{known}）", Location(file=str(path))
+                )
             # the analyst's aliases come first: they win over built-in ones
-            raw[kind]["columns"][col] = _as_list(aliases, f"columns.{kind}.{col}", path) + raw[kind]["columns"][col]
+            raw[kind]["columns"][col] = (
+                _as_list(aliases, f"columns.{kind}.{col}", path) + raw[kind]["columns"][col]
+            )
     return {
         kind: KindSpec(
             kind=kind,
@@ -141,7 +149,9 @@ def _sections(extra: dict[str, Any] | None, path: Path) -> tuple[Section, ...]:
     raw = copy.deepcopy(default_sections())
     for key, value in (extra or {}).items():
         if key not in raw:
-            raise ConfigError(f"categories 下的“{key}”不是报告板块（可选：{'、'.join(SECTIONS)}）", Location(file=str(path)))
+            raise ConfigError(
+                f"categories 下的“{key}”不是报告板块（可选：{'、'.join(SECTIONS)}）", Location(file=str(path))
+            )
         if isinstance(value, dict):
             raw[key]["keywords"] = _as_list(value.get("keywords"), f"categories.{key}.keywords", path)
             raw[key]["label"] = str(value.get("label", raw[key]["label"]))
@@ -207,7 +217,8 @@ def load_config(path: str | Path) -> TownConfig:
         btype = str(item.get("type") or "其他")
         if btype not in BRANCH_TYPES:
             raise ConfigError(
-                f"团支部“{name}”的类型“{btype}”无效（可选：{'、'.join(BRANCH_TYPES)}）", Location(file=str(path))
+                f"团支部“{name}”的类型“{btype}”无效（可选：{'、'.join(BRANCH_TYPES)}）",
+                Location(file=str(path)),
             )
         aliases = tuple(_as_list(item.get("aliases"), f"{name}.aliases", path))
         branches.append(Branch(name=name, type=btype, aliases=aliases))
@@ -215,12 +226,18 @@ def load_config(path: str | Path) -> TownConfig:
         raise ConfigError("branches 为空：至少需要列出一个团支部", Location(file=str(path)))
     default_section = str(data.get("default_category") or "ideology")
     if default_section not in SECTIONS:
-        raise ConfigError(f"default_category “{default_section}”无效（可选：{'、'.join(SECTIONS)}）", Location(file=str(path)))
+        raise ConfigError(
+            f"default_category “{default_section}”无效（可选：{'、'.join(SECTIONS)}）",
+            Location(file=str(path)),
+        )
     kinds = _kinds(data.get("columns"), path)
     file_kinds = {str(k): str(v) for k, v in (data.get("files") or {}).items()}
     for pattern, kind in file_kinds.items():
         if kind not in kinds:
-            raise ConfigError(f"files 中“{pattern}”指定的类型“{kind}”未知（可选：{'、'.join(kinds)}）", Location(file=str(path)))
+            raise ConfigError(
+                f"files 中“{pattern}”指定的类型“{kind}”未知（可选：{'、'.join(kinds)}）",
+                Location(file=str(path)),
+            )
     membership = data.get("membership") or {}
     return TownConfig(
         town=town,

@@ -43,8 +43,12 @@ def indicators_markdown() -> str:
     ]
     for key, ki in KEYS.items():
         func = _source(key)
-        lines.append(f"| `{key}` | {ki.label} | {ki.unit or ('比率' if ki.kind == 'rate' else '')} | `{func.__module__}.{func.__name__}` |")
-    lines.append("| `study.member_rate.<团支部>` | 各团支部参学率 | 比率 | `analysis.indicators.study.branch_rates` |")
+        lines.append(
+            f"| `{key}` | {ki.label} | {ki.unit or ('比率' if ki.kind == 'rate' else '')} | `{func.__module__}.{func.__name__}` |"
+        )
+    lines.append(
+        "| `study.member_rate.<团支部>` | 各团支部参学率 | 比率 | `analysis.indicators.study.branch_rates` |"
+    )
     lines += ["", "## 定义", ""]
     seen = set()
     for func in [*dict.fromkeys(SOURCES.values()), *EXTRA]:

@@ -19,14 +19,18 @@ _FAR_PAST = pd.Timestamp("1900-01-01")
 
 def _ns(values: object) -> pd.Series:
     """Datetimes at one resolution (pandas 3 mixes µs and ns; merges need them equal)."""
-    return pd.to_datetime(pd.Series(values) if not isinstance(values, pd.Series) else values).astype("datetime64[ns]")
+    return pd.to_datetime(pd.Series(values) if not isinstance(values, pd.Series) else values).astype(
+        "datetime64[ns]"
+    )
 
 
 @dataclass(frozen=True)
 class Membership:
     """Members' active intervals and branch spells, with vectorised look-ups."""
 
-    members: pd.DataFrame  # member_id (index), join_date, leave_date, left_undated, branch, is_cadre, birth_date
+    members: (
+        pd.DataFrame
+    )  # member_id (index), join_date, leave_date, left_undated, branch, is_cadre, birth_date
     spells: pd.DataFrame  # member_id, branch, start (sorted by start); only for members with transfers
 
     @classmethod
@@ -76,10 +80,19 @@ class Membership:
         moved = member_ids.isin(self.spells["member_id"])
         if moved.any():
             query = pd.DataFrame(
-                {"member_id": member_ids[moved].to_numpy(), "day": _ns(days[moved]).to_numpy(), "_i": np.flatnonzero(moved)}
+                {
+                    "member_id": member_ids[moved].to_numpy(),
+                    "day": _ns(days[moved]).to_numpy(),
+                    "_i": np.flatnonzero(moved),
+                }
             ).sort_values("day")
             found = pd.merge_asof(
-                query, self.spells.sort_values("start"), left_on="day", right_on="start", by="member_id", direction="backward"
+                query,
+                self.spells.sort_values("start"),
+                left_on="day",
+                right_on="start",
+                by="member_id",
+                direction="backward",
             )
             values = result.to_numpy(dtype=object, copy=True)
             values[found["_i"].to_numpy()] = found["branch"].to_numpy(dtype=object)
@@ -114,8 +127,16 @@ def _spells(members: pd.DataFrame, transfers: pd.DataFrame | None) -> pd.DataFra
     first = t.groupby("member_id", sort=False).head(1)
     roster_branch = members["branch"].reindex(first["member_id"]).to_numpy(dtype=object)
     origin = first["from_branch"].astype(object).where(first["from_branch"].notna(), roster_branch)
-    initial = pd.DataFrame({"member_id": first["member_id"].to_numpy(), "branch": origin.to_numpy(), "start": _FAR_PAST})
-    moves = pd.DataFrame({"member_id": t["member_id"].to_numpy(), "branch": t["to_branch"].to_numpy(), "start": pd.to_datetime(t["date"]).to_numpy()})
+    initial = pd.DataFrame(
+        {"member_id": first["member_id"].to_numpy(), "branch": origin.to_numpy(), "start": _FAR_PAST}
+    )
+    moves = pd.DataFrame(
+        {
+            "member_id": t["member_id"].to_numpy(),
+            "branch": t["to_branch"].to_numpy(),
+            "start": pd.to_datetime(t["date"]).to_numpy(),
+        }
+    )
     spells = pd.concat([initial, moves], ignore_index=True)
     spells["start"] = _ns(spells["start"])
     return spells.sort_values("start", kind="stable").reset_index(drop=True)

@@ -10,7 +10,7 @@ from analysis.indicators.keys import info
 def _n(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{int(round(value)):,}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{round(value):,}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _pct(value: float | None) -> str:
@@ -48,7 +48,9 @@ def study(cat: Catalogue) -> list[str]:
     h = cat.headline
     if "study.periods" not in h:
         return []
-    out = [f"全年组织开展“青年大学习” {_n(h['study.periods'])} 期，累计参学 {_n(h['study.learner_times'])} 人次{_yoy(cat, 'study.learner_times', '人次')}。"]
+    out = [
+        f"全年组织开展“青年大学习” {_n(h['study.periods'])} 期，累计参学 {_n(h['study.learner_times'])} 人次{_yoy(cat, 'study.learner_times', '人次')}。"
+    ]
     rate = h.get("study.member_rate")
     if rate is not None:
         sentence = f"团员平均参学率为 {_pct(rate)}{_yoy(cat, 'study.member_rate')}"
@@ -60,7 +62,9 @@ def study(cat: Catalogue) -> list[str]:
     if ranking is not None and len(ranking):
         top = ranking.iloc[0]
         low = ranking.iloc[-1]
-        out.append(f"参学率最高的是{top['branch']}（{_pct(top['rate'])}），最低的是{low['branch']}（{_pct(low['rate'])}）。")
+        out.append(
+            f"参学率最高的是{top['branch']}（{_pct(top['rate'])}），最低的是{low['branch']}（{_pct(low['rate'])}）。"
+        )
     if h.get("study.never"):
         out.append(f"全年在册但从未参学的团员 {_n(h['study.never'])} 名，需由所在团支部逐一督促。")
     return out

@@ -86,7 +86,9 @@ class StudyRecords(_Provenance):
     branch: Series[str] = _f("团支部", "记录中的团支部（能识别时为规范名称）", nullable=True)
     branch_resolved: Series[bool] = _f("团支部已识别", "团支部是否识别为配置中的规范名称")
     member_id: Series[str] = _f("成员键", "匹配到的团员；歧义或未匹配为空", nullable=True)
-    match: Series[str] = _f("匹配方式", "id / student_no / name_branch / name_town / ambiguous / unmatched", isin=MATCH_KINDS)
+    match: Series[str] = _f(
+        "匹配方式", "id / student_no / name_branch / name_town / ambiguous / unmatched", isin=MATCH_KINDS
+    )
     person_key: Series[str] = _f("学习者键", "计人次用：匹配到的团员键，否则为（团支部, 姓名或身份标识）")
 
 
@@ -110,8 +112,12 @@ class Activities(_Provenance):
     date: Series[pd.Timestamp] = _f("活动日期", "活动日期")
     name: Series[str] = _f("活动名称", "台账中的活动名称")
     name_norm: Series[str] = _f("规范活动名称", "去除空格、引号、书名号后的名称，用于去重")
-    section: Series[str] = _f("报告板块", "ideology / volunteer / youth_service / self_building", isin=SECTION_KEYS)
-    section_source: Series[str] = _f("板块来源", "column（活动类型列）/ keyword（名称关键词）/ default（默认）")
+    section: Series[str] = _f(
+        "报告板块", "ideology / volunteer / youth_service / self_building", isin=SECTION_KEYS
+    )
+    section_source: Series[str] = _f(
+        "板块来源", "column（活动类型列）/ keyword（名称关键词）/ default（默认）"
+    )
     activity_type: Series[str] = _f("活动类型", "台账中的活动类型原文", nullable=True)
     organiser: Series[str] = _f("组织者", "规范团支部名称，或“镇团委”")
     participants: Series[pd.Int64Dtype] = _f("参与人数", "参与人数", nullable=True, ge=0)
@@ -190,7 +196,9 @@ class MemberReviews(_Provenance):
     branch: Series[str] = _f("团支部", "团支部（规范名称）", nullable=True)
     member_id: Series[str] = _f("成员键", "匹配到的团员", nullable=True)
     match: Series[str] = _f("匹配方式", "匹配方式", isin=MATCH_KINDS)
-    result: Series[str] = _f("评议结果", "优秀 / 合格 / 基本合格 / 不合格", isin=["优秀", "合格", "基本合格", "不合格"])
+    result: Series[str] = _f(
+        "评议结果", "优秀 / 合格 / 基本合格 / 不合格", isin=["优秀", "合格", "基本合格", "不合格"]
+    )
 
 
 TABLES: dict[str, type[pa.DataFrameModel]] = {

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from analysis import __version__, load
 from analysis.config import TownConfig
-from analysis.ingest.pipeline import REPORT_FILE, config_fingerprint, file_sha256, ingest_year, raw_files, write_processed
+from analysis.ingest.pipeline import (
+    REPORT_FILE,
+    config_fingerprint,
+    file_sha256,
+    ingest_year,
+    raw_files,
+    write_processed,
+)
 from analysis.paths import YearPaths
 
 

@@ -32,7 +32,7 @@ def activity_headline(activities: pd.DataFrame, year: int) -> dict[str, float]:
       when present, else volunteers × hours per person.
     """
     a = activities_of_year(activities, year)
-    out: dict[str, float] = {"act.count": int(len(a))}
+    out: dict[str, float] = {"act.count": len(a)}
     for section in SECTION_KEYS:
         out[SECTION_KEY_NAMES[section]] = int((a["section"] == section).sum())
     out["act.person_times"] = int(a["participants"].fillna(0).sum())
@@ -43,7 +43,9 @@ def activity_headline(activities: pd.DataFrame, year: int) -> dict[str, float]:
 def by_section_month(activities: pd.DataFrame, year: int) -> pd.DataFrame:
     """Activities per section × month (1–12), zeros included."""
     a = activities_of_year(activities, year)
-    table = pd.crosstab(a["section"], a["date"].dt.month).reindex(index=SECTION_KEYS, columns=range(1, 13), fill_value=0)
+    table = pd.crosstab(a["section"], a["date"].dt.month).reindex(
+        index=SECTION_KEYS, columns=range(1, 13), fill_value=0
+    )
     table.index.name = "section"
     table.columns.name = "month"
     return table
@@ -76,7 +78,9 @@ def top_activities(activities: pd.DataFrame, year: int, n: int = 10) -> pd.DataF
     """The ``n`` activities with the most participants (ties: more volunteer hours, earlier date)."""
     a = activities_of_year(activities, year).assign(participants_filled=lambda d: d["participants"].fillna(0))
     a = a.sort_values(["participants_filled", "volunteer_hours", "date"], ascending=[False, False, True])
-    return a.head(n)[["date", "name", "section", "organiser", "participants", "volunteers", "volunteer_hours"]].reset_index(drop=True)
+    return a.head(n)[
+        ["date", "name", "section", "organiser", "participants", "volunteers", "volunteer_hours"]
+    ].reset_index(drop=True)
 
 
 def volunteer_activities(activities: pd.DataFrame, year: int) -> pd.DataFrame:

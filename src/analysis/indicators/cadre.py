@@ -22,7 +22,9 @@ def checkin_pairs(checkins: pd.DataFrame, membership: Membership, year: int) -> 
     if not frames:
         return pd.DataFrame(columns=["month", "member_id", "branch", "checked_in"])
     pairs = pd.concat(frames, ignore_index=True)
-    done = c[c["checked_in"] & c["member_id"].notna() & (c["match"] != "ambiguous")][["month", "member_id"]].drop_duplicates()
+    done = c[c["checked_in"] & c["member_id"].notna() & (c["match"] != "ambiguous")][
+        ["month", "member_id"]
+    ].drop_duplicates()
     pairs = pairs.merge(done.assign(checked_in=True), on=["month", "member_id"], how="left")
     pairs["checked_in"] = pairs["checked_in"].fillna(False).astype(bool)
     return pairs

@@ -41,7 +41,10 @@ class Catalogue:
 
     def indicators_json(self) -> dict[str, Any]:
         """contracts.md: {"year": Y, "indicators": {KEY: number}} (absent inputs → key omitted)."""
-        return {"year": self.year, "indicators": {k: _json_number(self.headline[k]) for k in ordered(list(self.headline))}}
+        return {
+            "year": self.year,
+            "indicators": {k: _json_number(self.headline[k]) for k in ordered(list(self.headline))},
+        }
 
     def summary_table(self) -> pd.DataFrame:
         """One row per key: Chinese name, this year, last year, change, target, met."""
@@ -92,7 +95,9 @@ class Catalogue:
             "notes": self.notes,
             "tables": list(self.tables),
         }
-        (folder / "catalogue.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        (folder / "catalogue.json").write_text(
+            json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str) -> Catalogue | None:
@@ -104,8 +109,13 @@ class Catalogue:
             return None
         tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
         return cls(
-            year=meta["year"], town=meta["town"], headline=meta["headline"], previous=meta["previous"],
-            tables=tables, targets=YearTargets(**meta["targets"]), notes=meta["notes"],
+            year=meta["year"],
+            town=meta["town"],
+            headline=meta["headline"],
+            previous=meta["previous"],
+            tables=tables,
+            targets=YearTargets(**meta["targets"]),
+            notes=meta["notes"],
         )
 
 
@@ -122,7 +132,9 @@ def headline(tables: Tables, config: TownConfig, year: int) -> dict[str, float]:
     return _compute(tables, config, year, with_tables=False)[0]
 
 
-def _compute(tables: Tables, config: TownConfig, year: int, with_tables: bool) -> tuple[dict[str, float], dict[str, pd.DataFrame], dict[str, Any]]:
+def _compute(
+    tables: Tables, config: TownConfig, year: int, with_tables: bool
+) -> tuple[dict[str, float], dict[str, pd.DataFrame], dict[str, Any]]:
     out: dict[str, float] = {}
     t: dict[str, pd.DataFrame] = {}
     notes: dict[str, Any] = {}
@@ -141,7 +153,7 @@ def _compute(tables: Tables, config: TownConfig, year: int, with_tables: bool) -
     records = tables.study_records
     if records is not None:
         periods = study.study_periods(records, year)
-        out["study.periods"] = int(len(periods))
+        out["study.periods"] = len(periods)
         out["study.learner_times"] = study.learner_times(records, periods)
         notes["undated_periods"] = study.undated_periods(records)
         if members is not None:
@@ -155,7 +167,9 @@ def _compute(tables: Tables, config: TownConfig, year: int, with_tables: bool) -
                 out[f"{BRANCH_RATE_PREFIX}{row['branch']}"] = float(row["rate"])
             out["study.never"] = study.never_studied(records, membership, periods, year)
             if with_tables:
-                t["study_periods"] = periods.merge(study.town_rate_by_period(pairs), on=["period", "date"], how="left")
+                t["study_periods"] = periods.merge(
+                    study.town_rate_by_period(pairs), on=["period", "date"], how="left"
+                )
                 t["study_matrix"] = matrix
                 t["study_ranking"] = ranking
                 per = study.member_participation(pairs, membership, members, year)
@@ -185,7 +199,18 @@ def _compute(tables: Tables, config: TownConfig, year: int, with_tables: bool) -
             t["act_by_organiser"] = act.by_organiser(activities, year)
             t["act_top"] = act.top_activities(activities, year)
             t["act_list"] = act.activities_of_year(activities, year)[
-                ["date", "name", "section", "organiser", "participants", "volunteers", "hours_per_person", "total_hours", "volunteer_hours", "location"]
+                [
+                    "date",
+                    "name",
+                    "section",
+                    "organiser",
+                    "participants",
+                    "volunteers",
+                    "hours_per_person",
+                    "total_hours",
+                    "volunteer_hours",
+                    "location",
+                ]
             ]
 
     rec = tables.recruitment
@@ -218,7 +243,15 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
     """The whole catalogue of ``year`` (with last year's headline when ``previous`` is given)."""
     head, tabs, notes = _compute(tables, config, year, with_tables=True)
     prev = headline(previous, config, year - 1) if previous is not None else {}
-    return Catalogue(year=year, town=config.town, headline=head, previous=prev, tables=tabs, targets=config.targets(year), notes=notes)
+    return Catalogue(
+        year=year,
+        town=config.town,
+        headline=head,
+        previous=prev,
+        tables=tabs,
+        targets=config.targets(year),
+        notes=notes,
+    )
 
 
 def fingerprint(tables: Tables, config_hash: str, previous: Tables | None) -> str:

@@ -24,5 +24,7 @@ def age_on(birth: pd.Series, day: pd.Timestamp) -> pd.Series:
     """Whole years of age on ``day`` (NA when the birth date is unknown)."""
     birth = pd.to_datetime(birth)
     years = day.year - birth.dt.year
-    before_birthday = (birth.dt.month > day.month) | ((birth.dt.month == day.month) & (birth.dt.day > day.day))
+    before_birthday = (birth.dt.month > day.month) | (
+        (birth.dt.month == day.month) & (birth.dt.day > day.day)
+    )
     return (years - before_birthday.astype("Int64")).astype("Int64")

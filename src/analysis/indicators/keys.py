@@ -18,7 +18,7 @@ class KeyInfo:
         if self.kind == "rate":
             return f"{value:.1%}"
         if self.kind == "count":
-            return f"{int(round(value)):,}"
+            return f"{round(value):,}"
         if self.kind == "money":
             return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
         return f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}"
@@ -59,7 +59,7 @@ def info(key: str) -> KeyInfo:
     if key in KEYS:
         return KEYS[key]
     if key.startswith(BRANCH_RATE_PREFIX):
-        return KeyInfo(f"{key[len(BRANCH_RATE_PREFIX):]}参学率", "", "rate")
+        return KeyInfo(f"{key[len(BRANCH_RATE_PREFIX) :]}参学率", "", "rate")
     raise KeyError(key)
 
 

@@ -121,4 +121,3 @@ def chinese(frame: pd.DataFrame) -> pd.DataFrame:
 def percent_columns(frame: pd.DataFrame) -> list[str]:
     """Chinese names of the columns holding rates (formatted as percentages)."""
     return [COLUMNS[c] for c in frame.columns if c in RATE_COLUMNS]
-

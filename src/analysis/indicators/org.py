@@ -7,7 +7,13 @@ import pandas as pd
 from analysis.indicators.common import age_on, year_bounds
 from analysis.membership import Membership
 
-AGE_BANDS = [(0, 17, "14–17 岁"), (18, 21, "18–21 岁"), (22, 25, "22–25 岁"), (26, 27, "26–27 岁"), (28, 200, "28 岁及以上")]
+AGE_BANDS = [
+    (0, 17, "14–17 岁"),
+    (18, 21, "18–21 岁"),
+    (22, 25, "22–25 岁"),
+    (26, 27, "26–27 岁"),
+    (28, 200, "28 岁及以上"),
+]
 
 
 def year_end_members(members: pd.DataFrame, membership: Membership, year: int) -> pd.DataFrame:
@@ -34,18 +40,22 @@ def org_headline(members: pd.DataFrame, membership: Membership, year: int) -> di
     snap = year_end_members(members, membership, year)
     overage = (snap["age"].fillna(0) >= 28) & ~snap["is_cadre"]
     return {
-        "org.members": int(len(snap)),
+        "org.members": len(snap),
         "org.branches": int(snap["branch"].nunique()),
         "org.cadres": int(snap["is_cadre"].sum()),
         "org.overage": int(overage.sum()),
     }
 
 
-def members_by_branch(members: pd.DataFrame, membership: Membership, year: int, branches: list[str]) -> pd.DataFrame:
+def members_by_branch(
+    members: pd.DataFrame, membership: Membership, year: int, branches: list[str]
+) -> pd.DataFrame:
     """Per branch on Y-12-31: members, cadres, over-age (≥ 28, not cadre); every configured branch listed."""
     snap = year_end_members(members, membership, year)
     snap = snap.assign(overage=(snap["age"].fillna(0) >= 28) & ~snap["is_cadre"])
-    grouped = snap.groupby("branch").agg(members=("member_id", "size"), cadres=("is_cadre", "sum"), overage=("overage", "sum"))
+    grouped = snap.groupby("branch").agg(
+        members=("member_id", "size"), cadres=("is_cadre", "sum"), overage=("overage", "sum")
+    )
     order = branches + sorted(set(grouped.index) - set(branches))
     out = grouped.reindex(order, fill_value=0).astype(int).rename_axis("branch").reset_index()
     return out
@@ -59,7 +69,9 @@ def members_by_age(members: pd.DataFrame, membership: Membership, year: int) -> 
         labels[(snap["age"] >= lo) & (snap["age"] <= hi)] = label
     order = [b[2] for b in AGE_BANDS] + ["未知"]
     counts = labels.value_counts().reindex(order, fill_value=0)
-    return counts.rename_axis("age_band").reset_index(name="members").query("members > 0 or age_band != '未知'")
+    return (
+        counts.rename_axis("age_band").reset_index(name="members").query("members > 0 or age_band != '未知'")
+    )
 
 
 def members_by(members: pd.DataFrame, membership: Membership, year: int, column: str) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
 from analysis.indicators.common import in_year
@@ -61,7 +63,7 @@ def funnel_by_branch(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
 def stage_durations(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
     """Median days between consecutive stages, over people whose later stage falls in Y."""
     rows = []
-    for (a, la), (b, lb) in zip(STAGES, STAGES[1:], strict=False):
+    for (a, la), (b, lb) in itertools.pairwise(STAGES):
         mask = in_year(recruitment[b], year)
         days = (recruitment.loc[mask, b] - recruitment.loc[mask, a]).dt.days
         rows.append({"from": la, "to": lb, "people": int(days.notna().sum()), "median_days": _median(days)})
@@ -78,7 +80,11 @@ def quota_status(new_members: int, quota: int | None) -> str | None:
 def new_member_list(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
     """The people who joined in Y with their branch and dates (ID numbers masked)."""
     r = recruitment[in_year(recruitment["joined_date"], year)]
-    return r[["name", "branch", "applied_date", "activist_date", "target_date", "joined_date", "league_no"]].sort_values("joined_date").reset_index(drop=True)
+    return (
+        r[["name", "branch", "applied_date", "activist_date", "target_date", "joined_date", "league_no"]]
+        .sort_values("joined_date")
+        .reset_index(drop=True)
+    )
 
 
 def recruitment_checks(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -94,20 +100,43 @@ def recruitment_checks(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
         joined = p["joined_date"]
         if isinstance(no, str):
             if len(no) not in (12, 16) or not no.isdigit():
-                rows.append({"name": p["name"], "branch": p["branch"], "check": "发展团员编号位数不对", "detail": f"{len(no)} 位"})
+                rows.append(
+                    {
+                        "name": p["name"],
+                        "branch": p["branch"],
+                        "check": "发展团员编号位数不对",
+                        "detail": f"{len(no)} 位",
+                    }
+                )
             elif pd.notna(joined):
                 prefix, jy = int(no[:4]), joined.year
                 if prefix != jy and not ({prefix, jy} <= {2017, 2018}):
-                    rows.append({"name": p["name"], "branch": p["branch"], "check": "编号年份与入团年份不一致", "detail": f"编号 {prefix} 年，入团 {jy} 年"})
+                    rows.append(
+                        {
+                            "name": p["name"],
+                            "branch": p["branch"],
+                            "check": "编号年份与入团年份不一致",
+                            "detail": f"编号 {prefix} 年，入团 {jy} 年",
+                        }
+                    )
         elif pd.notna(joined) and joined.year >= 2017:
             rows.append({"name": p["name"], "branch": p["branch"], "check": "缺少发展团员编号", "detail": ""})
         for col, label in (("applied_date", "申请"), ("joined_date", "入团")):
             if pd.notna(p[col]) and pd.notna(p["birth_date"]):
                 age = (p[col] - p["birth_date"]).days / 365.2425
                 if age < 14:
-                    rows.append({"name": p["name"], "branch": p["branch"], "check": f"{label}时不足 14 周岁", "detail": f"约 {age:.1f} 岁"})
+                    rows.append(
+                        {
+                            "name": p["name"],
+                            "branch": p["branch"],
+                            "check": f"{label}时不足 14 周岁",
+                            "detail": f"约 {age:.1f} 岁",
+                        }
+                    )
         dates = [p[c] for c, _ in STAGES]
         known = [d for d in dates if pd.notna(d)]
         if known != sorted(known):
-            rows.append({"name": p["name"], "branch": p["branch"], "check": "各阶段日期顺序颠倒", "detail": ""})
+            rows.append(
+                {"name": p["name"], "branch": p["branch"], "check": "各阶段日期顺序颠倒", "detail": ""}
+            )
     return pd.DataFrame(rows, columns=["name", "branch", "check", "detail"])

@@ -24,7 +24,9 @@ def aid_headline(aid: pd.DataFrame, year: int) -> dict[str, float]:
 def aid_by_programme(aid: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per programme: distinct recipients, payments, amount (yuan)."""
     a = aid_of_year(aid, year)
-    g = a.groupby("programme").agg(recipients=("recipient_key", "nunique"), payments=("amount", "size"), amount=("amount", "sum"))
+    g = a.groupby("programme").agg(
+        recipients=("recipient_key", "nunique"), payments=("amount", "size"), amount=("amount", "sum")
+    )
     return g.sort_values("amount", ascending=False).reset_index()
 
 
@@ -40,7 +42,9 @@ def ratings_table(ratings: pd.DataFrame, year: int) -> pd.DataFrame:
     """Every rated branch of Y with its score and rating, best first."""
     r = ratings[ratings["year"] == year].copy()
     r["order"] = r["rating"].map({k: i for i, k in enumerate(RATING_ORDER)}).fillna(len(RATING_ORDER))
-    return r.sort_values(["order", "score"], ascending=[True, False])[["branch", "score", "rating"]].reset_index(drop=True)
+    return r.sort_values(["order", "score"], ascending=[True, False])[
+        ["branch", "score", "rating"]
+    ].reset_index(drop=True)
 
 
 def review_distribution(reviews: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -42,7 +42,7 @@ def learner_times(records: pd.DataFrame, periods: pd.DataFrame) -> int:
     records count as their own person, never as a member.
     """
     r = records[records["period"].isin(periods["period"])]
-    return int(len(r.drop_duplicates(["period", "person_key"])))
+    return len(r.drop_duplicates(["period", "person_key"]))
 
 
 def credited(records: pd.DataFrame) -> pd.DataFrame:
@@ -68,7 +68,9 @@ def member_rate_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
     """参学率 by branch × period: numerator (active members of the branch that day with ≥ 1 record),
     denominator (active members of the branch that day), rate. Branches without active members on a
     period's date have no row for that period."""
-    g = pairs.groupby(["branch", "period", "date"], observed=True)["studied"].agg(numerator="sum", denominator="size")
+    g = pairs.groupby(["branch", "period", "date"], observed=True)["studied"].agg(
+        numerator="sum", denominator="size"
+    )
     out = g.reset_index()
     out["numerator"] = out["numerator"].astype(int)
     out["rate"] = out["numerator"] / out["denominator"]
@@ -93,7 +95,9 @@ def branch_rates(matrix: pd.DataFrame) -> pd.DataFrame:
     """study.member_rate.<branch>: mean of the branch's per-period rates over the periods in which it had
     active members (a period without active members is left out, not counted as 0). Adds the band
     (≥95% / 90%–95% / 80%–90% / <80%) and the rank (1 = highest). Columns: branch, periods, rate, band, rank."""
-    g = matrix.groupby("branch").agg(periods=("period", "nunique"), rate=("rate", "mean"), members=("denominator", "max"))
+    g = matrix.groupby("branch").agg(
+        periods=("period", "nunique"), rate=("rate", "mean"), members=("denominator", "max")
+    )
     g = g.reset_index().sort_values(["rate", "branch"], ascending=[False, True]).reset_index(drop=True)
     g["band"] = g["rate"].map(rate_band)
     g["rank"] = g["rate"].rank(method="min", ascending=False).astype(int)
@@ -104,13 +108,17 @@ def rate_band(rate: float) -> str:
     return next(label for threshold, label in RATE_BANDS if rate >= threshold - 1e-12)
 
 
-def member_participation(pairs: pd.DataFrame, membership: Membership, members: pd.DataFrame, year: int) -> pd.DataFrame:
+def member_participation(
+    pairs: pd.DataFrame, membership: Membership, members: pd.DataFrame, year: int
+) -> pd.DataFrame:
     """Per member: periods while active, periods studied, own rate; ``never`` follows study.never (active on
     Y-01-01 and Y-12-31, no record in any period of Y); ``rarely``: studied in < 50% of the periods in
     which the member was active (and at least once). Branch: the member's branch on Y-12-31 or, for those
     who left, on the last period they were active."""
-    per = pairs.sort_values("date").groupby("member_id").agg(
-        periods_active=("period", "size"), periods_studied=("studied", "sum"), branch=("branch", "last")
+    per = (
+        pairs.sort_values("date")
+        .groupby("member_id")
+        .agg(periods_active=("period", "size"), periods_studied=("studied", "sum"), branch=("branch", "last"))
     )
     per["periods_studied"] = per["periods_studied"].astype(int)
     per["rate"] = per["periods_studied"] / per["periods_active"]

@@ -58,7 +58,13 @@ class BranchResolver:
         town = compact(self.config.town) or ""
         town_stem = town[:-1] if town.endswith(("镇", "乡")) else town
         committee = {"镇团委", "乡团委", "团委", "镇团委会", "本级", "镇级", "团镇委"}
-        committee |= {f"{town}团委", f"{town_stem}镇团委", f"{town_stem}团委", f"共青团{town}委员会", f"共青团{town}委"}
+        committee |= {
+            f"{town}团委",
+            f"{town_stem}镇团委",
+            f"{town_stem}团委",
+            f"共青团{town}委员会",
+            f"共青团{town}委",
+        }
         committee |= {compact(a) or a for a in self.config.committee_aliases}
         self._committee = committee
         self._cache: dict[str, str | None] = {}

@@ -7,6 +7,7 @@ Identity matching needs the whole roster, so record kinds leave ``member_id``/``
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,9 @@ def scrub(value: Any, limit: int = 60) -> str:
         return (privacy.mask_phone(digits) if len(digits) == 11 else privacy.mask_id(digits.upper())) or "***"
 
     text = _DIGITS.sub(mask, text)
-    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text) or (isinstance(value, (int, float)) and abs(value) >= 1e10):
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text) or (
+        isinstance(value, (int, float)) and abs(value) >= 1e10
+    ):
         text = "（数字，已隐藏）"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -84,12 +87,16 @@ class Issues:
         self.rows, self.src, self.ctx = rows, src, ctx
         self.rejected = pd.Series(False, index=rows.index)
 
-    def _records(self, mask: pd.Series, column: str, message: str | pd.Series, raw: str | None) -> list[dict[str, Any]]:
+    def _records(
+        self, mask: pd.Series, column: str, message: str | pd.Series, raw: str | None
+    ) -> list[dict[str, Any]]:
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return []
         msgs = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=mask.index[mask])
-        values = self.rows.loc[mask, raw] if raw and raw in self.rows else pd.Series("", index=mask.index[mask])
+        values = (
+            self.rows.loc[mask, raw] if raw and raw in self.rows else pd.Series("", index=mask.index[mask])
+        )
         rows = self.rows.loc[mask, "_row"]
         return [
             {
@@ -131,7 +138,24 @@ def _year_hint(src: Source) -> int:
     return int(m.group(1)) if m else src.year
 
 
-_TRUE = {"是", "√", "✓", "✔", "已打卡", "已完成", "完成", "已学习", "已学", "1", "Y", "YES", "TRUE", "T", "有", "打卡"}
+_TRUE = {
+    "是",
+    "√",
+    "✓",
+    "✔",
+    "已打卡",
+    "已完成",
+    "完成",
+    "已学习",
+    "已学",
+    "1",
+    "Y",
+    "YES",
+    "TRUE",
+    "T",
+    "有",
+    "打卡",
+}
 _FALSE = {"否", "×", "✗", "✘", "未打卡", "未完成", "未学习", "未学", "0", "N", "NO", "FALSE", "F", "无", "-"}
 
 
@@ -149,7 +173,9 @@ def parse_flag(value: Any) -> bool | None:
     return None
 
 
-def _dates(rows: pd.DataFrame, column: str, issues: Issues, year: int | None, *, required: bool, label: str) -> pd.Series:
+def _dates(
+    rows: pd.DataFrame, column: str, issues: Issues, year: int | None, *, required: bool, label: str
+) -> pd.Series:
     raw = _col(rows, column)
     parsed = date_column(raw, year)
     bad = raw.map(lambda v: not is_blank(v)) & parsed["value"].isna()
@@ -162,7 +188,9 @@ def _dates(rows: pd.DataFrame, column: str, issues: Issues, year: int | None, *,
     return parsed["value"]
 
 
-def _names(rows: pd.DataFrame, issues: Issues, column: str = "name", required: bool = True) -> tuple[pd.Series, pd.Series]:
+def _names(
+    rows: pd.DataFrame, issues: Issues, column: str = "name", required: bool = True
+) -> tuple[pd.Series, pd.Series]:
     raw = _col(rows, column)
     display = text_column(raw)
     norm = map_unique(raw, normalize_name).astype("str")
@@ -177,19 +205,37 @@ def _ids(rows: pd.DataFrame, issues: Issues, column: str = "id_number") -> pd.Se
     ids = privacy.normalize_ids(raw)
     present = raw.map(lambda v: not is_blank(v))
     lossy = raw.map(privacy.id_is_lossy_number)
-    issues.warn(lossy, column, "身份证号被存成了数字，末几位已丢失；请把该列设为文本后重新导出（本行不用身份证号匹配）")
+    issues.warn(
+        lossy,
+        column,
+        "身份证号被存成了数字，末几位已丢失；请把该列设为文本后重新导出（本行不用身份证号匹配）",
+    )
     issues.warn(present & ids.isna() & ~lossy, column, "身份证号位数不对（应为 18 位），本行不用身份证号匹配")
-    bad_sum = ids.notna() & (ids.str.len() == 18) & ~ids.map(lambda v: privacy.id_checksum_ok(v) if isinstance(v, str) else True).astype(bool)
+    bad_sum = (
+        ids.notna()
+        & (ids.str.len() == 18)
+        & ~ids.map(lambda v: privacy.id_checksum_ok(v) if isinstance(v, str) else True).astype(bool)
+    )
     issues.warn(bad_sum, column, "身份证号校验位不正确，请核对")
     return ids
 
 
-def _birth_and_gender(rows: pd.DataFrame, ids: pd.Series, issues: Issues, year: int) -> tuple[pd.Series, pd.Series]:
-    birth = _dates(rows, "birth_date", issues, None, required=False, label="出生日期") if "birth_date" in rows else pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
-    from_id = ids.map(lambda v: privacy.birth_date_from_id(v) if isinstance(v, str) and len(v) == 18 else None)
+def _birth_and_gender(
+    rows: pd.DataFrame, ids: pd.Series, issues: Issues, year: int
+) -> tuple[pd.Series, pd.Series]:
+    birth = (
+        _dates(rows, "birth_date", issues, None, required=False, label="出生日期")
+        if "birth_date" in rows
+        else pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
+    )
+    from_id = ids.map(
+        lambda v: privacy.birth_date_from_id(v) if isinstance(v, str) and len(v) == 18 else None
+    )
     birth = birth.fillna(pd.to_datetime(from_id, errors="coerce"))
     gender = map_unique(_col(rows, "gender"), _gender).astype("str")
-    from_id_gender = ids.map(lambda v: privacy.gender_from_id(v) if isinstance(v, str) and len(v) == 18 else None)
+    from_id_gender = ids.map(
+        lambda v: privacy.gender_from_id(v) if isinstance(v, str) and len(v) == 18 else None
+    )
     gender = gender.fillna(from_id_gender.astype("str"))
     return birth.astype("datetime64[us]"), gender
 
@@ -210,7 +256,9 @@ def _keys(name_norm: pd.Series, ids: pd.Series, birth: pd.Series, extra: pd.Seri
     by_id = privacy.pseudonyms(ids.where(ids.notna()), kind="p")
     birth_text = birth.dt.strftime("%Y-%m-%d")
     by_birth = privacy.pseudonyms(pd.DataFrame({"n": name_norm, "b": birth_text}), kind="p")
-    by_extra = privacy.pseudonyms(pd.DataFrame({"n": name_norm, "e": extra.astype(object).fillna("")}), kind="p")
+    by_extra = privacy.pseudonyms(
+        pd.DataFrame({"n": name_norm, "e": extra.astype(object).fillna("")}), kind="p"
+    )
     return by_id.fillna(by_birth).fillna(by_extra).astype("str")
 
 
@@ -220,11 +268,13 @@ def _branches(rows: pd.DataFrame, column: str, ctx: Context, allow_committee: bo
 
 def _unknown_branch(raw: pd.Series, resolved: pd.Series, ctx: Context) -> tuple[pd.Series, pd.Series]:
     mask = raw.map(lambda v: not is_blank(v)) & resolved.isna()
+
     def message(v: Any) -> str:
         key = compact(v) or ""
         hint = ctx.resolver.unknown.get(key)
         tail = f"，最接近的是“{hint}”" if hint else ""
         return f"团支部“{key}”不在 config/town.yml 中{tail}；请在 town.yml 中添加该团支部或别名"
+
     return mask, raw.map(message)
 
 
@@ -264,9 +314,15 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     birth, gender = _birth_and_gender(rows, ids, issues, ctx.year)
     join = date_column(_col(rows, "join_month"), None, month_only=True)
     join_raw = _col(rows, "join_month")
-    issues.warn(join_raw.map(lambda v: not is_blank(v)) & join["value"].isna(), "join_month", join["problem"].fillna("入团年月无法识别").astype(str) + "（视为入团日期未知）")
+    issues.warn(
+        join_raw.map(lambda v: not is_blank(v)) & join["value"].isna(),
+        "join_month",
+        join["problem"].fillna("入团年月无法识别").astype(str) + "（视为入团日期未知）",
+    )
     issues.warn(join["alternative"].notna(), "join_month", join["problem"].astype(str))
-    precision = join["precision"].map(lambda p: "month" if p == "month" else ("day" if p in ("day", "time") else None))
+    precision = join["precision"].map(
+        lambda p: "month" if p == "month" else ("day" if p in ("day", "time") else None)
+    )
     status_pairs = map_unique(_col(rows, "status"), lambda v: _status(v))
     status = status_pairs.map(lambda p: p[0]).astype("str")
     pending = status_pairs.map(lambda p: p[1]).astype(bool)
@@ -277,7 +333,9 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.warn(undated, "status", "团籍状态为离团但没有离团日期，视为在统计期之前已离团")
     position = text_column(_col(rows, "position"))
     flag = _col(rows, "is_cadre").map(parse_flag)
-    is_cadre = flag.where(flag.notna(), position.notna() & ~position.fillna("").str.contains("无|团员", regex=True)).astype(bool)
+    is_cadre = flag.where(
+        flag.notna(), position.notna() & ~position.fillna("").str.contains("无|团员", regex=True)
+    ).astype(bool)
     phone = privacy.normalize_phones(_col(rows, "phone"))
     member_no = map_unique(_col(rows, "member_no"), _code_text).astype("str")
     student_no = map_unique(_col(rows, "student_no"), _code_text).astype("str")
@@ -326,6 +384,7 @@ def _code_text(value: Any) -> str | None:
 
 # ------------------------------------------------------------------ transfers
 
+
 def transfers(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
@@ -373,17 +432,29 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     special = periods.map(lambda p: p.special).astype(bool)
     recorded = _dates(rows, "recorded_at", issues, _year_hint(src), required=False, label="学习时间")
     fallback_year = recorded.dt.year.fillna(_year_hint(src)).astype(int)
-    label = label.where(~needs_year, fallback_year.astype(str) + "年第" + number.astype(str).str.replace(".0", "", regex=False) + "期")
+    label = label.where(
+        ~needs_year,
+        fallback_year.astype(str) + "年第" + number.astype(str).str.replace(".0", "", regex=False) + "期",
+    )
     unknown_label = label.notna() & ~label.str.contains("期|特辑", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
     ident = map_unique(_col(rows, "identity"), split_identity)
     from_name = map_unique(_col(rows, "name"), split_identity)  # "20190101张三" in a 姓名 column too
 
     def part(attr: str) -> pd.Series:
-        return from_name.map(lambda i: getattr(i, attr)).astype("str").fillna(ident.map(lambda i: getattr(i, attr)).astype("str"))
+        return (
+            from_name.map(lambda i: getattr(i, attr))
+            .astype("str")
+            .fillna(ident.map(lambda i: getattr(i, attr)).astype("str"))
+        )
 
     name_norm, student, id_text = part("name"), part("student_no"), part("id_number")
-    issues.reject(name_norm.isna() & student.isna() & id_text.isna(), "name", "缺少姓名或学号", raw="name" if "name" in rows else "identity")
+    issues.reject(
+        name_norm.isna() & student.isna() & id_text.isna(),
+        "name",
+        "缺少姓名或学号",
+        raw="name" if "name" in rows else "identity",
+    )
     branch_raw = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
     if "school" in rows:  # a school's own export: the school is the branch (班级/学院 are not)
@@ -422,6 +493,7 @@ def not_studied(rows: pd.DataFrame) -> pd.Series:
 
 
 # ------------------------------------------------------------------ cadre check-ins
+
 
 def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
@@ -511,9 +583,18 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     sections_month = rows["_month"]
     issues.reject(raw_date.map(is_blank) & sections_month.isna(), "date", "缺少活动日期")
     month_only = raw_date.map(is_blank) & sections_month.notna()
-    value = value.where(~month_only, pd.to_datetime({"year": year, "month": sections_month.fillna(1).astype(int), "day": 1}, errors="coerce"))
+    value = value.where(
+        ~month_only,
+        pd.to_datetime(
+            {"year": year, "month": sections_month.fillna(1).astype(int), "day": 1}, errors="coerce"
+        ),
+    )
     issues.warn(month_only, "date", "缺少活动日期，按所在月份分隔行记为当月 1 日")
-    issues.reject(value.isna() & ~raw_date.map(is_blank), "date", parsed["problem"].fillna("日期无法识别").map(lambda p: f"活动日期无法识别：{p}"))
+    issues.reject(
+        value.isna() & ~raw_date.map(is_blank),
+        "date",
+        parsed["problem"].fillna("日期无法识别").map(lambda p: f"活动日期无法识别：{p}"),
+    )
     outside = value.notna() & (value.dt.year != ctx.year)
     issues.warn(outside, "date", value.dt.strftime(f"活动日期 %Y-%m-%d 不在 {ctx.year} 年内，不计入本年"))
     organiser_raw = _col(rows, "organiser")
@@ -524,7 +605,11 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.warn(unknown, "organiser", message.str.replace("；", "，按原文记为组织者；", regex=False))
     organiser = organiser.fillna(text_column(organiser_raw)).fillna(COMMITTEE)
     counts: dict[str, pd.Series] = {}
-    for column, label in (("participants", "参与人数"), ("volunteers", "志愿者人数"), ("beneficiaries", "受益人数")):
+    for column, label in (
+        ("participants", "参与人数"),
+        ("volunteers", "志愿者人数"),
+        ("beneficiaries", "受益人数"),
+    ):
         values, bad = number_column(_col(rows, column))
         invalid = bad | (values < 0) | (values.notna() & (values % 1 != 0))
         issues.warn(invalid, column, f"{label}不是非负整数，已留空")
@@ -535,9 +620,16 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         invalid = bad | (values < 0)
         issues.warn(invalid, column, f"{label}不是非负数，已留空")
         hours[column] = values.where(~invalid)
-    volunteer_hours = hours["total_hours"].fillna(counts["volunteers"].astype("float64") * hours["hours_per_person"]).fillna(0.0)
+    volunteer_hours = (
+        hours["total_hours"]
+        .fillna(counts["volunteers"].astype("float64") * hours["hours_per_person"])
+        .fillna(0.0)
+    )
     type_text = text_column(_col(rows, "activity_type"))
-    sections = [section_of(t if isinstance(t, str) else None, n if isinstance(n, str) else None, ctx.config) for t, n in zip(type_text, name, strict=True)]
+    sections = [
+        section_of(t if isinstance(t, str) else None, n if isinstance(n, str) else None, ctx.config)
+        for t, n in zip(type_text, name, strict=True)
+    ]
     norm = map_unique(_col(rows, "activity_name"), activity_name_norm).astype("str")
     date_key = value.dt.strftime("%Y-%m-%d")
     activity_id = [
@@ -577,19 +669,19 @@ def _resolve_ambiguous(value: pd.Series, alternative: pd.Series) -> pd.Series:
     known = value.where(alternative.isna())
     prev_known = known.ffill()
     next_known = known.bfill()
+
+    def fits(d: pd.Timestamp, lo: pd.Timestamp, hi: pd.Timestamp) -> bool:
+        return (pd.isna(lo) or d >= lo) and (pd.isna(hi) or d <= hi)
+
     for i in alternative.index[alternative.notna()]:
         lo, hi = prev_known.get(i), next_known.get(i)
-        lit, alt = value[i], alternative[i]
-
-        def fits(d: pd.Timestamp) -> bool:
-            return (pd.isna(lo) or d >= lo) and (pd.isna(hi) or d <= hi)
-
-        if fits(alt) and not fits(lit):
-            result[i] = alt
+        if fits(alternative[i], lo, hi) and not fits(value[i], lo, hi):
+            result[i] = alternative[i]
     return result
 
 
 # ------------------------------------------------------------------ activity participants
+
 
 def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
@@ -613,7 +705,9 @@ def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "match": "unmatched",
             "branch_canonical": branch,
             "has_branch_text": _col(rows, "branch").map(lambda v: not is_blank(v)),
-            "student_no": extra.map(lambda i: i.student_no).astype("str").fillna(ident.map(lambda i: i.student_no).astype("str")),
+            "student_no": extra.map(lambda i: i.student_no)
+            .astype("str")
+            .fillna(ident.map(lambda i: i.student_no).astype("str")),
             "id_key": privacy.pseudonyms(id_text.where(id_text.notna()), kind="p"),
             **_provenance(rows, src),
         },
@@ -624,6 +718,7 @@ def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ recruitment
 
+
 def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
@@ -631,10 +726,15 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     birth, gender = _birth_and_gender(rows, ids, issues, ctx.year)
     dates = {
         c: _dates(rows, c, issues, _year_hint(src), required=False, label=lbl)
-        for c, lbl in (("applied_date", "申请日期"), ("activist_date", "确定积极分子日期"), ("target_date", "确定发展对象日期"), ("joined_date", "入团日期"))
+        for c, lbl in (
+            ("applied_date", "申请日期"),
+            ("activist_date", "确定积极分子日期"),
+            ("target_date", "确定发展对象日期"),
+            ("joined_date", "入团日期"),
+        )
     }
     order = ["applied_date", "activist_date", "target_date", "joined_date"]
-    for earlier, later in zip(order, order[1:], strict=False):
+    for earlier, later in itertools.pairwise(order):
         wrong = dates[earlier].notna() & dates[later].notna() & (dates[later] < dates[earlier])
         issues.warn(wrong, later, "日期早于上一阶段日期，请核对")
     raw_branch = _col(rows, "branch")
@@ -646,11 +746,18 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     bad_no = league_no.notna() & ~league_no.str.fullmatch(r"\d{12}|\d{16}").fillna(False).astype(bool)
     issues.warn(bad_no, "league_no", "发展团员编号应为 12 位（或 16 位）数字")
     prefix = pd.to_numeric(league_no.str[:4], errors="coerce")
-    mismatch = ~bad_no & league_no.notna() & joined_year.notna() & (prefix != joined_year) & ~(prefix.isin([2017, 2018]) & joined_year.isin([2017, 2018]))
+    mismatch = (
+        ~bad_no
+        & league_no.notna()
+        & joined_year.notna()
+        & (prefix != joined_year)
+        & ~(prefix.isin([2017, 2018]) & joined_year.isin([2017, 2018]))
+    )
     issues.warn(mismatch, "league_no", "发展团员编号前 4 位与入团年份不一致")
     for column, label in (("applied_date", "申请"), ("joined_date", "入团")):
         age = (dates[column] - birth).dt.days / 365.2425
-        issues.warn(age < 14, column, age.map(lambda a: f"{label}时年龄约 {a:.1f} 岁，不足 14 周岁，请核对" if pd.notna(a) else ""))
+        messages = [f"{label}时年龄约 {a:.1f} 岁，不足 14 周岁，请核对" if pd.notna(a) else "" for a in age]
+        issues.warn(age < 14, column, pd.Series(messages, index=age.index))
     out = pd.DataFrame(
         {
             "person_id": _keys(name_norm, ids, birth, branch.fillna(text_column(raw_branch))),
@@ -672,6 +779,7 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ aid
 
+
 def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
@@ -679,7 +787,9 @@ def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.reject(_col(rows, "amount").map(is_blank), "amount", "缺少金额")
     issues.reject(bad | (amount < 0), "amount", "金额不是非负数")
     programme = text_column(_col(rows, "programme"))
-    title_programme = next((p for p in ("青檬励学金", "情暖童心") if p in (src.layout.title or "") + src.file), None)
+    title_programme = next(
+        (p for p in ("青檬励学金", "情暖童心") if p in (src.layout.title or "") + src.file), None
+    )
     issues.warn(programme.isna(), "programme", f"缺少资助项目，记为“{title_programme or '未注明项目'}”")
     programme = programme.fillna(title_programme or "未注明项目")
     date = _dates(rows, "date", issues, _year_hint(src), required=False, label="发放日期")
@@ -689,7 +799,9 @@ def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     raw_branch = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx).fillna(text_column(raw_branch))
     by_id = privacy.pseudonyms(ids.where(ids.notna()), kind="p")
-    by_name = privacy.pseudonyms(pd.DataFrame({"n": name_norm, "b": branch.astype(object).fillna("")}), kind="r")
+    by_name = privacy.pseudonyms(
+        pd.DataFrame({"n": name_norm, "b": branch.astype(object).fillna("")}), kind="r"
+    )
     out = pd.DataFrame(
         {
             "programme": programme,
@@ -790,7 +902,9 @@ _REVIEW = ("不合格", "基本合格", "合格", "优秀")
 def reviews(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
-    result = map_unique(_col(rows, "review_result"), lambda v: next((r for r in _REVIEW if r in (compact(v) or "")), None)).astype("str")
+    result = map_unique(
+        _col(rows, "review_result"), lambda v: next((r for r in _REVIEW if r in (compact(v) or "")), None)
+    ).astype("str")
     issues.reject(result.isna(), "review_result", "评议结果应为 优秀 / 合格 / 基本合格 / 不合格")
     branch = _branches(rows, "branch", ctx)
     years, _ = number_column(_col(rows, "year"))

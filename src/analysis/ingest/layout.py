@@ -22,7 +22,9 @@ from analysis.ingest.normalize import (
 from analysis.ingest.readers import RawSheet, column_letter
 
 HEADER_SCAN_ROWS = 15
-_NOTE = re.compile(r"(共\s*\d+\s*[条人行项]|导出|制表|填表|审核人|统计时间|截至|截止|^注[:：]|说明[:：]|备注[:：]|负责人[:：]|联系人[:：])")
+_NOTE = re.compile(
+    r"(共\s*\d+\s*[条人行项]|导出|制表|填表|审核人|统计时间|截至|截止|^注[:：]|说明[:：]|备注[:：]|负责人[:：]|联系人[:：])"
+)
 _PARENS = re.compile(r"\(.*?\)")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]{2,12}$")
 
@@ -91,7 +93,9 @@ class AliasMatcher:
         free = {c: h for c, h in headers.items() if c not in taken}
         for text, pattern in entries:
             for col, header in free.items():
-                if pattern is None and (header == text or (header.rsplit("/", 1)[-1] == text and "/" not in text)):
+                if pattern is None and (
+                    header == text or (header.rsplit("/", 1)[-1] == text and "/" not in text)
+                ):
                     return col
                 if pattern is not None and pattern.search(header):
                     return col
@@ -121,7 +125,7 @@ def _header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, str]]
     cells = sheet.cells
     rows = [r for r in cells.index[: HEADER_SCAN_ROWS + 1]]
     merged_top: dict[int, list[tuple[int, int]]] = {}
-    for r1, c1, r2, c2 in sheet.merged:
+    for r1, c1, _r2, c2 in sheet.merged:
         if c2 > c1:
             merged_top.setdefault(r1, []).append((c1, c2))
     candidates: list[tuple[list[int], dict[int, str]]] = []
@@ -186,7 +190,9 @@ def detect_layout(sheet: RawSheet, config: TownConfig, pinned_kind: str | None =
     if best is not None:
         first = best.header_rows[0]
         title_rows = sheet.cells.loc[: first - 1] if first > sheet.cells.index[0] else sheet.cells.iloc[0:0]
-        best.title = " ".join(str(v) for v in title_rows.to_numpy().ravel() if isinstance(v, str) and v.strip())
+        best.title = " ".join(
+            str(v) for v in title_rows.to_numpy().ravel() if isinstance(v, str) and v.strip()
+        )
     return best
 
 
@@ -203,7 +209,11 @@ def _detect_with_inference(
             missing = [r for r in spec.required if r not in mapped]
             if len(missing) != 1 or len(mapped) < 3:
                 continue
-            if spec.signature and not any(s in mapped for s in spec.signature) and missing[0] not in spec.signature:
+            if (
+                spec.signature
+                and not any(s in mapped for s in spec.signature)
+                and missing[0] not in spec.signature
+            ):
                 continue
             layout = Layout(kind, rows, dict(mapped), headers)
             infer_columns(sheet, layout, resolver, only=missing)
@@ -226,7 +236,12 @@ def _looks_like(column: str, values: pd.Series, resolver: BranchResolver, year: 
         parsed = date_column(sample, year or 2000)
         return parsed["value"].notna().mean() >= 0.8
     if column == "period":
-        return sample.map(lambda v: (canonical_period(v).label is not None and "期" in str(v)) or "特辑" in str(v)).mean() >= 0.8
+        return (
+            sample.map(
+                lambda v: (canonical_period(v).label is not None and "期" in str(v)) or "特辑" in str(v)
+            ).mean()
+            >= 0.8
+        )
     if column == "name":
         return sample.map(lambda v: bool(_CJK_NAME.match(normalize_name(v) or ""))).mean() >= 0.8
     return False
@@ -236,7 +251,11 @@ INFERABLE = ("branch", "organiser", "date", "recorded_at", "period", "name")
 
 
 def infer_columns(
-    sheet: RawSheet, layout: Layout, resolver: BranchResolver, only: list[str] | None = None, year: int | None = None
+    sheet: RawSheet,
+    layout: Layout,
+    resolver: BranchResolver,
+    only: list[str] | None = None,
+    year: int | None = None,
 ) -> None:
     """Fill missing canonical columns from unmapped columns whose content fits (one candidate only)."""
     spec_columns = only or [c for c in INFERABLE if c not in layout.columns]
@@ -302,9 +321,9 @@ def extract(sheet: RawSheet, layout: Layout) -> Extracted:
             reason[row] = "sections"
             month_marks[row] = m
             continue
-        if all(isinstance(v, str) for v in cells) and _NOTE.search(" ".join(cells)):
-            if int(present.loc[row, mapped_cols].sum()) <= 1:
-                reason[row] = "notes"
+        is_note = all(isinstance(v, str) for v in cells) and _NOTE.search(" ".join(cells))
+        if is_note and int(present.loc[row, mapped_cols].sum()) <= 1:
+            reason[row] = "notes"
     labels = {"totals": "合计行", "sections": "月份分隔行", "notes": "表尾说明", "headers": "重复的表头行"}
     skipped = {k: int((reason == k).sum()) for k in labels}
     skipped_rows = [(int(r), labels[k]) for r, k in reason.dropna().items()]

@@ -32,14 +32,18 @@ def match_records(
     excluded by the caller from town-wide matching via the ``has_branch_text`` column (if present).
     """
     n = len(records)
-    out = pd.DataFrame({"member_id": pd.Series([None] * n, index=records.index, dtype=object), "match": "unmatched"})
+    out = pd.DataFrame(
+        {"member_id": pd.Series([None] * n, index=records.index, dtype=object), "match": "unmatched"}
+    )
 
     def col(c: str) -> pd.Series:
         return records[c] if c in records else pd.Series(pd.NA, index=records.index, dtype=object)
 
     ids, students, names, branches = col(id_key), col(student_no), col(name), col(branch)
     days = pd.to_datetime(col(day))
-    has_branch_text = records["has_branch_text"].astype(bool) if "has_branch_text" in records else branches.notna()
+    has_branch_text = (
+        records["has_branch_text"].astype(bool) if "has_branch_text" in records else branches.notna()
+    )
 
     # 1. ID number
     known_ids = set(members["member_id"])
@@ -52,7 +56,9 @@ def match_records(
     if todo.any() and "student_no" in members:
         roster = members.dropna(subset=["student_no"])
         counts = roster["student_no"].value_counts()
-        unique = roster[roster["student_no"].isin(counts[counts == 1].index)].set_index("student_no")["member_id"]
+        unique = roster[roster["student_no"].isin(counts[counts == 1].index)].set_index("student_no")[
+            "member_id"
+        ]
         hit = todo & students.isin(unique.index)
         out.loc[hit, "member_id"] = students[hit].map(unique)
         out.loc[hit, "match"] = "student_no"
@@ -61,8 +67,13 @@ def match_records(
     todo = out["match"].eq("unmatched") & names.notna()
     if todo.any():
         cand = pd.DataFrame(
-            {"_i": records.index[todo], "name_norm": names[todo].to_numpy(), "rec_branch": branches[todo].to_numpy(),
-             "has_branch": has_branch_text[todo].to_numpy(), "day": days[todo].to_numpy()}
+            {
+                "_i": records.index[todo],
+                "name_norm": names[todo].to_numpy(),
+                "rec_branch": branches[todo].to_numpy(),
+                "has_branch": has_branch_text[todo].to_numpy(),
+                "day": days[todo].to_numpy(),
+            }
         )
         cand = cand.merge(members[["member_id", "name_norm"]], on="name_norm", how="inner")
         if not cand.empty:
@@ -70,7 +81,9 @@ def match_records(
             cand = cand[active]
             cand = cand.assign(mem_branch=membership.branch_on(cand["member_id"], cand["day"]).to_numpy())
             with_branch = cand[cand["has_branch"]]
-            with_branch = with_branch[with_branch["mem_branch"].astype(object) == with_branch["rec_branch"].astype(object)]
+            with_branch = with_branch[
+                with_branch["mem_branch"].astype(object) == with_branch["rec_branch"].astype(object)
+            ]
             without = cand[~cand["has_branch"]]
             for frame, how in ((with_branch, "name_branch"), (without, "name_town")):
                 if frame.empty:
@@ -93,4 +106,6 @@ def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
             ident = ident.fillna(records[fallback].astype(object))
     ident = ident.fillna("?")
     unmatched_key = "u:" + branch.astype(str) + "|" + ident.astype(str)
-    return matched["member_id"].astype(object).where(matched["member_id"].notna(), unmatched_key).astype("str")
+    return (
+        matched["member_id"].astype(object).where(matched["member_id"].notna(), unmatched_key).astype("str")
+    )

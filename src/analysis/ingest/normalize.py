@@ -112,7 +112,20 @@ def number_column(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 # ---------------------------------------------------------------- chinese numerals
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_number(text: str) -> int | None:
@@ -202,7 +215,11 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
         if m.group(4):
             sec = float(m.group(6) or 0)
             ts = _make(y, mo, d, int(m.group(4)), int(m.group(5)), int(sec))
-            return ParsedDate(ts, "time") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效日期")
+            return (
+                ParsedDate(ts, "time")
+                if ts is not None
+                else ParsedDate(None, problem=f"“{text}”不是有效日期")
+            )
         ts = _make(y, mo, d)
         return ParsedDate(ts, "day") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效日期")
     if m := _YM.match(text):
@@ -210,7 +227,9 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
         if month_only and "." in text and m.group(2) == "1" and text.endswith(".1"):
             pass  # text "2019.1" is written as such: January
         ts = _make(y, mo, 1)
-        return ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效年月")
+        return (
+            ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效年月")
+        )
     if m := _COMPACT.match(text):
         ts = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if ts is not None:
@@ -234,10 +253,17 @@ def _parse_number_date(number: float, year_hint: int | None, month_only: bool) -
         digits = repr(number).split(".")[1] if "." in repr(number) else "0"
         if digits == "1":
             ts = _make(year, 10, 1)
-            return ParsedDate(ts, "month", _make(year, 1, 1), problem=f"入团年月“{number}”可能为 {year} 年 10 月或 1 月，按 10 月处理")
+            return ParsedDate(
+                ts,
+                "month",
+                _make(year, 1, 1),
+                problem=f"入团年月“{number}”可能为 {year} 年 10 月或 1 月，按 10 月处理",
+            )
         month = int(frac)
         ts = _make(year, month, 1)
-        return ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{number}”不是有效年月")
+        return (
+            ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{number}”不是有效年月")
+        )
     if 1 <= number < 13 and not month_only:
         if year_hint is None:
             return ParsedDate(None, problem=f"“{number}”缺少年份")

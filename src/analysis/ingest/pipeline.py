@@ -180,17 +180,31 @@ def ingest_year(
                 filled = int(sheet.cells.notna().any(axis=1).sum())
                 if filled:
                     unknown_sheets.append(
-                        {"file": name, "sheet": sheet.sheet, "rows": filled, "message": _unknown_sheet_message(sheet, config)}
+                        {
+                            "file": name,
+                            "sheet": sheet.sheet,
+                            "rows": filled,
+                            "message": _unknown_sheet_message(sheet, config),
+                        }
                     )
                 continue
             infer_columns(sheet, layout, resolver, year=year)
             spec = config.kinds[layout.kind]
             missing = [c for c in spec.required if c not in layout.columns]
             if missing:
-                failures.append({"file": name, "message": _missing_columns_message(sheet.file, sheet.sheet, layout, missing, spec.label)})
+                failures.append(
+                    {
+                        "file": name,
+                        "message": _missing_columns_message(
+                            sheet.file, sheet.sheet, layout, missing, spec.label
+                        ),
+                    }
+                )
                 continue
             extracted = extract(sheet, layout)
-            report = SourceReport(name, sheet.sheet, layout.kind, spec.label, layout.header_rows, notes=list(layout.inferred))
+            report = SourceReport(
+                name, sheet.sheet, layout.kind, spec.label, layout.header_rows, notes=list(layout.inferred)
+            )
             report.skipped = dict(extracted.skipped)
             rows = extracted.rows
             report.rows_read = len(rows) + report.skipped_total
@@ -214,7 +228,8 @@ def ingest_year(
                 f"拒绝 {src_report.rejected}，重复 {src_report.duplicates}，跳过 {src_report.skipped_total}）"
             )
     unknown = pd.DataFrame(
-        [{"text": k, "suggestion": v or ""} for k, v in sorted(resolver.unknown.items())], columns=["text", "suggestion"]
+        [{"text": k, "suggestion": v or ""} for k, v in sorted(resolver.unknown.items())],
+        columns=["text", "suggestion"],
     )
     return IngestResult(
         year=year,
@@ -279,7 +294,9 @@ def _assemble(
 
     recruitment = _concat(batches, "recruitment")
     if recruitment is not None:
-        recruitment = _dedup(recruitment.sort_values("joined_date", na_position="last", kind="stable"), ["person_id"], sources)
+        recruitment = _dedup(
+            recruitment.sort_values("joined_date", na_position="last", kind="stable"), ["person_id"], sources
+        )
         exact = recruitment.dropna(subset=["joined_date"]).set_index("person_id")["joined_date"]
         hit = members["member_id"].isin(exact.index)
         members.loc[hit, "join_date"] = members.loc[hit, "member_id"].map(exact).to_numpy()
@@ -314,12 +331,16 @@ def _assemble(
 
     checkins = _concat(batches, "cadre_checkins")
     if checkins is not None:
-        checkins = _match(checkins, members, membership, branch="branch_canonical", day="month", month_end=True)
+        checkins = _match(
+            checkins, members, membership, branch="branch_canonical", day="month", month_end=True
+        )
         ambiguous.append(_ambiguous(checkins, "团干部打卡"))
         _warn_unmatched(checkins, ctx, "打卡记录中的人员不在团员名册中，已列出但不计入打卡率")
         checkins = checkins.sort_values("checked_in", ascending=False, kind="stable")
         checkins = checkins.assign(_person=_unmatched_person(checkins, members, "month"))
-        checkins = _dedup(checkins, ["month", "_person"], sources).sort_values(["month", "_src"], kind="stable")
+        checkins = _dedup(checkins, ["month", "_person"], sources).sort_values(
+            ["month", "_src"], kind="stable"
+        )
         tables["cadre_checkins"] = checkins
 
     activities = _concat(batches, "activities")
@@ -331,7 +352,9 @@ def _assemble(
         participants = participants.assign(day=participants["date"].fillna(pd.Timestamp(ctx.year, 12, 31)))
         participants = _match(participants, members, membership, branch="branch_canonical", day="day")
         ambiguous.append(_ambiguous(participants, "活动参与"))
-        tables["activity_participants"] = _dedup(participants, ["activity_name", "date", "name_norm", "branch"], sources)
+        tables["activity_participants"] = _dedup(
+            participants, ["activity_name", "date", "name_norm", "branch"], sources
+        )
 
     aid = _concat(batches, "aid")
     if aid is not None:
@@ -346,14 +369,20 @@ def _assemble(
         reviews = reviews.assign(day=pd.Timestamp(ctx.year, 12, 31))
         reviews = _match(reviews, members, membership, branch="branch_canonical", day="day")
         ambiguous.append(_ambiguous(reviews, "教育评议"))
-        tables["member_reviews"] = _dedup(reviews.assign(_person=_unmatched_person(reviews, members, "year")), ["year", "_person"], sources)
+        tables["member_reviews"] = _dedup(
+            reviews.assign(_person=_unmatched_person(reviews, members, "year")), ["year", "_person"], sources
+        )
 
     for name in list(tables):
         tables[name] = _validate(name, tables[name], ctx, sources)
         _count(sources, tables[name], "kept")
         tables[name] = tables[name][schemas.columns(name)].reset_index(drop=True)
     frames = [a for a in ambiguous if len(a)]
-    amb = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["kind", "file", "sheet", "row", "name", "branch"])
+    amb = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["kind", "file", "sheet", "row", "name", "branch"])
+    )
     return tables, amb
 
 
@@ -367,8 +396,14 @@ def _dedup_members(members: pd.DataFrame, ctx: kinds.Context, sources: list[Sour
         members.loc[clash, "member_id"] = members.loc[clash, "member_id"] + "_" + (n[clash] + 1).astype(str)
         for _, row in members[clash].iterrows():
             ctx.warnings.append(
-                {"file": row["source_file"], "sheet": row["source_sheet"], "row": int(row["source_row"]), "column": "姓名",
-                 "value": row["name"], "reason": "与另一行姓名相同且无身份证号/出生日期可区分，按两个人处理，请核对"}
+                {
+                    "file": row["source_file"],
+                    "sheet": row["source_sheet"],
+                    "row": int(row["source_row"]),
+                    "column": "姓名",
+                    "value": row["name"],
+                    "reason": "与另一行姓名相同且无身份证号/出生日期可区分，按两个人处理，请核对",
+                }
             )
     return members
 
@@ -380,25 +415,36 @@ def _unmatched_person(frame: pd.DataFrame, members: pd.DataFrame, within: str) -
     base = "u:" + frame["name_norm"].astype(str) + "|" + frame["branch"].astype(str).fillna("")
     namesakes = members.groupby(["name_norm", "branch"]).size()
     allowed = pd.Series(
-        [int(namesakes.get((n, b), 1)) for n, b in zip(frame["name_norm"], frame["branch"], strict=True)], index=frame.index
+        [int(namesakes.get((n, b), 1)) for n, b in zip(frame["name_norm"], frame["branch"], strict=True)],
+        index=frame.index,
     )
     nth = frame.groupby([frame[within], frame["name_norm"], frame["branch"].astype(str)]).cumcount()
     person = base + "#" + (nth.where(nth < allowed, 0)).astype(str)
     return frame["member_id"].astype(object).where(frame["member_id"].notna(), person)
 
 
-def _match(frame: pd.DataFrame, members: pd.DataFrame, membership: Membership, *, branch: str, day: str, month_end: bool = False) -> pd.DataFrame:
+def _match(
+    frame: pd.DataFrame,
+    members: pd.DataFrame,
+    membership: Membership,
+    *,
+    branch: str,
+    day: str,
+    month_end: bool = False,
+) -> pd.DataFrame:
     records = frame.rename(columns={branch: "_branch"}) if branch != "_branch" else frame
     days = pd.to_datetime(frame[day])
     if month_end:
         days = days + pd.offsets.MonthEnd(0)
     query = pd.DataFrame(
         {
-            "id_key": records["id_key"] if "id_key" in records else pd.NA,
-            "student_no": records["student_no"] if "student_no" in records else pd.NA,
+            "id_key": records.get("id_key", pd.NA),
+            "student_no": records.get("student_no", pd.NA),
             "name_norm": records["name_norm"],
             "branch_canonical": records["_branch"],
-            "has_branch_text": frame["has_branch_text"] if "has_branch_text" in frame else frame[branch].notna(),
+            "has_branch_text": frame["has_branch_text"]
+            if "has_branch_text" in frame
+            else frame[branch].notna(),
             "day": days.fillna(pd.Timestamp.max.normalize()),
         },
         index=frame.index,
@@ -424,8 +470,14 @@ def _ambiguous(frame: pd.DataFrame, label: str) -> pd.DataFrame:
 def _warn_unmatched(frame: pd.DataFrame, ctx: kinds.Context, message: str) -> None:
     for _, row in frame[frame["match"] == "unmatched"].iterrows():
         ctx.warnings.append(
-            {"file": row["source_file"], "sheet": row["source_sheet"], "row": int(row["source_row"]),
-             "column": "姓名", "value": str(row["name"]), "reason": message}
+            {
+                "file": row["source_file"],
+                "sheet": row["source_sheet"],
+                "row": int(row["source_row"]),
+                "column": "姓名",
+                "value": str(row["name"]),
+                "reason": message,
+            }
         )
 
 
@@ -450,7 +502,9 @@ def _special_periods(study: pd.DataFrame) -> pd.DataFrame:
     return study.assign(period=labels.astype("str"))
 
 
-def _validate(name: str, frame: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]) -> pd.DataFrame:
+def _validate(
+    name: str, frame: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
     """pandera validation (lazy): failing rows are rejected with the check that failed."""
     model = schemas.TABLES[name]
     try:
@@ -466,9 +520,14 @@ def _validate(name: str, frame: pd.DataFrame, ctx: kinds.Context, sources: list[
                 continue
             row = frame.loc[idx]
             ctx.rejected.append(
-                {"file": row["source_file"], "sheet": row["source_sheet"], "row": int(row["source_row"]),
-                 "column": labels.get(str(case["column"]), str(case["column"])), "value": kinds.scrub(case["failure_case"]),
-                 "reason": f"数据校验未通过（{case['check']}）"}
+                {
+                    "file": row["source_file"],
+                    "sheet": row["source_sheet"],
+                    "row": int(row["source_row"]),
+                    "column": labels.get(str(case["column"]), str(case["column"])),
+                    "value": kinds.scrub(case["failure_case"]),
+                    "reason": f"数据校验未通过（{case['check']}）",
+                }
             )
         bad = frame.index.isin(list(bad_index))
         _count(sources, frame[bad], "rejected")
@@ -499,7 +558,14 @@ def write_processed(result: IngestResult, processed_dir: Path) -> None:
         shutil.rmtree(old)
 
 
-PROBLEM_HEADERS = {"file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "value": "单元格内容", "reason": "原因"}
+PROBLEM_HEADERS = {
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行号",
+    "column": "列",
+    "value": "单元格内容",
+    "reason": "原因",
+}
 
 
 def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
@@ -507,12 +573,24 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
         "被拒绝的行": result.rejected.rename(columns=PROBLEM_HEADERS),
         "警告": result.warnings.rename(columns=PROBLEM_HEADERS),
         "歧义匹配": result.ambiguous.rename(
-            columns={"kind": "类别", "file": "文件", "sheet": "工作表", "row": "行号", "name": "姓名", "branch": "团支部"}
+            columns={
+                "kind": "类别",
+                "file": "文件",
+                "sheet": "工作表",
+                "row": "行号",
+                "name": "姓名",
+                "branch": "团支部",
+            }
         ),
-        "未识别的团支部": result.unknown_branches.rename(columns={"text": "导出中的写法", "suggestion": "最接近的团支部"}),
+        "未识别的团支部": result.unknown_branches.rename(
+            columns={"text": "导出中的写法", "suggestion": "最接近的团支部"}
+        ),
         "未导入的文件": pd.DataFrame(
             [{"文件": f["file"], "原因": f["message"]} for f in result.failures]
-            + [{"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]} for u in result.unknown_sheets],
+            + [
+                {"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]}
+                for u in result.unknown_sheets
+            ],
             columns=["文件", "原因"],
         ),
     }

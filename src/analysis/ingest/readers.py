@@ -98,9 +98,7 @@ def _read_workbook(path: Path, display_name: str, limits: guard.Limits) -> list[
             if not rows:
                 continue
             start_row, start_col = sheet.start or (0, 0)
-            merged = [
-                (r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])
-            ]
+            merged = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
             sheets.append(RawSheet(display_name, meta.name, _grid(rows, start_row + 1, start_col), merged))
     except (CalamineError, ValueError) as exc:
         raise InputFileError(
@@ -121,7 +119,9 @@ def _read_html(path: Path, display_name: str, limits: guard.Limits, encoding: st
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
     except Exception as exc:  # lxml raises several unrelated types on broken markup
-        raise InputFileError(f"无法解析网页格式的表格（{type(exc).__name__}）", Location(file=display_name)) from None
+        raise InputFileError(
+            f"无法解析网页格式的表格（{type(exc).__name__}）", Location(file=display_name)
+        ) from None
     sheets: list[RawSheet] = []
     for number, table in enumerate(root.iter("table"), start=1):
         rows = _html_rows(table)

@@ -17,8 +17,15 @@ def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Con
         table.add_column(header, justify="left" if left else "right", overflow="fold", no_wrap=not left)
     for s in result.sources:
         table.add_row(
-            s.file, s.sheet, s.kind_label, str(s.rows_read), str(s.kept), str(s.rejected), str(s.duplicates),
-            str(s.skipped_total), str(s.warnings),
+            s.file,
+            s.sheet,
+            s.kind_label,
+            str(s.rows_read),
+            str(s.kept),
+            str(s.rejected),
+            str(s.duplicates),
+            str(s.skipped_total),
+            str(s.warnings),
         )
     console.print(table)
     t = result.totals()

@@ -71,12 +71,16 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
 
     records = tables.study_records
     if records is None:
-        raise AnalysisError(f"{year} 年的数据中没有青年大学习记录", hint="请确认导出文件已放入原始数据文件夹并重新导入。")
+        raise AnalysisError(
+            f"{year} 年的数据中没有青年大学习记录", hint="请确认导出文件已放入原始数据文件夹并重新导入。"
+        )
     periods = select_periods(
         study.study_periods(records, year), args.period, args.quarter, args.date_from, args.date_to
     )
     if periods.empty:
-        raise AnalysisError("所选范围内没有青年大学习期次", hint="请检查 --quarter、--from/--to 或 --period。")
+        raise AnalysisError(
+            "所选范围内没有青年大学习期次", hint="请检查 --quarter、--from/--to 或 --period。"
+        )
     scope = _scope(args, periods)
 
     if args.member:
@@ -110,15 +114,22 @@ def _scope(args: argparse.Namespace, periods: pd.DataFrame) -> str:
 def _with_rate_row(g: GridResult) -> pd.DataFrame:
     """The grid plus a last row with the branch's rate per period (= study.member_rate.<branch>'s terms)."""
     rates = g.period_rates.set_index("period")["rate"]
-    row = {"姓名": "支部参学率"} | {p: f"{rates.get(p):.1%}" if pd.notna(rates.get(p)) else "" for p in g.periods["period"]}
+    row = {"姓名": "支部参学率"} | {
+        p: f"{rates.get(p):.1%}" if pd.notna(rates.get(p)) else "" for p in g.periods["period"]
+    }
     mean = rates.mean()
     row["参学率"] = mean if pd.notna(mean) else None
     out = pd.concat([g.grid, pd.DataFrame([row])], ignore_index=True)
     return out
 
 
-def _emit(sheets: dict[str, pd.DataFrame], args: argparse.Namespace, console: Console, title: str,
-          highlight: bool = False) -> int:
+def _emit(
+    sheets: dict[str, pd.DataFrame],
+    args: argparse.Namespace,
+    console: Console,
+    title: str,
+    highlight: bool = False,
+) -> int:
     if args.format == "table":
         for name, frame in sheets.items():
             _print_frame(frame, console, f"{title}：{name}" if len(sheets) > 1 else title)
@@ -164,7 +175,9 @@ def _print_grid(g: GridResult, console: Console, scope: str) -> None:
         _print_frame(_with_rate_row(g), console, f"{g.branch} {scope} 青年大学习参学情况")
         return
     summary = g.grid[["姓名", "参学期数", "应参学期数", "参学率"]]
-    _print_frame(summary, console, f"{g.branch} {scope} 青年大学习参学情况（期数较多，逐期明细请用 --format xlsx）")
+    _print_frame(
+        summary, console, f"{g.branch} {scope} 青年大学习参学情况（期数较多，逐期明细请用 --format xlsx）"
+    )
     console.print(f"{g.branch} 各期平均参学率：{g.period_rates['rate'].mean():.1%}")
 
 
@@ -179,8 +192,14 @@ def _print_missing(frame: pd.DataFrame, console: Console, title: str) -> None:
             console.print(f"  {branch}（{len(names)} 人）：{'、'.join(names['姓名'])}")
 
 
-def _member(tables: load.Tables, periods: pd.DataFrame, args: argparse.Namespace, console: Console,
-            branch: str | None, scope: str) -> int:
+def _member(
+    tables: load.Tables,
+    periods: pd.DataFrame,
+    args: argparse.Namespace,
+    console: Console,
+    branch: str | None,
+    scope: str,
+) -> int:
     found, suggestions = find_members(tables, args.member)
     if branch:
         found = found[found["branch"] == branch]
@@ -188,8 +207,12 @@ def _member(tables: load.Tables, periods: pd.DataFrame, args: argparse.Namespace
         hint = f"您是否要找：{'、'.join(suggestions)}？" if suggestions else "请检查姓名是否与团员名册一致。"
         raise AnalysisError(f"团员名册中没有“{args.member}”" + (f"（{branch}）" if branch else ""), hint=hint)
     if len(found) > 1:
-        listing = "；".join(f"{r['name']}（{r['branch']}，身份证号 {r['id_masked'] or '未填'}）" for _, r in found.iterrows())
-        console.print(f"[yellow]名册中有 {len(found)} 名团员叫“{args.member}”：{listing}。下面分别列出；可加 --branch 只看其中一人。[/]")
+        listing = "；".join(
+            f"{r['name']}（{r['branch']}，身份证号 {r['id_masked'] or '未填'}）" for _, r in found.iterrows()
+        )
+        console.print(
+            f"[yellow]名册中有 {len(found)} 名团员叫“{args.member}”：{listing}。下面分别列出；可加 --branch 只看其中一人。[/]"
+        )
     sheets: dict[str, pd.DataFrame] = {}
     for _, person in found.iterrows():
         h = member_history(tables, periods, person["member_id"])
@@ -197,7 +220,9 @@ def _member(tables: load.Tables, periods: pd.DataFrame, args: argparse.Namespace
         if args.format == "table":
             s = h.summary
             rate = f"{s['参学率']:.1%}" if s["参学率"] is not None else "—"
-            console.print(f"\n[bold]{label}[/] {scope}：参学 {s['参学期数']}/{s['应参学期数']} 期（{rate}），参加活动 {s['参加活动次数']} 次")
+            console.print(
+                f"\n[bold]{label}[/] {scope}：参学 {s['参学期数']}/{s['应参学期数']} 期（{rate}），参加活动 {s['参加活动次数']} 次"
+            )
             _print_frame(h.study, console, "青年大学习")
             if len(h.activities):
                 _print_frame(h.activities, console, "活动参与")

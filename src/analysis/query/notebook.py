@@ -30,15 +30,23 @@ class Query:
 
     def describe(self) -> str:
         first, last = self.periods["date"].min(), self.periods["date"].max()
-        return (f"{self.tables.year} 年 {self.branch or '全镇'}：共 {len(self.periods)} 期"
-                f"（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）")
+        return (
+            f"{self.tables.year} 年 {self.branch or '全镇'}：共 {len(self.periods)} 期"
+            f"（{first:%Y-%m-%d} 至 {last:%Y-%m-%d}）"
+        )
 
     def grid(self) -> pd.DataFrame:
         """Members × periods for the branch (every branch one after another when none is chosen)."""
         branches = [self.branch] if self.branch else sorted(set(self.tables.members["branch"]))
         frames = [participation_grid(self.tables, self.periods, b).grid.assign(团支部=b) for b in branches]
         out = pd.concat(frames, ignore_index=True)
-        return out.style.map(lambda v: "background-color:#C6EFCE" if v == DONE else ("background-color:#FFC7CE" if v == NOT_DONE else "")).format({"参学率": "{:.1%}"}, na_rep="")
+        return out.style.map(
+            lambda v: (
+                "background-color:#C6EFCE"
+                if v == DONE
+                else ("background-color:#FFC7CE" if v == NOT_DONE else "")
+            )
+        ).format({"参学率": "{:.1%}"}, na_rep="")
 
     def missing(self) -> pd.DataFrame:
         return missing(self.tables, self.periods, self.branch)
@@ -48,8 +56,13 @@ class Query:
             return "（未填写姓名）"
         found, suggestions = find_members(self.tables, name)
         if found.empty:
-            return f"团员名册中没有“{name}”" + (f"，您是否要找：{'、'.join(suggestions)}？" if suggestions else "。")
-        frames = [member_history(self.tables, self.periods, mid).study.assign(姓名=name) for mid in found["member_id"]]
+            return f"团员名册中没有“{name}”" + (
+                f"，您是否要找：{'、'.join(suggestions)}？" if suggestions else "。"
+            )
+        frames = [
+            member_history(self.tables, self.periods, mid).study.assign(姓名=name)
+            for mid in found["member_id"]
+        ]
         return pd.concat(frames, ignore_index=True)
 
     def export(self, filename: str) -> str:
@@ -58,13 +71,18 @@ class Query:
         branches = [self.branch] if self.branch else sorted(set(self.tables.members["branch"]))
         sheets = {b: participation_grid(self.tables, self.periods, b).grid for b in branches}
         target = paths.resolve(filename)
-        safe_io.write_xlsx(target, sheets, percent_columns={b: ["参学率"] for b in sheets},
-                           highlight={b: {DONE: "C6EFCE", NOT_DONE: "FFC7CE"} for b in sheets})
+        safe_io.write_xlsx(
+            target,
+            sheets,
+            percent_columns={b: ["参学率"] for b in sheets},
+            highlight={b: {DONE: "C6EFCE", NOT_DONE: "FFC7CE"} for b in sheets},
+        )
         return f"已导出到 {target}"
 
 
-def open_query(year: str, processed_dir: str, config_path: str, branch: str, quarter: str, date_from: str,
-               date_to: str) -> Query:
+def open_query(
+    year: str, processed_dir: str, config_path: str, branch: str, quarter: str, date_from: str, date_to: str
+) -> Query:
     tables = load.processed(paths.resolve(processed_dir), int(year))
     config = paths.resolve(config_path)
     resolver = BranchResolver(load_config(config)) if config.is_file() else None

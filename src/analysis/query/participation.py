@@ -68,9 +68,14 @@ def _day(text: str) -> pd.Timestamp:
 def _study(tables: Tables) -> pd.DataFrame:
     records = tables.study_records
     if records is None:
-        raise AnalysisError(f"{tables.year} 年的数据中没有青年大学习记录", hint="请确认导出文件已放入原始数据文件夹并重新导入。")
+        raise AnalysisError(
+            f"{tables.year} 年的数据中没有青年大学习记录",
+            hint="请确认导出文件已放入原始数据文件夹并重新导入。",
+        )
     if tables.members is None:
-        raise AnalysisError(f"{tables.year} 年的数据中没有团员名册", hint="参学情况需要团员名册，请放入名册导出后重新导入。")
+        raise AnalysisError(
+            f"{tables.year} 年的数据中没有团员名册", hint="参学情况需要团员名册，请放入名册导出后重新导入。"
+        )
     return records
 
 
@@ -153,7 +158,9 @@ def missing(tables: Tables, periods: pd.DataFrame, branch: str | None = None) ->
     names = tables.members.set_index("member_id")["name"]
     out = absent.assign(name=absent["member_id"].map(names))
     out = out.sort_values(["date", "branch", "name"])[["period", "date", "branch", "name"]]
-    return out.rename(columns={"period": "期次", "date": "日期", "branch": "团支部", "name": "姓名"}).reset_index(drop=True)
+    return out.rename(
+        columns={"period": "期次", "date": "日期", "branch": "团支部", "name": "姓名"}
+    ).reset_index(drop=True)
 
 
 @dataclass
@@ -191,28 +198,52 @@ def member_history(tables: Tables, periods: pd.DataFrame, member_id: str) -> Mem
     for _, p in periods.iterrows():
         if p["period"] in mine.index:
             r = mine.loc[p["period"]]
-            rows.append({"期次": p["period"], "日期": p["date"], "团支部": r["branch"], "情况": DONE if r["studied"] else NOT_DONE})
+            rows.append(
+                {
+                    "期次": p["period"],
+                    "日期": p["date"],
+                    "团支部": r["branch"],
+                    "情况": DONE if r["studied"] else NOT_DONE,
+                }
+            )
         else:
             joined = pd.isna(member["join_date"]) or member["join_date"] <= p["date"]
-            rows.append({"期次": p["period"], "日期": p["date"], "团支部": "", "情况": LEFT if joined else NOT_JOINED})
+            rows.append(
+                {"期次": p["period"], "日期": p["date"], "团支部": "", "情况": LEFT if joined else NOT_JOINED}
+            )
     history = pd.DataFrame(rows, columns=["期次", "日期", "团支部", "情况"])
     acts = activity_participation(tables, member_id=member_id)
     rec = tables.recruitment
     recruitment = pd.DataFrame()
     if rec is not None:
         mine_rec = rec[rec["person_id"] == member_id]
-        recruitment = mine_rec[["applied_date", "activist_date", "target_date", "joined_date", "stage"]].rename(
-            columns={"applied_date": "申请日期", "activist_date": "确定积极分子日期", "target_date": "确定发展对象日期",
-                     "joined_date": "入团日期", "stage": "当前阶段"}
+        recruitment = mine_rec[
+            ["applied_date", "activist_date", "target_date", "joined_date", "stage"]
+        ].rename(
+            columns={
+                "applied_date": "申请日期",
+                "activist_date": "确定积极分子日期",
+                "target_date": "确定发展对象日期",
+                "joined_date": "入团日期",
+                "stage": "当前阶段",
+            }
         )
     done = int((history["情况"] == DONE).sum())
     due = int(history["情况"].isin([DONE, NOT_DONE]).sum())
-    summary = {"参学期数": done, "应参学期数": due, "参学率": done / due if due else None, "参加活动次数": len(acts)}
-    return MemberHistory(member_id, str(member["name"]), str(member["branch"]), history, acts, recruitment, summary)
+    summary = {
+        "参学期数": done,
+        "应参学期数": due,
+        "参学率": done / due if due else None,
+        "参加活动次数": len(acts),
+    }
+    return MemberHistory(
+        member_id, str(member["name"]), str(member["branch"]), history, acts, recruitment, summary
+    )
 
 
-def activity_participation(tables: Tables, branch: str | None = None, member_id: str | None = None,
-                           year: int | None = None) -> pd.DataFrame:
+def activity_participation(
+    tables: Tables, branch: str | None = None, member_id: str | None = None, year: int | None = None
+) -> pd.DataFrame:
     """Rows of the activity participant lists (matched members), filtered by branch or member."""
     parts = tables.activity_participants
     if parts is None:
@@ -224,4 +255,6 @@ def activity_participation(tables: Tables, branch: str | None = None, member_id:
     if member_id:
         parts = parts[parts["member_id"] == member_id]
     out = parts.sort_values(["date", "activity_name"])[["date", "activity_name", "branch", "name"]]
-    return out.rename(columns={"date": "活动日期", "activity_name": "活动名称", "branch": "团支部", "name": "姓名"}).reset_index(drop=True)
+    return out.rename(
+        columns={"date": "活动日期", "activity_name": "活动名称", "branch": "团支部", "name": "姓名"}
+    ).reset_index(drop=True)

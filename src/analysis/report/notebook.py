@@ -9,7 +9,14 @@ from analysis.report.section import Section
 
 
 def start(
-    key: str, title: str, order: int, year: str, raw_dir: str, processed_dir: str, reports_dir: str, config_path: str
+    key: str,
+    title: str,
+    order: int,
+    year: str,
+    raw_dir: str,
+    processed_dir: str,
+    reports_dir: str,
+    config_path: str,
 ) -> tuple[YearContext, Section]:
     """Open the year (ingesting and computing the catalogue when needed) and start the notebook's section."""
     warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")

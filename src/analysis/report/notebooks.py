@@ -71,11 +71,15 @@ def execute(nb: Notebook, output: Path, parameters: dict[str, Any], cwd: Path) -
             cwd=str(cwd),
             shutdown_kernel="immediate",
             log_output=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter in the analyst's terminal
+            extra_arguments=[
+                "--IPKernelApp.log_level=ERROR"
+            ],  # no start-up chatter in the analyst's terminal
         )
     except PapermillExecutionError as exc:
         lines = [line for line in str(exc.evalue).splitlines() if line.strip()]
-        raise NotebookFailed(nb, output, exc.exec_count, exc.ename, lines[-1] if lines else exc.ename) from None
+        raise NotebookFailed(
+            nb, output, exc.exec_count, exc.ename, lines[-1] if lines else exc.ename
+        ) from None
 
 
 class NotebookFailed(AnalysisError):
@@ -84,10 +88,14 @@ class NotebookFailed(AnalysisError):
     def __init__(self, nb: Notebook, output: Path, cell: int, ename: str, detail: str):
         self.output = output
         self.nb = nb
-        super().__init__(f"笔记本“{nb.title}”（{nb.path.name}）第 {cell} 个代码单元格运行出错：{ename}：{detail}")
+        super().__init__(
+            f"笔记本“{nb.title}”（{nb.path.name}）第 {cell} 个代码单元格运行出错：{ename}：{detail}"
+        )
 
     def saved_at(self, path: Path) -> AnalysisError:
-        return AnalysisError(self.message, hint=f"出错的笔记本已保存为 {path}，可在 JupyterLab 中打开查看出错位置。")
+        return AnalysisError(
+            self.message, hint=f"出错的笔记本已保存为 {path}，可在 JupyterLab 中打开查看出错位置。"
+        )
 
 
 def depends_on(nb: Notebook, names: list[str]) -> list[str]:

@@ -33,7 +33,16 @@ from analysis.workspace import raw_fingerprint
 MANIFEST = "manifest.json"
 LOCK_WAIT_SECONDS = 600
 HEADLINE_KEYS = ["org.members", "act.count", "act.volunteer_hours", "study.member_rate", "rec.new_members"]
-PACKAGES = ["pandas", "pandera", "pyarrow", "matplotlib", "papermill", "python-calamine", "openpyxl", "python-docx"]
+PACKAGES = [
+    "pandas",
+    "pandera",
+    "pyarrow",
+    "matplotlib",
+    "papermill",
+    "python-calamine",
+    "openpyxl",
+    "python-docx",
+]
 
 
 def package_hash() -> str:
@@ -47,7 +56,9 @@ def package_hash() -> str:
 
 
 def _digest(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 def _frame_digest(frame: pd.DataFrame) -> str:
@@ -84,9 +95,20 @@ def _notebook_key(nb: nbs.Notebook, ctx: YearContext, code: str) -> str:
     cat = ctx.catalogue
     parts = nbs.depends_on(nb, list(cat.tables) + list(cat.headline) + list(cat.previous))
     tables = {n: _frame_digest(cat.tables[n]) for n in parts if n in cat.tables}
-    head = {n: (cat.headline.get(n), cat.previous.get(n)) for n in parts if n in cat.headline or n in cat.previous}
+    head = {
+        n: (cat.headline.get(n), cat.previous.get(n)) for n in parts if n in cat.headline or n in cat.previous
+    }
     yp = ctx.paths
-    return _digest(nb.source_hash(), code, str(yp.raw), str(yp.processed), str(yp.config), tables, head, cat.targets.__dict__)
+    return _digest(
+        nb.source_hash(),
+        code,
+        str(yp.raw),
+        str(yp.processed),
+        str(yp.config),
+        tables,
+        head,
+        cat.targets.__dict__,
+    )
 
 
 def run_year(yp: paths.YearPaths, force: bool = False, console: Console | None = None) -> int:
@@ -97,7 +119,9 @@ def run_year(yp: paths.YearPaths, force: bool = False, console: Console | None =
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        console.print(f"另一个报告生成任务正在处理 {yp.reports}，等待其完成（最多 {LOCK_WAIT_SECONDS // 60} 分钟）…")
+        console.print(
+            f"另一个报告生成任务正在处理 {yp.reports}，等待其完成（最多 {LOCK_WAIT_SECONDS // 60} 分钟）…"
+        )
         try:
             lock.acquire(timeout=LOCK_WAIT_SECONDS)
         except Timeout:
@@ -128,8 +152,14 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
     previous = {} if force else _previous_manifest(yp.reports)
     old_steps = previous.get("steps", {})
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
         task = progress.add_task("导入数据并计算指标…", total=total_steps)
         t0 = time.perf_counter()
         ctx = build_context(yp, force=force)
@@ -141,8 +171,10 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
         complete = (yp.reports / MANIFEST).is_file() and all(
             (yp.reports / p).exists() for p in ("indicators.json", "indicators.xlsx", "summary.docx")
         )
-        unchanged = complete and old_steps.get("indicators", {}).get("key") == indicators_key and all(
-            old_steps.get(k, {}).get("key") == v for k, v in keys.items()
+        unchanged = (
+            complete
+            and old_steps.get("indicators", {}).get("key") == indicators_key
+            and all(old_steps.get(k, {}).get("key") == v for k, v in keys.items())
         )
         if unchanged and previous.get("package_sha256") == code:
             progress.update(task, completed=total_steps)
@@ -165,7 +197,9 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
                 log.record("indicators", indicators_key, "skipped", 0.0)
             else:
                 doc = ctx.catalogue.indicators_json()
-                safe_io.atomic_write_text(staging / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2))
+                safe_io.atomic_write_text(
+                    staging / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2)
+                )
                 write_workbook(ctx.catalogue, staging / "indicators.xlsx")
                 log.record("indicators", indicators_key, "ran", time.perf_counter() - t0)
             progress.advance(task)
@@ -243,7 +277,9 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _manifest(ctx: YearContext, log: StepLog, code: str, inputs: dict[str, Any], started: float) -> dict[str, Any]:
+def _manifest(
+    ctx: YearContext, log: StepLog, code: str, inputs: dict[str, Any], started: float
+) -> dict[str, Any]:
     yp = ctx.paths
     return {
         "year": yp.year,
@@ -274,7 +310,9 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     rejected = int(report.get("totals", {}).get("rejected", 0))
     failed = len(report.get("failed_files", [])) + len(report.get("unknown_sheets", []))
     state = "（内容无变化，已跳过全部步骤）" if skipped else ""
-    console.print(f"[bold green]完成[/]{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。")
+    console.print(
+        f"[bold green]完成[/]{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。"
+    )
     if parts:
         console.print("主要数据：" + "；".join(parts) + "。")
     problems = f"导入警告 {warnings} 条，被拒绝的行 {rejected} 行"

@@ -40,7 +40,9 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_datetime64_any_dtype(values):
             out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
         elif pd.api.types.is_float_dtype(values):
-            out[column] = values.map(lambda v: "" if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"))
+            out[column] = values.map(
+                lambda v: "" if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
+            )
         elif column == "section":
             out[column] = values.map(lambda s: SECTION_NAMES.get(s, s))
         elif pd.api.types.is_bool_dtype(values):
@@ -87,8 +89,15 @@ class Section:
             pass
         return saved["png"]
 
-    def table(self, cat: Catalogue, name: str, caption: str | None = None, columns: list[str] | None = None,
-              max_rows: int = 20, in_document: bool = True) -> pd.DataFrame | None:
+    def table(
+        self,
+        cat: Catalogue,
+        name: str,
+        caption: str | None = None,
+        columns: list[str] | None = None,
+        max_rows: int = 20,
+        in_document: bool = True,
+    ) -> pd.DataFrame | None:
         """Show a catalogue table (Chinese headers, formatted) in full and list it for the summary document.
 
         ``in_document=False`` keeps lists of named people (e.g. members who never studied) out of the
