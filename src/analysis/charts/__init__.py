@@ -1,8 +1,34 @@
 """Charts for the annual report. Importing this package applies the report style (fonts included).
 
+`CHARTS` (from `analysis.charts.report`) maps each report figure's file name to its chart function
+``(catalogue) -> Figure | None``.
+
 The first import on a machine builds the cached Chinese font (~11 s, see `analysis.fonts`).
 """
 
+from analysis.charts.report import (
+    CHARTS,
+    activities_by_month,
+    activities_by_organiser,
+    activities_by_section,
+    age_structure,
+    aid_by_programme,
+    cadre_checkin,
+    members_by_branch,
+    overview_yoy,
+    political_status,
+    ratings_distribution,
+    recruitment_by_branch,
+    recruitment_funnel,
+    recruitment_vs_quota,
+    review_distribution,
+    study_heatmap,
+    study_learners,
+    study_rate_by_branch,
+    study_trend,
+    top_activities,
+    volunteer_hours_by_month,
+)
 from analysis.charts.style import (
     COLUMN_WIDTH_CM,
     GREY,
@@ -26,6 +52,7 @@ from analysis.charts.style import (
 )
 
 __all__ = [
+    "CHARTS",
     "COLUMN_WIDTH_CM",
     "GREY",
     "PRIMARY",
@@ -34,16 +61,36 @@ __all__ = [
     "SECTION_LABELS",
     "TARGET",
     "YEAR_COLORS",
+    "activities_by_month",
+    "activities_by_organiser",
+    "activities_by_section",
     "add_target_line",
+    "age_structure",
+    "aid_by_programme",
     "apply_style",
     "bar_labels",
+    "cadre_checkin",
     "demo_figure",
     "figsize",
     "height_for_rows",
+    "members_by_branch",
     "new_figure",
+    "overview_yoy",
     "percent_axis",
+    "political_status",
+    "ratings_distribution",
+    "recruitment_by_branch",
+    "recruitment_funnel",
+    "recruitment_vs_quota",
+    "review_distribution",
     "save",
+    "study_heatmap",
+    "study_learners",
+    "study_rate_by_branch",
+    "study_trend",
+    "top_activities",
     "value_grid",
+    "volunteer_hours_by_month",
     "wrap_label",
 ]
 

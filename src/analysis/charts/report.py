@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -38,7 +37,6 @@ from analysis.charts.style import (
     height_for_rows,
     new_figure,
     percent_axis,
-    value_grid,
     wrap_label,
 )
 from analysis.indicators.keys import info
@@ -81,13 +79,21 @@ NEUTRAL = "#55636F"  # slate: the organisation as a whole (not a section)
 STUDY = SECTION_COLORS["ideology"]  # 青年大学习 belongs to 政治建设·思想引领
 BUILDING = SECTION_COLORS["self_building"]  # 团干部打卡, 发展团员, 对标定级, 教育评议
 VOLUNTEER = SECTION_COLORS["volunteer"]  # 志愿服务, 爱心助学 (domain.md: aid drives are 中心大局)
-MISSING = "#EDEDED"  # heat-map cells without a value
+MISSING = "#CFCFCF"  # heat-map cells without a value (grey: apart from the pale low rates)
 
 
 def _mix(color: str, other: str, fraction: float) -> str:
     """*color* moved *fraction* (0–1) of the way towards *other*."""
     a, b = np.array(to_rgb(color)), np.array(to_rgb(other))
     return to_hex(a + (b - a) * fraction)
+
+
+def _text_color(background: str) -> str:
+    """Dark or white text, whichever contrasts more with *background* (WCAG relative luminance)."""
+    rgb = np.array(to_rgb(background))
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = float(linear @ [0.2126, 0.7152, 0.0722])
+    return "#1A1A1A" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
 
 
 def _tint(color: str, fraction: float) -> str:
@@ -141,7 +147,7 @@ def _table(cat: Catalogue, name: str, *columns: str) -> pd.DataFrame | None:
 
 
 def _count(value: float) -> str:
-    return f"{int(round(value)):,}"
+    return f"{float(value):,.0f}"
 
 
 def _pct(value: float) -> str:
@@ -163,6 +169,11 @@ def _branch_ticks(ax: Axes, names: Sequence[str], width: int = 8) -> np.ndarray:
     return y
 
 
+def _row_cm(names: Sequence[str], width: int = 8) -> float:
+    """Height (cm) of one bar row: more when a wrapped name takes two lines."""
+    return 0.74 if any("\n" in wrap_label(str(n), width) for n in names) else 0.6
+
+
 def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int | None = None, **kw) -> None:
     """A figure legend under the plot (never covers data); the constrained layout makes room."""
     fig.legend(
@@ -177,16 +188,59 @@ def _legend_below(fig: Figure, handles: list, labels: list[str], ncols: int | No
     )
 
 
-def _note(fig: Figure, text: str) -> None:
-    """A small explanatory line at the bottom of the figure (kept in the layout)."""
-    fig.supxlabel(text, fontsize=7.5, color="#595959", x=0.01, ha="left")
+def _inside_labels(ax: Axes, bars, texts: Sequence[str], *, min_fraction: float = 0.22) -> None:
+    """Labels inside the top of vertical bars, above the bar when it is too short to hold them.
+
+    Used where reference lines run near the bar tops: the bars are drawn over the lines (zorder 3), so
+    labels inside them are never crossed.
+    """
+    low, high = ax.get_ylim()
+    for patch, text in zip(bars.patches, texts, strict=True):
+        height = patch.get_height()
+        x = patch.get_x() + patch.get_width() / 2
+        inside = height >= min_fraction * (high - low)
+        ax.annotate(
+            text,
+            (x, height),
+            xytext=(0, -3 if inside else 2),
+            textcoords="offset points",
+            ha="center",
+            va="top" if inside else "bottom",
+            fontsize=7.5,
+            color=_text_color(patch.get_facecolor()) if inside else "#262626",
+            linespacing=1.1,
+            zorder=4,
+        )
 
 
 def _month_axis(ax: Axes, year: int) -> None:
     """x = dates of *year* with ticks 1月 … 12月."""
-    ax.set_xlim(pd.Timestamp(year, 1, 1) - pd.Timedelta(days=4), pd.Timestamp(year, 12, 31) + pd.Timedelta(days=4))
-    ax.xaxis.set_major_locator(mdates.MonthLocator())
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{mdates.num2date(x).month}月"))
+    ax.set_xlim(
+        pd.Timestamp(year, 1, 1) - pd.Timedelta(days=4), pd.Timestamp(year, 12, 31) + pd.Timedelta(days=4)
+    )
+    ax.set_xticks([pd.Timestamp(year, m, 1) for m in range(1, 13)], [f"{m}月" for m in range(1, 13)])
+
+
+def _period_month_ticks(ax: Axes, dates: pd.Series) -> list[float]:
+    """x = periods 0…n−1 in date order: month names centred on each month's periods (sparse: a name too
+    close to the previous one is left out), minor ticks between months. Returns the month boundaries."""
+    months = pd.to_datetime(dates).dt.month.to_numpy()
+    starts = [i for i in range(len(months)) if i == 0 or months[i] != months[i - 1]]
+    ends = [*starts[1:], len(months)]
+    min_gap = max(1.0, len(months) * 0.7 / 12.0)  # ~0.7 cm between label centres on a ~12 cm wide plot
+    ticks, texts, last = [], [], -np.inf
+    for a, b in zip(starts, ends, strict=True):
+        centre = (a + b - 1) / 2
+        if centre - last >= min_gap:
+            ticks.append(centre)
+            texts.append(f"{months[a]}月")
+            last = centre
+    boundaries = [s - 0.5 for s in starts[1:]]
+    ax.set_xticks(ticks, texts)
+    ax.set_xticks(boundaries, minor=True)
+    ax.tick_params(axis="x", which="major", length=0)
+    ax.tick_params(axis="x", which="minor", length=4)
+    return boundaries
 
 
 def _quota(cat: Catalogue) -> float | None:
@@ -198,7 +252,7 @@ def _quota(cat: Catalogue) -> float | None:
 
 
 def _integer_axis(ax: Axes, axis: str = "y") -> None:
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
 
 
 def _share_labels(counts: Sequence[float], unit: str) -> list[str]:
@@ -226,6 +280,8 @@ def _change_text(cat: Catalogue, key: str) -> str:
     if info(key).kind == "rate":
         return f"较上年 {change * 100:+.1f} 个百分点"
     prev = cat.previous[key]
+    if change == 0:
+        return "与上年持平"
     text = f"较上年 {change:+,.0f}" if float(change).is_integer() else f"较上年 {change:+,.1f}"
     return f"{text}（{change / prev:+.1%}）" if prev else text
 
@@ -268,7 +324,9 @@ def overview_yoy(cat: Catalogue) -> Figure | None:
             quotas.append(_quota(cat))
             for xi, q in zip(x, quotas, strict=True):
                 if q is not None:
-                    ax.plot([xi - 0.38, xi + 0.38], [q, q], color=TARGET, linewidth=1.6, linestyle=(0, (3, 1.5)))
+                    ax.plot(
+                        [xi - 0.38, xi + 0.38], [q, q], color=TARGET, linewidth=1.6, linestyle=(0, (3, 1.5))
+                    )
                     ax.set_ylim(0, max(ax.get_ylim()[1], q * 1.05))
                     quota_drawn = True
         ax.set_ylim(0, max(ax.get_ylim()[1], max(values) * 1.05))
@@ -294,7 +352,7 @@ def members_by_branch(cat: Catalogue) -> Figure | None:
     if t is None:
         return None
     t = t.sort_values(["members", "branch"], ascending=[False, True])
-    fig, ax = new_figure(height_for_rows(len(t), 0.62, 3.2), value_axis="x")
+    fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["branch"]), 3.2), value_axis="x")
     y = _branch_ticks(ax, t["branch"].tolist())
     cadres = t["cadres"].to_numpy(dtype=float)
     others = t["members"].to_numpy(dtype=float) - cadres
@@ -348,7 +406,9 @@ def political_status(cat: Catalogue) -> Figure | None:
 
 def _ordered_distribution(t: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFrame:
     rank = {k: i for i, k in enumerate(order)}
-    return t.assign(_rank=t[column].map(lambda v: rank.get(v, len(order)))).sort_values("_rank", kind="stable")
+    return t.assign(_rank=t[column].map(lambda v: rank.get(v, len(order)))).sort_values(
+        "_rank", kind="stable"
+    )
 
 
 def ratings_distribution(cat: Catalogue) -> Figure | None:
@@ -429,7 +489,7 @@ def study_rate_by_branch(cat: Catalogue) -> Figure | None:
         return None
     t = t.sort_values(["rate", "branch"], ascending=[False, True])
     bands = t["band"] if "band" in t.columns else pd.Series([None] * len(t), index=t.index)
-    fig, ax = new_figure(height_for_rows(len(t), 0.62, 3.4), value_axis="x")
+    fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["branch"]), 3.4), value_axis="x")
     y = _branch_ticks(ax, t["branch"].tolist())
     bars = ax.barh(y, t["rate"], height=0.62, color=[BAND_COLORS.get(b, STUDY) for b in bands])
     percent_axis(ax, "x")
@@ -467,10 +527,20 @@ def study_heatmap(cat: Catalogue) -> Figure | None:
     grid = t.pivot_table(index="branch", columns="period", values="rate", aggfunc="first").reindex(
         index=branches, columns=periods["period"].tolist()
     )
-    fig, ax = new_figure(height_for_rows(len(branches), 0.6, 3.6), value_axis="x")
+    fig, ax = new_figure(height_for_rows(len(branches), _row_cm(branches), 3.6), value_axis="x")
     ax.grid(False)
+    # Most rates lie between 50% and 100%: the scale spends its lightness range there (the colour bar
+    # shows the scale, 0–100%).
     cmap = LinearSegmentedColormap.from_list(
-        "study", ["#FFF4F2", _tint(STUDY, 0.5), STUDY, _shade(STUDY, 0.5)]
+        "study",
+        [
+            (0.0, "#FFFFFF"),
+            (0.5, "#FCEAE6"),
+            (0.7, _tint(STUDY, 0.62)),
+            (0.85, _tint(STUDY, 0.2)),
+            (0.95, _shade(STUDY, 0.25)),
+            (1.0, _shade(STUDY, 0.55)),
+        ],
     ).with_extremes(bad=MISSING)
     image = ax.imshow(
         np.ma.masked_invalid(grid.to_numpy(dtype=float)),
@@ -483,15 +553,13 @@ def study_heatmap(cat: Catalogue) -> Figure | None:
     for spine in ax.spines.values():
         spine.set_visible(False)
     _branch_ticks(ax, branches)
-    months = periods["date"].dt.month.to_numpy()
-    starts = [i for i in range(len(months)) if i == 0 or months[i] != months[i - 1]]
-    ax.set_xticks(starts, [f"{months[i]}月" for i in starts])
-    ax.tick_params(axis="x", length=2.5)
+    for boundary in _period_month_ticks(ax, periods["date"]):
+        ax.axvline(boundary, color="white", linewidth=0.8)
     bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02, aspect=25)
     bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     bar.set_label("参学率（%）")
     bar.outline.set_visible(False)
-    ax.set_xlabel(f"期次（按日期排列，共{len(periods)}期；刻度为每月第一期）")
+    ax.set_xlabel(f"期次（按日期排列，共{len(periods)}期）")
     ax.set_title(f"{cat.year}年各团支部青年大学习逐期参学率")
     if grid.isna().to_numpy().any():
         _legend_below(fig, [Patch(color=MISSING)], ["该期无在团团员（不计入）"])
@@ -503,20 +571,21 @@ def study_learners(cat: Catalogue) -> Figure | None:
     t = _table(cat, "study_periods", "date", "learners")
     if t is None:
         return None
-    t = t.sort_values("date")
+    t = t.sort_values(["date", "period"] if "period" in t.columns else "date")
     fig, ax = new_figure(8.5)
-    width = pd.Timedelta(days=4.5)
-    handles = [ax.bar(t["date"], t["learners"], width=width, color=_tint(STUDY, 0.62))]
+    x = np.arange(len(t))
+    handles = [ax.bar(x, t["learners"], width=0.8, color=_tint(STUDY, 0.62))]
     labels = ["参学人数（含非团员青年）"]
     if "numerator" in t.columns:
-        handles.append(ax.bar(t["date"], t["numerator"], width=width * 0.55, color=STUDY))
+        handles.append(ax.bar(x, t["numerator"], width=0.5, color=STUDY))
         labels.append("其中：参学团员")
     if "denominator" in t.columns:
-        (line,) = ax.step(t["date"], t["denominator"], where="mid", color=TARGET, linewidth=1.0, linestyle="--")
+        (line,) = ax.step(x, t["denominator"], where="mid", color=TARGET, linewidth=1.0, linestyle="--")
         handles.append(line)
         labels.append("应参学团员（当期在团团员）")
-    _month_axis(ax, cat.year)
-    ax.set_ylim(0, None)
+    ax.set_xlim(-0.7, len(t) - 0.3)
+    _period_month_ticks(ax, t["date"])
+    ax.set_xlabel(f"期次（按日期排列，共{len(t)}期）")
     top = max(t["learners"].max(), t["denominator"].max() if "denominator" in t.columns else 0)
     ax.set_ylim(0, top * 1.12)
     ax.set_ylabel("人数（人）")
@@ -533,7 +602,7 @@ def cadre_checkin(cat: Catalogue) -> Figure | None:
     t = t.sort_values("month")
     fig, ax = new_figure(8.5)
     x = np.arange(len(t))
-    bars = ax.bar(x, t["rate"], width=0.62, color=BUILDING)
+    bars = ax.bar(x, t["rate"], width=0.74, color=BUILDING, zorder=3)
     ax.set_xticks(x, [f"{m.month}月" for m in pd.to_datetime(t["month"])])
     ax.tick_params(axis="x", length=0)
     percent_axis(ax, "y")
@@ -541,13 +610,15 @@ def cadre_checkin(cat: Catalogue) -> Figure | None:
     labels: list[str] = []
     mean = cat.headline.get("cadre.checkin_rate")
     if mean is not None:
-        handles.append(ax.axhline(mean, color=_shade(BUILDING, 0.45), linewidth=1.1, linestyle=":", zorder=2.5))
+        handles.append(
+            ax.axhline(mean, color=_shade(BUILDING, 0.45), linewidth=1.1, linestyle=":", zorder=2.5)
+        )
         labels.append(f"全年平均 {mean:.1%}")
     target = cat.targets.checkin_rate_target
     if target is not None:
         add_target_line(ax, target, _target_label(target), "horizontal")
     texts = [f"{r:.0%}\n{n}/{d}" for r, n, d in zip(t["rate"], t["numerator"], t["denominator"], strict=True)]
-    bar_labels(ax, bars, fmt=_labels(texts), fontsize=7.5)
+    _inside_labels(ax, bars, texts)
     ax.set_ylabel("打卡率（%）")
     ax.set_xlabel("月份（标注：打卡率，已打卡人数/月末在任团干部数）")
     ax.set_title(f"{cat.year}年团干部每月学习打卡率")
@@ -585,13 +656,11 @@ def activities_by_section(cat: Catalogue) -> Figure | None:
     total = cat.headline.get("act.count")
     suffix = f"（共{_count(total)}次）" if total is not None else ""
     ax.set_title(f"{cat.year}年各板块开展活动次数{suffix}")
-    now = tuple(Patch(color=SECTION_COLORS[s]) for s in sections)
-    handles: list = [now]
-    labels = [f"{cat.year}年"]
     if has_previous:
-        handles.insert(0, Patch(color=YEAR_COLORS["previous"]))
-        labels.insert(0, f"{cat.year - 1}年")
-    _legend_below(fig, handles, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
+        now = tuple(Patch(color=SECTION_COLORS[s]) for s in sections)
+        handles = [Patch(color=YEAR_COLORS["previous"]), now]
+        labels = [f"{cat.year - 1}年", f"{cat.year}年"]
+        _legend_below(fig, handles, labels, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
     return fig
 
 
@@ -639,13 +708,16 @@ def activities_by_organiser(cat: Catalogue) -> Figure | None:
     t = _table(cat, "act_by_organiser", "organiser", "activities")
     if t is None:
         return None
-    t = t.sort_values(["activities", "organiser"], ascending=[False, True])
-    fig, ax = new_figure(height_for_rows(len(t), 0.6, 2.6), value_axis="x")
+    t = t.sort_values("activities", ascending=False, kind="stable")
+    fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["organiser"]), 2.6), value_axis="x")
     y = _branch_ticks(ax, t["organiser"].tolist())
     bars = ax.barh(y, t["activities"], height=0.62, color=NEUTRAL)
     _integer_axis(ax, "x")
     if "person_times" in t.columns:
-        texts = [f"{_count(a)}次 · {_count(p)}人次" for a, p in zip(t["activities"], t["person_times"].fillna(0), strict=True)]
+        texts = [
+            f"{_count(a)}次（{_count(p)}人次）"
+            for a, p in zip(t["activities"], t["person_times"].fillna(0), strict=True)
+        ]
     else:
         texts = [f"{_count(a)}次" for a in t["activities"]]
     bar_labels(ax, bars, fmt=_labels(texts))
@@ -660,7 +732,11 @@ def volunteer_hours_by_month(cat: Catalogue) -> Figure | None:
     if t is None:
         return None
     dated = t.dropna(subset=["date"])
-    hours = dated.groupby(pd.to_datetime(dated["date"]).dt.month)["volunteer_hours"].sum().reindex(range(1, 13), fill_value=0.0)
+    hours = (
+        dated.groupby(pd.to_datetime(dated["date"]).dt.month)["volunteer_hours"]
+        .sum()
+        .reindex(range(1, 13), fill_value=0.0)
+    )
     if not (hours > 0).any():
         return None
     fig, ax = new_figure(8.0)
@@ -668,7 +744,7 @@ def volunteer_hours_by_month(cat: Catalogue) -> Figure | None:
     bars = ax.bar(x, hours.to_numpy(dtype=float), width=0.62, color=VOLUNTEER)
     ax.set_xticks(x, [f"{m}月" for m in range(1, 13)])
     ax.tick_params(axis="x", length=0)
-    bar_labels(ax, bars, fmt=lambda v: "" if v == 0 else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"))
+    bar_labels(ax, bars, fmt=lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
     total = cat.headline.get("act.volunteer_hours", float(hours.sum()))
     ax.set_ylabel("志愿服务时长（小时）")
     ax.set_title(f"{cat.year}年各月志愿服务时长（全年共{info('act.volunteer_hours').format(total)}小时）")
@@ -680,11 +756,13 @@ def top_activities(cat: Catalogue) -> Figure | None:
     t = _table(cat, "act_top", "name", "participants")
     if t is None:
         return None
-    t = t.assign(participants=t["participants"].fillna(0)).sort_values("participants", ascending=False, kind="stable")
+    t = t.assign(participants=t["participants"].fillna(0)).sort_values(
+        "participants", ascending=False, kind="stable"
+    )
     names = []
     for _, row in t.iterrows():
         date = pd.to_datetime(row.get("date"))
-        name = wrap_label(str(row["name"]), 8)
+        name = wrap_label(str(row["name"]), 10)
         names.append(f"{name}\n{date.month}月{date.day}日" if pd.notna(date) else name)
     sections = t["section"] if "section" in t.columns else pd.Series([None] * len(t), index=t.index)
     fig, ax = new_figure(height_for_rows(len(t), 0.78, 3.2), value_axis="x")
@@ -692,10 +770,15 @@ def top_activities(cat: Catalogue) -> Figure | None:
     ax.set_yticks(y, names)
     ax.tick_params(axis="y", length=0)
     ax.set_ylim(len(t) - 0.5, -0.5)
-    bars = ax.barh(y, t["participants"].astype(float), height=0.62, color=[SECTION_COLORS.get(s, GREY) for s in sections])
+    bars = ax.barh(
+        y, t["participants"].astype(float), height=0.62, color=[SECTION_COLORS.get(s, GREY) for s in sections]
+    )
     _integer_axis(ax, "x")
     if "organiser" in t.columns:
-        texts = [f"{_count(p)}人 · {o}" for p, o in zip(t["participants"], t["organiser"].fillna("—"), strict=True)]
+        texts = [
+            f"{_count(p)}人（{o}）"
+            for p, o in zip(t["participants"], t["organiser"].fillna("—"), strict=True)
+        ]
     else:
         texts = [f"{_count(p)}人" for p in t["participants"]]
     bar_labels(ax, bars, fmt=_labels(texts))
@@ -703,7 +786,9 @@ def top_activities(cat: Catalogue) -> Figure | None:
     ax.set_title(f"{cat.year}年参与人数最多的{len(t)}项活动")
     present = [s for s in SECTION_COLORS if s in set(sections)]
     if present:
-        _legend_below(fig, [Patch(color=SECTION_COLORS[s]) for s in present], [SECTION_LABELS[s] for s in present])
+        _legend_below(
+            fig, [Patch(color=SECTION_COLORS[s]) for s in present], [SECTION_LABELS[s] for s in present]
+        )
     return fig
 
 
@@ -725,12 +810,21 @@ def recruitment_funnel(cat: Catalogue) -> Figure | None:
     colors = [STAGE_COLORS.get(s, BUILDING) for s in t["stage"]]
     ax.barh(y, people, left=-people / 2, height=0.66, color=colors)
     for yi, n in zip(y, people, strict=True):
-        ax.text(max(n, quota or 0) / 2 + span * 0.03, yi, f"{_count(n)}人", va="center", ha="left", fontsize=9)
+        ax.text(
+            max(n, quota or 0) / 2 + span * 0.03, yi, f"{_count(n)}人", va="center", ha="left", fontsize=9
+        )
     if quota is not None and "入团" in set(t["stage"]):
         yi = y[t["stage"].tolist().index("入团")]
         ax.add_patch(
             Rectangle(
-                (-quota / 2, yi - 0.4), quota, 0.8, fill=False, edgecolor=TARGET, linewidth=1.2, linestyle=(0, (3, 2)), zorder=3
+                (-quota / 2, yi - 0.4),
+                quota,
+                0.8,
+                fill=False,
+                edgecolor=TARGET,
+                linewidth=1.2,
+                linestyle=(0, (3, 2)),
+                zorder=3,
             )
         )
         done = quota_status(int(people[t["stage"].tolist().index("入团")]), int(quota))
@@ -741,7 +835,9 @@ def recruitment_funnel(cat: Catalogue) -> Figure | None:
     ax.spines["bottom"].set_visible(False)
     ax.spines["left"].set_visible(False)
     ax.set_title(f"{cat.year}年发展团员各阶段人数")
-    _note(fig, "注：各阶段为本年内到达该阶段的人数，不是同一批人的逐级留存。")
+    ax.set_xlabel(
+        "注：各阶段为本年内到达该阶段的人数，不是同一批人的逐级留存。", fontsize=7.5, color="#595959"
+    )
     return fig
 
 
@@ -749,31 +845,38 @@ def recruitment_vs_quota(cat: Catalogue) -> Figure | None:
     """New members against the quota, last year and this year; 已完成 / 未完成 labelled."""
     if "rec.new_members" not in cat.headline:
         return None
-    rows = []
+    rows = []  # (year label, new members, quota, colour)
     if "rec.new_members" in cat.previous:
-        rows.append((f"{cat.year - 1}年", cat.previous["rec.new_members"], cat.previous.get("rec.quota"), "previous"))
-    rows.append((f"{cat.year}年", cat.headline["rec.new_members"], _quota(cat), "current"))
+        rows.append(
+            (
+                f"{cat.year - 1}年",
+                cat.previous["rec.new_members"],
+                cat.previous.get("rec.quota"),
+                YEAR_COLORS["previous"],
+            )
+        )
+    rows.append((f"{cat.year}年", cat.headline["rec.new_members"], _quota(cat), YEAR_COLORS["current"]))
     fig, ax = new_figure(7.5)
     x = np.arange(len(rows))
     values = [float(r[1]) for r in rows]
-    colors = [YEAR_COLORS["previous"] if r[3] == "previous" else BUILDING for r in rows]
-    bars = ax.bar(x, values, width=0.45, color=colors)
-    quotas = [r[2] for r in rows]
+    quotas = [None if r[2] is None else float(r[2]) for r in rows]
+    ax.bar(x, values, width=0.45, color=[r[3] for r in rows])
     marker = None
-    for xi, q in zip(x, quotas, strict=True):
+    for xi, value, q in zip(x, values, quotas, strict=True):
         if q is not None:
-            marker = ax.plot([xi - 0.32, xi + 0.32], [q, q], color=TARGET, linewidth=1.8, linestyle=(0, (3, 1.5)), zorder=3)[0]
+            (marker,) = ax.plot(
+                [xi - 0.32, xi + 0.32], [q, q], color=TARGET, linewidth=1.8, linestyle=(0, (3, 1.5)), zorder=3
+            )
+        status = quota_status(int(value), None if q is None else int(q))
+        text = f"{_count(value)}名" + (f"（指标{_count(q)}名，{status}）" if status else "")
+        top = value if q is None else max(value, q)
+        ax.annotate(text, (xi, top), xytext=(0, 4), textcoords="offset points", ha="center", va="bottom")
     top = max([*values, *(q for q in quotas if q is not None), 1.0])
-    ax.set_ylim(0, top * 1.08)
+    ax.set_ylim(0, top * 1.2)
     ax.set_xlim(-0.8, len(rows) - 0.2)
     ax.set_xticks(x, [r[0] for r in rows])
     ax.tick_params(axis="x", length=0)
     _integer_axis(ax)
-    texts = []
-    for value, q in zip(values, quotas, strict=True):
-        status = quota_status(int(value), None if q is None else int(q))
-        texts.append(f"{_count(value)}名" + (f"（指标{_count(q)}名，{status}）" if status else ""))
-    bar_labels(ax, bars, fmt=_labels(texts), padding=4.0)
     ax.set_ylabel("发展团员（名）")
     ax.set_title(f"{cat.year}年发展团员完成情况" + ("（与上年对比）" if len(rows) > 1 else ""))
     if marker is not None:
@@ -790,19 +893,18 @@ def recruitment_by_branch(cat: Catalogue) -> Figure | None:
     if not stages:
         return None
     t = t.assign(_total=t[stages].sum(axis=1)).sort_values(["_total", "branch"], ascending=[False, True])
-    fig, ax = new_figure(height_for_rows(len(t), 0.62, 3.4), value_axis="x")
+    fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["branch"]), 3.4), value_axis="x")
     y = _branch_ticks(ax, t["branch"].tolist())
     left = np.zeros(len(t))
     for stage in stages:
         values = t[stage].to_numpy(dtype=float)
         bars = ax.barh(y, values, left=left, height=0.62, color=STAGE_COLORS[stage], label=stage)
-        dark = stage in STAGE_LABELS[2:]
         ax.bar_label(
             bars,
             labels=[_count(v) if v > 0 else "" for v in values],
             label_type="center",
             fontsize=7.5,
-            color="white" if dark else "#262626",
+            color=_text_color(STAGE_COLORS[stage]),
         )
         left = left + values
     _integer_axis(ax, "x")
@@ -834,7 +936,11 @@ def aid_by_programme(cat: Catalogue) -> Figure | None:
     bar_labels(ax, bars, fmt=_labels(texts))
     ax.set_xlabel("资助金额（元）")
     amount, recipients = cat.headline.get("aid.amount"), cat.headline.get("aid.recipients")
-    total = f"（共{amount:,.0f}元、{_count(recipients)}人）" if amount is not None and recipients is not None else ""
+    total = (
+        f"（共{amount:,.0f}元、{_count(recipients)}人）"
+        if amount is not None and recipients is not None
+        else ""
+    )
     ax.set_title(f"{cat.year}年爱心助学各项目资助金额{total}")
     return fig
 
