@@ -158,6 +158,7 @@ def test_failed_run_keeps_previous_report(report, monkeypatch):
         calls.append(nb.name)
         if len(calls) == 2:
             raise AnalysisError("模拟中断")
+        output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(nb.path, output)
 
     monkeypatch.setattr(nbs, "execute", boom)
