@@ -7,6 +7,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.readers import read_file
 from analysis.membership import Membership
 
+SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
 SPECIAL_GAP_DAYS = 4
 REPORT_FILE = "ingest_report.json"
@@ -93,6 +95,7 @@ class IngestResult:
     unknown_branches: pd.DataFrame
     failures: list[dict[str, str]]
     unknown_sheets: list[dict[str, Any]]
+    summary_sheets: list[dict[str, Any]]  # 汇总/统计 sheets next to the detail data: not data, skipped
     inputs: list[dict[str, Any]]
     config_hash: str
 
@@ -115,6 +118,7 @@ class IngestResult:
             "tables": {name: len(df) for name, df in self.tables.items()},
             "failed_files": self.failures,
             "unknown_sheets": self.unknown_sheets,
+            "summary_sheets_skipped": self.summary_sheets,
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
@@ -158,6 +162,7 @@ def ingest_year(
     sources: list[SourceReport] = []
     failures: list[dict[str, str]] = []
     unknown_sheets: list[dict[str, Any]] = []
+    summary_sheets: list[dict[str, Any]] = []
     inputs: list[dict[str, Any]] = []
     batches: dict[str, list[pd.DataFrame]] = {}
     for path in raw_files(raw_dir):
@@ -241,6 +246,7 @@ def ingest_year(
         unknown_branches=unknown,
         failures=failures,
         unknown_sheets=unknown_sheets,
+        summary_sheets=summary_sheets,
         inputs=inputs,
         config_hash=config_fingerprint(config),
     )

@@ -37,6 +37,9 @@ def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Con
         console.print(f"[yellow]未导入：[/]{failure['message']}")
     for sheet in result.unknown_sheets:
         console.print(f"[yellow]未识别：[/]{sheet['message']}")
+    if result.summary_sheets:
+        names = "、".join(f"{s['file']}（{s['sheet']}）" for s in result.summary_sheets)
+        console.print(f"已跳过汇总类工作表（不是逐条明细，不导入）：{names}")
     if len(result.unknown_branches):
         names = "、".join(result.unknown_branches["text"].head(10))
         console.print(f"[yellow]未识别的团支部写法 {len(result.unknown_branches)} 个：[/]{names}")
