@@ -183,7 +183,9 @@ def ingest_year(
             layout = detect_layout(sheet, config, pinned)
             if layout is None:
                 filled = int(sheet.cells.notna().any(axis=1).sum())
-                if filled:
+                if filled and SUMMARY_SHEET.search(sheet.sheet):
+                    summary_sheets.append({"file": name, "sheet": sheet.sheet, "rows": filled})
+                elif filled:
                     unknown_sheets.append(
                         {
                             "file": name,
