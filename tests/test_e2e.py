@@ -154,7 +154,7 @@ def test_failed_run_keeps_previous_report(report, monkeypatch):
     before = _hashes(yp.reports)
     calls = []
 
-    def boom(nb, output, parameters, cwd):
+    def boom(nb, output, parameters, cwd, shown_path=None):
         calls.append(nb.name)
         if len(calls) == 2:
             raise AnalysisError("模拟中断")
@@ -176,3 +176,66 @@ def test_audit_cli_finds_planted_id(report, tmp_path, capsys):
     (copy / "planted.txt").write_text("备注：身份证 11010519491231002X", encoding="utf-8")
     assert main(["audit", str(copy)]) == 1
     assert "110***********002X" in capsys.readouterr().out
+
+
+def test_sections_are_named_after_their_notebooks(report):
+    yp, _, _ = report
+    sections = sorted(p.stem for p in (yp.reports / "sections").glob("*.json"))
+    assert sections == [nb.name for nb in nbs.report_notebooks()]
+
+
+@pytest.mark.parametrize(
+    ("section", "sentence"),
+    [
+        ("10_organisation", "全镇共有团员 300 名"),
+        ("20_study", "团员平均参学率为 82.6%"),
+        ("30_activities", "全年共开展各类活动 55 次"),
+        ("40_recruitment", "全年发展团员 4 名"),
+        ("50_services", "发放资助金 9,500 元"),
+    ],
+)
+def test_each_notebook_wrote_its_numbers(report, section, sentence):
+    yp, _, _ = report
+    doc = json.loads((yp.reports / "sections" / f"{section}.json").read_text(encoding="utf-8"))
+    texts = " ".join(i["text"] for i in doc["items"] if i["type"] == "text")
+    assert sentence in texts
+    figures = [i for i in doc["items"] if i["type"] == "figure"]
+    assert figures and all((yp.reports / f["png"]).is_file() for f in figures)
+
+
+def test_late_export_reruns_only_what_depends_on_it(tmp_path):
+    raw = tmp_path / "raw"
+    for year in ("2021", "2022"):
+        shutil.copytree(paths.SAMPLE_DIR / year, raw / year)
+    yp = paths.YearPaths(
+        2022,
+        raw / "2022",
+        tmp_path / "processed" / "2022",
+        tmp_path / "reports" / "2022",
+        paths.SAMPLE_CONFIG,
+    )
+    assert run_year(yp, console=Console(file=io.StringIO())) == 0
+    (raw / "2022" / "爱心助学_补报.csv").write_text(
+        "项目,姓名,所在村,金额(元),发放日期\n青檬励学金,补报同学,塔岗村,600,2022-12-20\n",
+        encoding="utf-8-sig",
+    )
+    assert run_year(yp, console=Console(file=io.StringIO())) == 0
+    manifest = json.loads((yp.reports / "manifest.json").read_text(encoding="utf-8"))
+    status = {
+        k.split(":", 1)[1]: v["status"] for k, v in manifest["steps"].items() if k.startswith("notebook:")
+    }
+    assert status == {
+        "00_overview": "ran",
+        "10_organisation": "skipped",
+        "20_study": "skipped",
+        "30_activities": "skipped",
+        "40_recruitment": "skipped",
+        "50_services": "ran",
+    }
+    doc = json.loads((yp.reports / "indicators.json").read_text(encoding="utf-8"))
+    assert doc["indicators"]["aid.amount"] == 10100
+    assert "发放资助金 10,100 元" in "\n".join(
+        p.text for p in Document(str(yp.reports / "summary.docx")).paragraphs
+    )
+    executed = (yp.reports / "notebooks" / "50_services.ipynb").read_text(encoding="utf-8")
+    assert ".staging" not in executed  # parameters show the real report folder

@@ -465,3 +465,31 @@ def _hmac_hex16_many(key: bytes, kind: str, texts: list[str]) -> list[str]:
 def _as_text_list(series: pd.Series) -> list[str]:
     values = series.tolist()
     return [v if isinstance(v, str) else ("" if _is_missing(v) else str(v)) for v in values]
+
+
+# --------------------------------------------------------------------------------------------------
+# Free text (remarks, activity names, locations …): identifiers typed into any cell are masked
+# --------------------------------------------------------------------------------------------------
+
+_IDENTIFIER_RUN = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    digits = m.group(1)
+    return (mask_phone(digits) if len(digits) == 11 else mask_id(digits.upper())) or "***"
+
+
+def scrub_text(text: str) -> str:
+    """Mask every ID-like (15/18 digits) or mobile-like (1[3-9] + 9 digits) run inside free text."""
+    return _IDENTIFIER_RUN.sub(_mask_match, text)
+
+
+def scrub_series(values: pd.Series) -> pd.Series:
+    """``scrub_text`` over a text column; only cells holding a long digit run are rewritten."""
+    text = values.astype("str")
+    suspect = text.str.contains(r"[0-9]{11}", regex=True, na=False)
+    if not suspect.any():
+        return values
+    out = values.copy()
+    out[suspect] = text[suspect].map(scrub_text)
+    return out

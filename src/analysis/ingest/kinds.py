@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis import privacy
@@ -21,7 +20,6 @@ from analysis.ingest.branches import BranchResolver
 from analysis.ingest.layout import Layout
 from analysis.ingest.normalize import (
     canonical_period,
-    clean_text,
     compact,
     date_column,
     is_blank,
@@ -33,22 +31,14 @@ from analysis.ingest.normalize import (
     text_column,
 )
 
-_DIGITS = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
-
 
 def scrub(value: Any, limit: int = 60) -> str:
-    """A cell value as shown in reports of problems: any ID-like or phone-like digit run masked."""
+    """A cell value as shown in reports of problems: identifiers masked, numbers that lost digits hidden."""
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value)
-
-    def mask(m: re.Match[str]) -> str:
-        digits = m.group(1)
-        return (privacy.mask_phone(digits) if len(digits) == 11 else privacy.mask_id(digits.upper())) or "***"
-
-    text = _DIGITS.sub(mask, text)
+    text = privacy.scrub_text(str(value))
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text) or (
         isinstance(value, (int, float)) and abs(value) >= 1e10
     ):
@@ -951,5 +941,3 @@ KIND_TABLE = {
     "ratings": "branch_ratings",
     "reviews": "member_reviews",
 }
-
-__all__ = ["KIND_TABLE", "NORMALISERS", "Context", "Issues", "Source", "clean_text", "np", "scrub"]

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis import __version__, guard, safe_io, schemas
+from analysis import __version__, guard, privacy, safe_io, schemas
 from analysis.config import TownConfig
 from analysis.errors import AnalysisError, InputFileError
 from analysis.ingest import kinds
@@ -382,6 +382,7 @@ def _assemble(
         )
 
     for name in list(tables):
+        tables[name] = _scrub_free_text(name, tables[name])
         tables[name] = _validate(name, tables[name], ctx, sources)
         _count(sources, tables[name], "kept")
         tables[name] = tables[name][schemas.columns(name)].reset_index(drop=True)
@@ -392,6 +393,25 @@ def _assemble(
         else pd.DataFrame(columns=["kind", "file", "sheet", "row", "name", "branch"])
     )
     return tables, amb
+
+
+FREE_TEXT = {
+    "note",
+    "location",
+    "name",
+    "activity_name",
+    "activity_type",
+    "school",
+    "position",
+    "occupation",
+    "stage",
+}
+
+
+def _scrub_free_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """An ID or phone number typed into a remark, a name or a location never reaches a processed table."""
+    columns = [c for c in schemas.columns(name) if c in FREE_TEXT and c in frame]
+    return frame.assign(**{c: privacy.scrub_series(frame[c]) for c in columns}) if columns else frame
 
 
 def _dedup_members(members: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]) -> pd.DataFrame:

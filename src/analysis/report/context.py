@@ -4,6 +4,7 @@ cached next to the processed data)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from analysis.ingest.pipeline import config_fingerprint
 from analysis.workspace import ensure_processed
 
 CATALOGUE_DIR = "catalogue"
+STAGING_ENV = "TUANWEI_REPORTS_STAGING"  # "<reports dir><os.pathsep><staging dir>" while a run executes
 
 
 @dataclass
@@ -60,11 +62,17 @@ def open_year(
     config_path: str,
 ) -> YearContext:
     """The notebooks' entry point: paths as strings (papermill parameters), relative to the project root."""
+    reports = paths.resolve(reports_dir)
+    redirect = os.environ.get(STAGING_ENV, "")
+    if redirect:
+        final, staging = redirect.split(os.pathsep, 1)
+        if Path(final).resolve() == reports.resolve():
+            reports = Path(staging)  # the yearly run writes into its staging folder
     yp = paths.YearPaths(
         year=int(year),
         raw=paths.resolve(raw_dir),
         processed=paths.resolve(processed_dir),
-        reports=paths.resolve(reports_dir),
+        reports=reports,
         config=paths.resolve(config_path),
     )
     return build_context(yp)

@@ -55,8 +55,13 @@ def check_parameters(nb: Notebook, parameters: dict[str, Any]) -> None:
         )
 
 
-def execute(nb: Notebook, output: Path, parameters: dict[str, Any], cwd: Path) -> None:
-    """Run one notebook with papermill in this process's environment; Chinese error on failure."""
+def execute(
+    nb: Notebook, output: Path, parameters: dict[str, Any], cwd: Path, shown_path: Path | None = None
+) -> None:
+    """Run one notebook with papermill in this process's environment; Chinese error on failure.
+
+    ``shown_path``: where the executed notebook will finally live (recorded in its metadata instead of
+    ``output`` when the run writes into a staging folder)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -80,6 +85,12 @@ def execute(nb: Notebook, output: Path, parameters: dict[str, Any], cwd: Path) -
         raise NotebookFailed(
             nb, output, exc.exec_count, exc.ename, lines[-1] if lines else exc.ename
         ) from None
+    if shown_path is not None:
+        import nbformat
+
+        executed = nbformat.read(str(output), as_version=4)
+        executed.metadata.setdefault("papermill", {})["output_path"] = str(shown_path)
+        nbformat.write(executed, str(output))
 
 
 class NotebookFailed(AnalysisError):

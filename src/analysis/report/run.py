@@ -26,7 +26,8 @@ from analysis.errors import AnalysisError
 from analysis.indicators.keys import info
 from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint
 from analysis.report import notebooks as nbs
-from analysis.report.context import YearContext, build_context
+from analysis.report.context import STAGING_ENV, YearContext, build_context
+from analysis.report.section import SECTIONS_DIR
 from analysis.report.workbook import write_workbook
 from analysis.workspace import raw_fingerprint
 
@@ -80,15 +81,29 @@ def _previous_manifest(reports: Path) -> dict[str, Any]:
         return {}
 
 
-def _parameters(ctx: YearContext, staging: Path) -> dict[str, Any]:
+def _parameters(ctx: YearContext) -> dict[str, Any]:
+    """The notebooks' parameters: the year's real folders (outputs are redirected to the staging folder
+    through STAGING_ENV, so an executed notebook re-run later in JupyterLab writes to the real report)."""
     yp = ctx.paths
     return {
         "year": str(yp.year),
         "raw_dir": str(yp.raw),
         "processed_dir": str(yp.processed),
-        "reports_dir": str(staging),
+        "reports_dir": str(yp.reports),
         "config_path": str(yp.config),
     }
+
+
+def _forget_outputs(staging: Path, nb: nbs.Notebook) -> None:
+    """Before a notebook runs again, remove what it wrote last time (its section and its figures)."""
+    section = staging / SECTIONS_DIR / f"{nb.name}.json"
+    if not section.is_file():
+        return
+    for item in json.loads(section.read_text(encoding="utf-8")).get("items", []):
+        if item.get("type") == "figure":
+            for suffix in (".png", ".svg"):
+                (staging / "figures" / f"{item['name']}{suffix}").unlink(missing_ok=True)
+    section.unlink()
 
 
 def _notebook_key(nb: nbs.Notebook, ctx: YearContext, code: str) -> str:
@@ -186,14 +201,15 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
         staging = yp.reports.parent / f".{yp.reports.name}.staging"
         if staging.exists():
             shutil.rmtree(staging)
-        reuse = complete and old_steps.get("indicators", {}).get("key") == indicators_key
-        if reuse:
+        reuse = complete and not force and previous.get("package_sha256") == code
+        if reuse:  # start from the last report: steps whose inputs did not change keep their outputs
             shutil.copytree(yp.reports, staging)
         else:
             staging.mkdir(parents=True)
+        os.environ[STAGING_ENV] = f"{yp.reports}{os.pathsep}{staging}"
         try:
             t0 = time.perf_counter()
-            if reuse:
+            if reuse and old_steps.get("indicators", {}).get("key") == indicators_key:
                 log.record("indicators", indicators_key, "skipped", 0.0)
             else:
                 doc = ctx.catalogue.indicators_json()
@@ -204,7 +220,7 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
                 log.record("indicators", indicators_key, "ran", time.perf_counter() - t0)
             progress.advance(task)
 
-            params = _parameters(ctx, staging)
+            params = _parameters(ctx)
             for nb in notebooks:
                 name = f"notebook:{nb.name}"
                 out = staging / "notebooks" / nb.path.name
@@ -215,8 +231,11 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
                 progress.update(task, description=f"运行笔记本：{nb.title}")
                 t0 = time.perf_counter()
                 nbs.check_parameters(nb, params)
+                _forget_outputs(staging, nb)
                 try:
-                    nbs.execute(nb, out, params, cwd=paths.ROOT)
+                    nbs.execute(
+                        nb, out, params, cwd=paths.ROOT, shown_path=yp.reports / "notebooks" / nb.path.name
+                    )
                 except nbs.NotebookFailed as failed:
                     kept = yp.reports.parent / f"{yp.reports.name}-出错的笔记本" / nb.path.name
                     kept.parent.mkdir(parents=True, exist_ok=True)
@@ -251,6 +270,8 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        finally:
+            os.environ.pop(STAGING_ENV, None)
     _finish(ctx, console, time.perf_counter() - started, skipped=False)
     return 0
 
@@ -289,7 +310,7 @@ def _manifest(
         "config": {"path": str(yp.config), "sha256": config_fingerprint(ctx.config)},
         "raw_inputs": inputs,
         "catalogue_fingerprint": ctx.catalogue_fingerprint,
-        "parameters": {k: v for k, v in _parameters(ctx, yp.reports).items()},
+        "parameters": _parameters(ctx),
         "steps": log.steps,
         "seconds": round(time.perf_counter() - started, 3),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -315,6 +336,12 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     )
     if parts:
         console.print("主要数据：" + "；".join(parts) + "。")
+    t = report.get("totals", {})
+    if t:
+        console.print(
+            f"导入：共读取 {t['rows_read']} 行 = 保留 {t['kept']} + 拒绝 {t['rejected']} + 重复 {t['duplicates']}"
+            f" + 跳过（合计行、表尾等）{t['skipped']}。"
+        )
     problems = f"导入警告 {warnings} 条，被拒绝的行 {rejected} 行"
     if failed:
         problems += f"，未能导入的文件或工作表 {failed} 个"

@@ -73,12 +73,12 @@ class Section:
         except ImportError:  # pragma: no cover
             pass
 
-    def figure(self, fig: Figure | None, name: str, caption: str) -> Path | None:
+    def figure(self, fig: Figure | None, name: str, caption: str) -> None:
         """Save a chart as figures/<name>.png/.svg, list it with its caption and show it.
 
         ``fig`` is None when the chart's data is absent (e.g. no check-in export): nothing is added."""
         if fig is None:
-            return None
+            return
         saved = save_figure(fig, self.reports_dir, name)
         self.items.append({"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"})
         try:
@@ -87,7 +87,6 @@ class Section:
             _display(Image(filename=str(saved["png"]), width=720))
         except ImportError:  # pragma: no cover
             pass
-        return saved["png"]
 
     def table(
         self,
@@ -123,13 +122,12 @@ class Section:
         )
         return shown
 
-    def save(self) -> Path:
+    def save(self) -> None:
         folder = Path(self.reports_dir) / SECTIONS_DIR
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{self.order:02d}_{self.key}.json"
         doc = {"key": self.key, "title": self.title, "order": self.order, "items": self.items}
         safe_io.atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1))
-        return path
 
 
 def _cell(value: Any) -> Any:

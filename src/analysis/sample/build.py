@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from analysis.config import COMMITTEE, default_sections
 from analysis.sample import catalog as cat
+from analysis.sample import county
 from analysis.sample.identity import IdentityFactory
 from analysis.sample.layout import lay_out
 from analysis.sample.model import (
@@ -65,13 +66,20 @@ def branch_stem(name: str) -> str:
 class Builder:
     """Builds the truth step by step; ``self.rng`` is the only random generator."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, scale: county.Scale | None = None):
         self.seed = seed
         self.rng = random.Random(seed)
         self.ids = IdentityFactory(self.rng)
-        self.branches = tuple(b for b, _ in cat.BRANCHES)
+        self.scale = scale or county.make_scale(None, None, None)
+        generated = county.plan_branches(seed, self.scale)
+        self.generated = {b.name for b, _ in generated}
+        self.plan: tuple[tuple[SampleBranch, int], ...] = cat.BRANCHES + tuple(generated)
+        self.branches = tuple(b for b, _ in self.plan)
         self.branch_by_name = {b.name: b for b in self.branches}
+        # Generated schools need more 学号 than the sample's 6 classes × 50 seats per intake.
+        self._classes = 40 if any(b.type == "学校" for b, _ in generated) else 6
         self.people: list[Person] = []
+        self._index: dict[str, int] = {}  # pid → position in self.people
         self.special: dict[str, str] = {}  # role → pid
         self.propensity: dict[str, float] = {}
         self._member_nos: set[str] = set()
@@ -113,7 +121,7 @@ class Builder:
     def _student_no(self, birth: date) -> str:
         enrol = birth.year + (13 if birth.month >= 9 else 12)
         while True:
-            number = f"{enrol}{self.rng.randint(1, 6):02d}{self.rng.randint(1, 50):02d}"
+            number = f"{enrol}{self.rng.randint(1, self._classes):02d}{self.rng.randint(1, 50):02d}"
             if number not in self._student_nos:
                 self._student_nos.add(number)
                 return number
@@ -142,12 +150,12 @@ class Builder:
         return rng.choices(("企业职工", "个体经营者", "自由职业者", "社区工作者"), (45, 20, 20, 15))[0]
 
     def replace(self, pid: str, **changes) -> Person:
-        i = next(i for i, p in enumerate(self.people) if p.pid == pid)
+        i = self._index[pid]
         self.people[i] = dataclasses.replace(self.people[i], **changes)
         return self.people[i]
 
     def get(self, pid: str) -> Person:
-        return next(p for p in self.people if p.pid == pid)
+        return self.people[self._index[pid]]
 
     # -- people --------------------------------------------------------------------------------
     def new_person(
@@ -190,6 +198,7 @@ class Builder:
             branch_history=((join, branch.name),),
             student_no=self._student_no(birth) if student else None,
         )
+        self._index[person.pid] = len(self.people)
         self.people.append(person)
         return person
 
@@ -216,7 +225,7 @@ class Builder:
             "村": (date(1995, 1, 1), date(2006, 6, 30)),
             "社区": (date(1995, 1, 1), date(2006, 6, 30)),
         }
-        for branch, size in cat.BRANCHES:
+        for branch, size in self.plan:
             self.base[branch.name] = []
             for _ in range(size - specials_active.get(branch.name, 0)):
                 birth = self.day(*births[branch.type])
@@ -370,9 +379,12 @@ class Builder:
                 if p.pid != secretary and birthday_age(p.birth_date, YEAR_END[2021]) >= min_age
             ]
             posts = ("团支部副书记", "组织委员") if branch.type == "学校" else extra_posts
-            for post, pid in zip(
-                posts, self.rng.sample(eligible, cat.EXTRA_CADRES.get(branch.name, 0)), strict=False
-            ):
+            extra = (
+                county.extra_cadres(len(pool))
+                if branch.name in self.generated
+                else cat.EXTRA_CADRES.get(branch.name, 0)
+            )
+            for post, pid in zip(posts, self.rng.sample(eligible, min(extra, len(eligible))), strict=False):
                 self.replace(pid, is_cadre=True, position=post)
                 self.cadre_pids.append(pid)
 
@@ -429,8 +441,9 @@ class Builder:
         """Non-members who study (about 8% of the study records)."""
         rng = self.rng
         self.youths: list[Youth] = []
-        weights = [size for _, size in cat.BRANCHES]
-        for i in range(36):
+        weights = [size for _, size in self.plan]
+        count = round(36 * self.scale.members / county.SAMPLE_MEMBERS)
+        for i in range(count):
             school = i < 7
             branch = cat.SCHOOL if school else rng.choices([b.name for b in self.branches], weights)[0]
             if branch == cat.SCHOOL:
@@ -536,8 +549,11 @@ class Builder:
             by_name[p.name].append(p)
         self.study: list[StudyRecord] = []
         self.study_duplicates: list[StudyRecord] = []
+        files: dict[tuple[int, int, bool], tuple[str, str]] = {}
         for period in self.periods:
             month, year = period.opens.month, period.year
+            if year not in self.scale.years:  # a scaled town lays out only some years: skip the others
+                continue
             factor = 0.93 if period.is_special else (0.96 if month in (7, 8) else 1.0)
             records: list[StudyRecord] = []
             for pid, name, is_member, person, youth in learners:
@@ -551,8 +567,13 @@ class Builder:
                 else:
                     assert youth is not None
                     branch, student_no = youth.branch, youth.student_no
-                school_export = bool(student_no) and month in cat.SCHOOL_EXPORT_MONTHS[year]
-                path, layout = self.study_file(year, month, school_export)
+                school_export = (
+                    bool(student_no) and month in cat.SCHOOL_EXPORT_MONTHS[year] and branch == cat.SCHOOL
+                )
+                key = (year, month, school_export)
+                if key not in files:
+                    files[key] = self.study_file(year, month, school_export)
+                path, layout = files[key]
                 carries_number = bool(student_no) and layout in ("b", "c")
                 namesakes = [
                     q for q in by_name[name] if q.active_on(at.date()) and q.branch_on(at.date()) == branch
@@ -720,8 +741,12 @@ class Builder:
         for year in cat.YEARS:
             end = YEAR_END[year]
             failed = self.never[0] if year == 2022 else None
+            by_branch: dict[str, list[Person]] = defaultdict(list)
+            for p in self.people:
+                if p.active_on(end):
+                    by_branch[p.branch_on(end)].append(p)
             for branch in self.branches:
-                members = [p for p in self.people if p.active_on(end) and p.branch_on(end) == branch.name]
+                members = by_branch[branch.name]
                 ordinary = [p.pid for p in members if p.pid not in self.never]
                 best = set(rng.sample(ordinary, round(len(members) * rng.uniform(0.15, 0.28))))
                 for p in members:
@@ -738,13 +763,13 @@ class Builder:
         self.ratings: list[Rating] = []
         names = [b.name for b in self.branches]
         bands = {"五星": (90, 97), "四星": (80, 89), "三星": (70, 79), "后进": (60, 69)}
-        grades = ["五星"] * 4 + ["四星"] * 5 + ["三星"] * 2 + ["后进"]
+        grades = county.grade_plan(len(names), (("五星", 4), ("四星", 5), ("三星", 2), ("后进", 1)))
         rng.shuffle(grades)
         for name, grade in zip(names, grades, strict=True):
             score = rng.randint(*bands[grade]) + rng.choice((0, 0.5))
             self.ratings.append(Rating(2022, name, score, grade, grade))
         old = {"五星": "5星", "四星": "4星", "三星": "3星"}
-        grades = ["五星"] * 3 + ["四星"] * 5 + ["三星"] * 3
+        grades = county.grade_plan(len(names) - 1, (("五星", 3), ("四星", 5), ("三星", 3)))
         rng.shuffle(grades)
         for name in names:
             if name == cat.COOP:  # not rated in 2021
@@ -810,7 +835,7 @@ class Builder:
         self.activities: list[Activity] = []
         self.participants: list[ActivityParticipant] = []
         for year in cat.YEARS:
-            for mmdd, name, section, organiser, volunteer in cat.ACTIVITIES[year]:
+            for mmdd, name, section, organiser, volunteer in cat.ACTIVITIES[year] + self._branch_plans(year):
                 day = date(year, int(mmdd[:2]), int(mmdd[3:]))
                 listed = cat.PARTICIPANT_LISTS.get((year, mmdd, name))
                 people = self._participants(year, day, name, listed) if listed else []
@@ -861,6 +886,26 @@ class Builder:
                     )
                 )
                 self.participants += people
+
+    def _branch_plans(self, year: int) -> tuple[cat.Plan, ...]:
+        """Activities of the generated branches (none in the sample town), from their own generator."""
+        if not self.generated:
+            return ()
+        rng = random.Random(self.seed * 31 + year)
+        plans: list[cat.Plan] = []
+        for branch in self.branches:
+            if branch.name not in self.generated:
+                continue
+            days = sorted(rng.sample(range(1, 360), rng.randint(2, 6)))
+            for n in days:
+                day = date(year, 1, 1) + timedelta(days=n)
+                name, section, volunteer = rng.choice(county.BRANCH_ACTIVITIES)
+                key = (year, f"{day:%m-%d}", name)
+                if key in cat.PARTICIPANT_LISTS or key in cat.DUPLICATES:
+                    continue
+                crew = (rng.randint(5, 20), rng.choice((2, 2.5, 3))) if volunteer else None
+                plans.append((f"{day:%m-%d}", name, section, branch.name, crew))
+        return tuple(sorted(plans, key=lambda p: p[0]))
 
     def _participants(
         self, year: int, day: date, name: str, listed: tuple[str, int]
@@ -916,7 +961,7 @@ class Builder:
             seed=self.seed,
             town=cat.TOWN,
             committee=cat.COMMITTEE_FULL,
-            years=cat.YEARS,
+            years=self.scale.years,
             quotas=dict(cat.QUOTAS),
             branches=self.branches,
             people=tuple(self.people),
@@ -940,6 +985,14 @@ def birthday_age(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def build_town(seed: int = 2022) -> SampleTown:
-    """The synthetic sample town for ``seed``: truth plus raw exports (same seed, same town)."""
-    return Builder(seed).build()
+def build_town(
+    seed: int = 2022, *, members: int | None = None, branches: int | None = None, years: int | None = None
+) -> SampleTown:
+    """The synthetic sample town for ``seed``: truth plus raw exports (same seed, same town).
+
+    With default arguments: the bundled sample town (12 branches, ~300 members, 2021 and 2022). A larger
+    ``members`` / ``branches`` keeps the sample's 12 branches and adds generated ones (see
+    analysis.sample.county), e.g. ``members=20_000, branches=200`` for a county (~1M study records a
+    year); ``years=1`` lays out 2022 only.
+    """
+    return Builder(seed, county.make_scale(members, branches, years)).build()

@@ -9,12 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from analysis.config import default_sections
 from analysis.sample import catalog as cat
-from analysis.sample.model import ExportFile, SampleTown
+from analysis.sample.model import ExportFile, ExportSheet, SampleTown
 
 FIXED_TIME = datetime(2023, 1, 3, 9, 0, 0)
 _ZIP_TIME = (2023, 1, 3, 9, 0, 0)
@@ -43,35 +44,76 @@ def _display_width(value: object) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def write_xlsx(export: ExportFile, path: Path) -> None:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for spec in export.sheets:
-        ws = wb.create_sheet(spec.title)
-        for row in spec.rows:
-            ws.append(list(row))
-        merged_rows = {int("".join(c for c in m.split(":")[0] if c.isdigit())) for m in spec.merges if m}
-        for merge in spec.merges:
-            ws.merge_cells(merge)
-        for column in spec.text_columns:
-            for (cell,) in ws.iter_rows(min_col=column, max_col=column):
-                if isinstance(cell.value, str):
-                    cell.number_format = "@"
-        widths: dict[int, int] = {}
-        for r, row in enumerate(spec.rows[:200], start=1):
-            if r in merged_rows:
-                continue
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    widths[c] = max(widths.get(c, 0), _display_width(value))
-        for c, width in widths.items():
-            ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 45)
+STREAM_ROWS = 10_000  # sheets longer than this are written in openpyxl's write-only (streaming) mode
+
+
+def _widths(spec: ExportSheet) -> dict[int, int]:
+    """Column widths from the first 200 rows (merged title rows left out), as a person would set them."""
+    merged_rows = {int("".join(c for c in m.split(":")[0] if c.isdigit())) for m in spec.merges if m}
+    widths: dict[int, int] = {}
+    for r, row in enumerate(spec.rows[:200], start=1):
+        if r in merged_rows:
+            continue
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                widths[c] = max(widths.get(c, 0), _display_width(value))
+    return {c: min(max(width + 2, 8), 45) for c, width in widths.items()}
+
+
+def _save(wb: Workbook, path: Path) -> None:
     props = wb.properties
     props.creator = props.lastModifiedBy = "示例镇团委"
     props.created = props.modified = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)
     archive = _StableZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     ExcelWriter(wb, archive).save()  # closes the archive
+
+
+def _write_xlsx_streaming(export: ExportFile, path: Path) -> None:
+    """The same cells, merges, text formats and widths, written row by row (large county-scale files)."""
+    wb = Workbook(write_only=True)
+    for spec in export.sheets:
+        ws = wb.create_sheet(spec.title)
+        for c, width in _widths(spec).items():
+            ws.column_dimensions[get_column_letter(c)].width = width
+        for merge in spec.merges:
+            ws.merged_cells.add(merge)
+        text = {c - 1 for c in spec.text_columns}
+        for row in spec.rows:
+            if text:
+                cells = []
+                for c, value in enumerate(row):
+                    if c in text and isinstance(value, str):
+                        cell = WriteOnlyCell(ws, value)
+                        cell.number_format = "@"
+                        cells.append(cell)
+                    else:
+                        cells.append(value)
+                ws.append(cells)
+            else:
+                ws.append(row)
+    _save(wb, path)
+
+
+def write_xlsx(export: ExportFile, path: Path, stream_rows: int = STREAM_ROWS) -> None:
+    if any(len(spec.rows) > stream_rows for spec in export.sheets):
+        _write_xlsx_streaming(export, path)
+        return
+    wb = Workbook()
+    wb.remove(wb.active)
+    for spec in export.sheets:
+        ws = wb.create_sheet(spec.title)
+        for row in spec.rows:
+            ws.append(list(row))
+        for merge in spec.merges:
+            ws.merge_cells(merge)
+        for column in spec.text_columns:
+            for (cell,) in ws.iter_rows(min_col=column, max_col=column):
+                if isinstance(cell.value, str):
+                    cell.number_format = "@"
+        for c, width in _widths(spec).items():
+            ws.column_dimensions[get_column_letter(c)].width = width
+    _save(wb, path)
 
 
 def write_csv(export: ExportFile, path: Path) -> None:
