@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,3 +89,13 @@ def sample_paths(year: int = SAMPLE_YEAR) -> YearPaths:
         reports=ROOT / "reports" / "sample" / str(year),
         config=SAMPLE_CONFIG,
     )
+
+
+def package_hash() -> str:
+    """Hash of the package's source (code and resources): new code re-does what it may affect."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".yml") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -25,6 +25,7 @@ from analysis.audit import audit, format_findings
 from analysis.errors import AnalysisError
 from analysis.indicators.keys import info
 from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint
+from analysis.paths import package_hash
 from analysis.report import notebooks as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
 from analysis.report.section import SECTIONS_DIR
@@ -44,16 +45,6 @@ PACKAGES = [
     "openpyxl",
     "python-docx",
 ]
-
-
-def package_hash() -> str:
-    """Hash of the package's source (code and resources): a code change re-runs what it may affect."""
-    digest = hashlib.sha256()
-    for path in sorted(paths.PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".yml") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(paths.PACKAGE_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _digest(*parts: Any) -> str:
