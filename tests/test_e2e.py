@@ -154,14 +154,16 @@ def test_failed_run_keeps_previous_report(report, monkeypatch):
     before = _hashes(yp.reports)
     calls = []
 
-    def boom(nb, output, parameters, cwd, shown_path=None):
-        calls.append(nb.name)
-        if len(calls) == 2:
-            raise AnalysisError("模拟中断")
-        output.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(nb.path, output)
+    def boom(jobs, parameters, cwd, done, workers=2):
+        for job in jobs:
+            calls.append(job.nb.name)
+            if len(calls) == 2:
+                raise AnalysisError("模拟中断")
+            job.output.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(job.nb.path, job.output)
+            done(job, 0.0)
 
-    monkeypatch.setattr(nbs, "execute", boom)
+    monkeypatch.setattr(nbs, "run_jobs", boom)
     with pytest.raises(AnalysisError):
         run_year(yp, force=True, console=Console(file=io.StringIO()))
     assert _hashes(yp.reports) == before

@@ -5,7 +5,14 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import multiprocessing
+import os
 import re
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +62,26 @@ def check_parameters(nb: Notebook, parameters: dict[str, Any]) -> None:
         )
 
 
+def _kernel_manager() -> Any:
+    """On Linux/macOS kernels talk over IPC sockets: no TCP port to race for when notebooks run side by side
+    (papermill issue 511), and no unencrypted local TCP traffic. Windows keeps the default TCP transport."""
+    if os.name != "posix":
+        return None
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:  # a socket path of its own for every kernel (short: macOS limit)
+            return os.path.join(tempfile.gettempdir(), f"tuanwei-{uuid.uuid4().hex[:12]}")
+
+    return IPCKernelManager
+
+
 def execute(
     nb: Notebook, output: Path, parameters: dict[str, Any], cwd: Path, shown_path: Path | None = None
 ) -> None:
@@ -66,6 +93,10 @@ def execute(
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
+    extra: dict[str, Any] = {}
+    manager = _kernel_manager()
+    if manager is not None:
+        extra["kernel_manager_class"] = manager
     try:
         papermill.execute_notebook(
             str(nb.path),
@@ -76,9 +107,8 @@ def execute(
             cwd=str(cwd),
             shutdown_kernel="immediate",
             log_output=False,
-            extra_arguments=[
-                "--IPKernelApp.log_level=ERROR"
-            ],  # no start-up chatter in the analyst's terminal
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter in the terminal
+            **extra,
         )
     except PapermillExecutionError as exc:
         lines = [line for line in str(exc.evalue).splitlines() if line.strip()]
@@ -97,16 +127,61 @@ class NotebookFailed(AnalysisError):
     """A notebook cell raised: names the notebook and the cell; ``output`` holds the executed copy."""
 
     def __init__(self, nb: Notebook, output: Path, cell: int, ename: str, detail: str):
-        self.output = output
-        self.nb = nb
+        self.nb, self.output, self.cell, self.ename, self.detail = nb, output, cell, ename, detail
         super().__init__(
             f"笔记本“{nb.title}”（{nb.path.name}）第 {cell} 个代码单元格运行出错：{ename}：{detail}"
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:  # raised in a worker process, re-raised in the run
+        return (NotebookFailed, (self.nb, self.output, self.cell, self.ename, self.detail))
 
     def saved_at(self, path: Path) -> AnalysisError:
         return AnalysisError(
             self.message, hint=f"出错的笔记本已保存为 {path}，可在 JupyterLab 中打开查看出错位置。"
         )
+
+
+@dataclass(frozen=True)
+class Job:
+    nb: Notebook
+    output: Path
+    shown_path: Path
+
+
+def run_job(job: Job, parameters: dict[str, Any], cwd: Path) -> float:
+    """Execute one notebook and write its HTML copy; returns the seconds it took."""
+    started = time.perf_counter()
+    execute(job.nb, job.output, parameters, cwd, job.shown_path)
+    export_html(job.output, job.output.with_suffix(".html"))
+    return time.perf_counter() - started
+
+
+def run_jobs(
+    jobs: list[Job],
+    parameters: dict[str, Any],
+    cwd: Path,
+    done: Callable[[Job, float], None],
+    workers: int = 2,
+) -> None:
+    """Run the notebooks, two at a time where kernels use IPC (one per core), else one after another.
+
+    Each notebook writes only its own section and figures, so they do not interfere. The first failure
+    stops the run (the remaining notebooks are cancelled)."""
+    workers = min(workers, os.cpu_count() or 1, len(jobs))
+    if workers <= 1 or os.name != "posix":
+        for job in jobs:
+            done(job, run_job(job, parameters, cwd))
+        return
+    context = multiprocessing.get_context("spawn")  # never fork a process that has threads running
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
+        try:
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def depends_on(nb: Notebook, names: list[str]) -> list[str]:
@@ -116,9 +191,12 @@ def depends_on(nb: Notebook, names: list[str]) -> list[str]:
 
 def export_html(notebook_file: Path, html_file: Path) -> None:
     """An HTML copy of an executed notebook for reading in a browser (code cells hidden)."""
+    import logging
+
     import nbformat
     from nbconvert import HTMLExporter
 
+    logging.getLogger("traitlets").setLevel(logging.ERROR)  # "alternative text is missing" notices
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True

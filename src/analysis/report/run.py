@@ -212,6 +212,7 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
             progress.advance(task)
 
             params = _parameters(ctx)
+            jobs = []
             for nb in notebooks:
                 name = f"notebook:{nb.name}"
                 out = staging / "notebooks" / nb.path.name
@@ -219,22 +220,23 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
                     log.record(name, keys[name], "skipped", 0.0)
                     progress.advance(task)
                     continue
-                progress.update(task, description=f"运行笔记本：{nb.title}")
-                t0 = time.perf_counter()
                 nbs.check_parameters(nb, params)
                 _forget_outputs(staging, nb)
-                try:
-                    nbs.execute(
-                        nb, out, params, cwd=paths.ROOT, shown_path=yp.reports / "notebooks" / nb.path.name
-                    )
-                except nbs.NotebookFailed as failed:
-                    kept = yp.reports.parent / f"{yp.reports.name}-出错的笔记本" / nb.path.name
-                    kept.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(failed.output, kept)
-                    raise failed.saved_at(kept) from None
-                nbs.export_html(out, out.with_suffix(".html"))
-                log.record(name, keys[name], "ran", time.perf_counter() - t0)
+                jobs.append(nbs.Job(nb, out, yp.reports / "notebooks" / nb.path.name))
+            if jobs:
+                progress.update(task, description=f"运行分析笔记本（{len(jobs)} 个）…")
+
+            def done(job: nbs.Job, seconds: float) -> None:
+                log.record(f"notebook:{job.nb.name}", keys[f"notebook:{job.nb.name}"], "ran", seconds)
                 progress.advance(task)
+
+            try:
+                nbs.run_jobs(jobs, params, paths.ROOT, done)
+            except nbs.NotebookFailed as failed:
+                kept = yp.reports.parent / f"{yp.reports.name}-出错的笔记本" / failed.nb.path.name
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(failed.output, kept)
+                raise failed.saved_at(kept) from None
 
             progress.update(task, description="生成年度总结草稿…")
             t0 = time.perf_counter()
