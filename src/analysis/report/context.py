@@ -37,20 +37,27 @@ class YearContext:
         return self.paths.reports
 
 
-def build_context(yp: paths.YearPaths, force: bool = False) -> YearContext:
-    """Ingest (if needed) this year and last year, and compute (or load) the catalogue."""
+def build_context(yp: paths.YearPaths, force: bool = False, orchestrated: bool = False) -> YearContext:
+    """Ingest (if needed) this year and last year, and compute (or load) the catalogue.
+
+    ``orchestrated``: called from a notebook that the yearly run is executing — the run has just made
+    the processed data and the catalogue current, so nothing is re-checked or written (notebooks run
+    side by side must never ingest at the same time)."""
     config = load_config(yp.config)
-    tables, _ = ensure_processed(yp, config, force=force)
-    previous = None
     prev_paths = yp.previous()
-    if prev_paths is not None:
-        previous, _ = ensure_processed(prev_paths, config, force=force)
+    if orchestrated:
+        tables = load.processed(yp.processed, yp.year)
+        previous = load.processed(prev_paths.processed, prev_paths.year) if prev_paths is not None else None
+    else:
+        tables, _ = ensure_processed(yp, config, force=force)
+        previous = ensure_processed(prev_paths, config, force=force)[0] if prev_paths is not None else None
     fingerprint = cat_mod.fingerprint(tables, config_fingerprint(config), previous)
     folder = yp.processed / CATALOGUE_DIR
     catalogue = None if force else Catalogue.load(folder, fingerprint)
     if catalogue is None:
         catalogue = cat_mod.compute(tables, config, yp.year, previous)
-        catalogue.save(folder, fingerprint)
+        if not orchestrated:
+            catalogue.save(folder, fingerprint)
     return YearContext(yp, config, tables, previous, catalogue, fingerprint)
 
 
@@ -64,10 +71,11 @@ def open_year(
     """The notebooks' entry point: paths as strings (papermill parameters), relative to the project root."""
     reports = paths.resolve(reports_dir)
     redirect = os.environ.get(STAGING_ENV, "")
+    orchestrated = False
     if redirect:
         final, staging = redirect.split(os.pathsep, 1)
         if Path(final).resolve() == reports.resolve():
-            reports = Path(staging)  # the yearly run writes into its staging folder
+            reports, orchestrated = Path(staging), True  # the yearly run writes into its staging folder
     yp = paths.YearPaths(
         year=int(year),
         raw=paths.resolve(raw_dir),
@@ -75,4 +83,4 @@ def open_year(
         reports=reports,
         config=paths.resolve(config_path),
     )
-    return build_context(yp)
+    return build_context(yp, orchestrated=orchestrated)
