@@ -356,3 +356,36 @@ def test_duplicates_blanks_and_specials(tmp_path, config):
     assert result.rejected.iloc[0]["reason"] == "缺少姓名或学号"
     periods = result.tables["study_records"].groupby("period").size().to_dict()
     assert periods == {"第12季第5期": 1, "特辑:特辑(07-01)": 2, "特辑:特辑(10-17)": 1}
+
+
+# -- configuration: the analyst's own column aliases and file pins ------------------------------------
+
+
+def test_analyst_aliases_and_file_pins(tmp_path):
+    cfg = tmp_path / "town.yml"
+    cfg.write_text(
+        TOWN
+        + "columns:\n  activities:\n    participants: [到场团员数]\n    activity_name: [事项]\n"
+        + "files:\n  '*签到*': participants\n",
+        encoding="utf-8",
+    )
+    config = load_config(cfg)
+    raw = tmp_path / "raw"
+    roster(raw)
+    xlsx(raw / "台账.xlsx", [["活动日期", "事项", "组织团支部", "到场团员数"], ["2022-03-01", "快乐阅读", "塔岗村", 9]])
+    # a sign-in sheet with a header the built-in aliases would not take for a participant list
+    xlsx(raw / "活动签到表.xlsx", [["活动名称", "姓名", "团支部"], ["快乐阅读", "李四", "塔岗村"]])
+    result = run(raw, config)
+    act = result.tables["activities"].iloc[0]
+    assert (act["name"], act["participants"]) == ("快乐阅读", 9)
+    parts = result.tables["activity_participants"]
+    assert list(parts["match"]) == ["name_branch"]
+
+
+def test_unknown_alias_key_is_a_config_error(tmp_path):
+    from analysis.errors import ConfigError
+
+    cfg = tmp_path / "town.yml"
+    cfg.write_text(TOWN + "columns:\n  activities:\n    not_a_column: [x]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="不是已知列"):
+        load_config(cfg)
