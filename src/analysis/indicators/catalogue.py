@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import __version__
@@ -120,11 +121,8 @@ class Catalogue:
 
 
 def _json_number(value: float) -> float | int:
-    if isinstance(value, bool):
-        return int(value)
-    if float(value).is_integer() and not isinstance(value, float):
-        return int(value)
-    return int(value) if isinstance(value, int) else float(value)
+    """Counts stay integers, everything else a float (numpy scalars become plain Python numbers)."""
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
 def headline(tables: Tables, config: TownConfig, year: int) -> dict[str, float]:

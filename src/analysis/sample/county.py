@@ -91,7 +91,11 @@ def plan_branches(seed: int, scale: Scale) -> list[tuple[SampleBranch, int]]:
         if btype == "村":
             name, aliases, variants = f"{core}村团支部", (f"{core}村",), (f"{core}村支部",)
         elif btype == "社区":
-            name, aliases, variants = f"{core}社区团支部", (f"{core}社区",), (f"{core}社区支部", f"{core}社区 团支部")
+            name, aliases, variants = (
+                f"{core}社区团支部",
+                (f"{core}社区",),
+                (f"{core}社区支部", f"{core}社区 团支部"),
+            )
         elif btype == "学校":
             name, aliases, variants = f"{core}中学团支部", (f"{core}中学",), (f"{core}中学团委",)
         elif btype == "企业":
@@ -144,6 +148,7 @@ def grade_plan(n: int, shares: tuple[tuple[str, int], ...]) -> list[str]:
         return [g for g, k in shares for _ in range(k)]
     exact = [(g, n * k / total) for g, k in shares]
     counts = {g: int(x) for g, x in exact}
-    for g, x in sorted(exact, key=lambda e: e[1] - int(e[1]), reverse=True)[: n - sum(counts.values())]:
+    by_remainder = sorted(exact, key=lambda e: e[1] - int(e[1]), reverse=True)
+    for g, _ in by_remainder[: n - sum(counts.values())]:
         counts[g] += 1
     return [g for g, _ in shares for _ in range(counts[g])]
