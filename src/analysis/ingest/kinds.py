@@ -210,6 +210,18 @@ def _ids(rows: pd.DataFrame, issues: Issues, column: str = "id_number") -> pd.Se
     return ids
 
 
+def _years(rows: pd.DataFrame, issues: Issues, src: Source) -> pd.Series:
+    """A 年度 column (2022, "2022年", "2022年度"); blank or unreadable → the sheet's year (warned)."""
+    raw = _col(rows, "year")
+    text = raw.map(lambda v: re.sub(r"年度?$", "", compact(v) or "") if not is_blank(v) else "")
+    values, _ = number_column(text.replace("", None))
+    valid = values.notna() & (values % 1 == 0) & values.between(1990, 2100)
+    issues.warn(
+        raw.map(lambda v: not is_blank(v)) & ~valid, "year", f"年度无法识别，按 {_year_hint(src)} 年处理"
+    )
+    return values.where(valid, _year_hint(src)).astype("Int64")
+
+
 def _birth_and_gender(
     rows: pd.DataFrame, ids: pd.Series, issues: Issues, year: int
 ) -> tuple[pd.Series, pd.Series]:
@@ -869,10 +881,10 @@ def ratings(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     unreadable = rating.isna() & ~_col(rows, "rating").map(is_blank)
     issues.warn(unreadable & from_score.notna(), "rating", "定级结果无法识别，按得分推定")
     issues.reject(rating.isna() & from_score.isna(), "rating", "定级结果无法识别且无得分")
-    years, _ = number_column(_col(rows, "year"))
+    years = _years(rows, issues, src)
     out = pd.DataFrame(
         {
-            "year": years.fillna(_year_hint(src)).astype("Int64"),
+            "year": years,
             "branch": branch,
             "score": score,
             "rating": rating.fillna(from_score),
@@ -897,10 +909,10 @@ def reviews(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     ).astype("str")
     issues.reject(result.isna(), "review_result", "评议结果应为 优秀 / 合格 / 基本合格 / 不合格")
     branch = _branches(rows, "branch", ctx)
-    years, _ = number_column(_col(rows, "year"))
+    years = _years(rows, issues, src)
     out = pd.DataFrame(
         {
-            "year": years.fillna(_year_hint(src)).astype("Int64"),
+            "year": years,
             "name": name,
             "name_norm": name_norm,
             "branch": branch,

@@ -9,6 +9,8 @@ import hashlib
 import json
 import re
 import shutil
+import tempfile
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from analysis.ingest import kinds
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.layout import Layout, detect_layout, extract, infer_columns
 from analysis.ingest.matching import match_records, person_keys
-from analysis.ingest.readers import read_file
+from analysis.ingest.readers import RawSheet, read_file
 from analysis.membership import Membership
 from analysis.paths import package_hash
 
@@ -182,53 +184,32 @@ def ingest_year(
             failures.append({"file": name, "message": f"文件“{name}”中没有任何数据"})
             continue
         for sheet in sheets:
-            layout = detect_layout(sheet, config, pinned)
-            if layout is None:
-                filled = int(sheet.cells.notna().any(axis=1).sum())
-                if filled and SUMMARY_SHEET.search(sheet.sheet):
-                    summary_sheets.append({"file": name, "sheet": sheet.sheet, "rows": filled})
-                elif filled:
-                    unknown_sheets.append(
-                        {
-                            "file": name,
-                            "sheet": sheet.sheet,
-                            "rows": filled,
-                            "message": _unknown_sheet_message(sheet, config),
-                        }
-                    )
+            before = len(ctx.rejected), len(ctx.warnings)
+            try:
+                outcome = _ingest_sheet(sheet, pinned, ctx, len(sources))
+            except AnalysisError as exc:
+                del ctx.rejected[before[0] :], ctx.warnings[before[1] :]
+                failures.append({"file": name, "message": exc.render()})
                 continue
-            infer_columns(sheet, layout, resolver, year=year)
-            spec = config.kinds[layout.kind]
-            missing = [c for c in spec.required if c not in layout.columns]
-            if missing:
+            except Exception:  # a bug must not cost the analyst the rest of the year
+                del ctx.rejected[before[0] :], ctx.warnings[before[1] :]
+                log = _log_internal_error()
+                where = f"文件“{name}”" + (f"工作表“{sheet.sheet}”" if sheet.sheet else "")
                 failures.append(
                     {
                         "file": name,
-                        "message": _missing_columns_message(
-                            sheet.file, sheet.sheet, layout, missing, spec.label
-                        ),
+                        "message": f"{where}处理时出现程序内部错误，该表未导入；详细信息已写入 {log}，请发给维护人员",
                     }
                 )
                 continue
-            extracted = extract(sheet, layout)
-            report = SourceReport(
-                name, sheet.sheet, layout.kind, spec.label, layout.header_rows, notes=list(layout.inferred)
-            )
-            report.skipped = dict(extracted.skipped)
-            rows = extracted.rows
-            report.rows_read = len(rows) + report.skipped_total
-            if layout.kind == "study" and "study_status" in rows:
-                not_studied = kinds.not_studied(rows)
-                report.skipped["not_studied"] = int(not_studied.sum())
-                rows = rows[~not_studied]
-            src = kinds.Source(name, sheet.sheet, layout, year)
-            before_rej, before_warn = len(ctx.rejected), len(ctx.warnings)
-            frame = kinds.NORMALISERS[layout.kind](rows, src, ctx)
-            report.rejected = len(ctx.rejected) - before_rej
-            report.warnings = len(ctx.warnings) - before_warn
-            frame = frame.assign(_src=len(sources))
+            if outcome is None:
+                continue
+            if isinstance(outcome, dict):
+                (summary_sheets if outcome.pop("summary") else unknown_sheets).append(outcome)
+                continue
+            report, table, frame = outcome
             sources.append(report)
-            batches.setdefault(kinds.KIND_TABLE[layout.kind], []).append(frame)
+            batches.setdefault(table, []).append(frame)
     tables, ambiguous = _assemble(batches, ctx, sources)
     for src_report in sources:
         if not src_report.balanced():
@@ -254,6 +235,56 @@ def ingest_year(
         inputs=inputs,
         config_hash=config_fingerprint(config),
     )
+
+
+def _log_internal_error() -> Path:
+    log = Path(tempfile.gettempdir()) / "tuanwei-analysis-error.log"
+    log.write_text(traceback.format_exc(), encoding="utf-8")
+    return log
+
+
+def _ingest_sheet(
+    sheet: RawSheet, pinned: str | None, ctx: kinds.Context, index: int
+) -> tuple[SourceReport, str, pd.DataFrame] | dict[str, Any] | None:
+    """One sheet → (its accounting, its table name, its canonical rows); a dict for a sheet that is not
+    data (summary sheets and unrecognised sheets); None for an empty sheet."""
+    config, name = ctx.config, sheet.file
+    layout = detect_layout(sheet, config, pinned)
+    if layout is None:
+        filled = int(sheet.cells.notna().any(axis=1).sum())
+        if not filled:
+            return None
+        if SUMMARY_SHEET.search(sheet.sheet):
+            return {"file": name, "sheet": sheet.sheet, "rows": filled, "summary": True}
+        return {
+            "file": name,
+            "sheet": sheet.sheet,
+            "rows": filled,
+            "summary": False,
+            "message": _unknown_sheet_message(sheet, config),
+        }
+    infer_columns(sheet, layout, ctx.resolver, year=ctx.year)
+    spec = config.kinds[layout.kind]
+    missing = [c for c in spec.required if c not in layout.columns]
+    if missing:
+        raise AnalysisError(_missing_columns_message(name, sheet.sheet, layout, missing, spec.label))
+    extracted = extract(sheet, layout)
+    report = SourceReport(
+        name, sheet.sheet, layout.kind, spec.label, layout.header_rows, notes=list(layout.inferred)
+    )
+    report.skipped = dict(extracted.skipped)
+    rows = extracted.rows
+    report.rows_read = len(rows) + report.skipped_total
+    if layout.kind == "study" and "study_status" in rows:
+        not_studied = kinds.not_studied(rows)
+        report.skipped["not_studied"] = int(not_studied.sum())
+        rows = rows[~not_studied]
+    src = kinds.Source(name, sheet.sheet, layout, ctx.year)
+    before_rej, before_warn = len(ctx.rejected), len(ctx.warnings)
+    frame = kinds.NORMALISERS[layout.kind](rows, src, ctx)
+    report.rejected = len(ctx.rejected) - before_rej
+    report.warnings = len(ctx.warnings) - before_warn
+    return report, kinds.KIND_TABLE[layout.kind], frame.assign(_src=index)
 
 
 def _unknown_sheet_message(sheet: Any, config: TownConfig) -> str:
@@ -307,9 +338,11 @@ def _assemble(
         recruitment = _dedup(
             recruitment.sort_values("joined_date", na_position="last", kind="stable"), ["person_id"], sources
         )
-        exact = recruitment.dropna(subset=["joined_date"]).set_index("person_id")["joined_date"]
-        hit = members["member_id"].isin(exact.index)
-        members.loc[hit, "join_date"] = members.loc[hit, "member_id"].map(exact).to_numpy()
+        known = recruitment.dropna(subset=["joined_date", "person_id"])
+        exact = dict(zip(known["person_id"], known["joined_date"], strict=True))
+        hit = members["member_id"].isin(list(exact))
+        exact_dates = pd.to_datetime(members["member_id"].map(exact.get), errors="coerce")
+        members["join_date"] = pd.to_datetime(members["join_date"]).where(~hit, exact_dates)
         members.loc[hit, "join_precision"] = "day"
         tables["recruitment"] = recruitment
 
