@@ -128,8 +128,28 @@ def test_manifest(report):
     assert {s.split(":")[0] for s in manifest["steps"]} >= {"notebook", "indicators", "summary"}
 
 
-def test_raw_files_untouched(report):
+def test_raw_files_untouched(report, tmp_path):
+    """After ingest (inside the run), the run itself and queries, the raw exports are byte-identical."""
     yp, _, raw_before = report
+    assert (
+        main(
+            [
+                "query",
+                "participation",
+                "--processed",
+                str(yp.processed),
+                "--missing",
+                "--quarter",
+                "2022Q2",
+                "--format",
+                "csv",
+                "--output",
+                str(tmp_path / "q.csv"),
+            ]
+        )
+        == 0
+    )
+    assert main(["ingest", "--sample", "--processed", str(tmp_path / "p")]) == 0
     after = _hashes(yp.raw) | {"2021/" + k: v for k, v in _hashes(paths.SAMPLE_DIR / "2021").items()}
     assert after == raw_before
 
