@@ -23,7 +23,10 @@ from analysis.ingest.normalize import (
     compact,
     date_column,
     is_blank,
+    present_mask,
+    blank_mask,
     map_unique,
+    map_unique_fields,
     month_of,
     normalize_name,
     number_column,
@@ -168,13 +171,15 @@ def _dates(
 ) -> pd.Series:
     raw = _col(rows, column)
     parsed = date_column(raw, year)
-    bad = raw.map(lambda v: not is_blank(v)) & parsed["value"].isna()
-    reason = parsed["problem"].fillna(f"{label}无法识别").map(lambda p: f"{label}无法识别：{p}")
+    blank = raw.pipe(blank_mask)
+    bad = ~blank & parsed["value"].isna()
     if required:
-        issues.reject(raw.map(is_blank), column, f"缺少{label}")
-        issues.reject(bad, column, reason)
-    else:
-        issues.warn(bad, column, reason.map(lambda r: f"{r}（已留空）"))
+        issues.reject(blank, column, f"缺少{label}")
+    if bad.any():  # messages are built for the bad rows only
+        reason = parsed.loc[bad, "problem"].fillna("").map(lambda p: f"{label}无法识别：{p}" + ("" if required else "（已留空）"))
+        full = pd.Series("", index=raw.index, dtype=object)
+        full[bad] = reason
+        (issues.reject if required else issues.warn)(bad, column, full)
     return parsed["value"]
 
 
@@ -193,7 +198,7 @@ def _ids(rows: pd.DataFrame, issues: Issues, column: str = "id_number") -> pd.Se
     """Normalised 18/15-digit IDs (NA otherwise); lossy numbers and bad checksums are warned."""
     raw = _col(rows, column)
     ids = privacy.normalize_ids(raw)
-    present = raw.map(lambda v: not is_blank(v))
+    present = raw.pipe(present_mask)
     lossy = raw.map(privacy.id_is_lossy_number)
     issues.warn(
         lossy,
@@ -217,7 +222,7 @@ def _years(rows: pd.DataFrame, issues: Issues, src: Source) -> pd.Series:
     values, _ = number_column(text.replace("", None))
     valid = values.notna() & (values % 1 == 0) & values.between(1990, 2100)
     issues.warn(
-        raw.map(lambda v: not is_blank(v)) & ~valid, "year", f"年度无法识别，按 {_year_hint(src)} 年处理"
+        raw.pipe(present_mask) & ~valid, "year", f"年度无法识别，按 {_year_hint(src)} 年处理"
     )
     return values.where(valid, _year_hint(src)).astype("Int64")
 
@@ -269,7 +274,7 @@ def _branches(rows: pd.DataFrame, column: str, ctx: Context, allow_committee: bo
 
 
 def _unknown_branch(raw: pd.Series, resolved: pd.Series, ctx: Context) -> tuple[pd.Series, pd.Series]:
-    mask = raw.map(lambda v: not is_blank(v)) & resolved.isna()
+    mask = raw.pipe(present_mask) & resolved.isna()
 
     def message(v: Any) -> str:
         key = compact(v) or ""
@@ -309,7 +314,7 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     name, name_norm = _names(rows, issues)
     raw_branch = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
-    issues.reject(raw_branch.map(is_blank), "branch", "缺少所在团支部")
+    issues.reject(raw_branch.pipe(blank_mask), "branch", "缺少所在团支部")
     unknown, message = _unknown_branch(raw_branch, branch, ctx)
     issues.reject(unknown, "branch", message)
     ids = _ids(rows, issues)
@@ -317,7 +322,7 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     join = date_column(_col(rows, "join_month"), None, month_only=True)
     join_raw = _col(rows, "join_month")
     issues.warn(
-        join_raw.map(lambda v: not is_blank(v)) & join["value"].isna(),
+        join_raw.pipe(present_mask) & join["value"].isna(),
         "join_month",
         join["problem"].fillna("入团年月无法识别").astype(str) + "（视为入团日期未知）",
     )
@@ -393,7 +398,7 @@ def transfers(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     to_raw, from_raw = _col(rows, "to_branch"), _col(rows, "from_branch")
     to_branch = _branches(rows, "to_branch", ctx)
     from_branch = _branches(rows, "from_branch", ctx)
-    issues.reject(to_raw.map(is_blank), "to_branch", "缺少转入团支部")
+    issues.reject(to_raw.pipe(blank_mask), "to_branch", "缺少转入团支部")
     unknown, message = _unknown_branch(to_raw, to_branch, ctx)
     issues.reject(unknown, "to_branch", message)
     unknown_from, message_from = _unknown_branch(from_raw, from_branch, ctx)
@@ -440,17 +445,10 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     )
     unknown_label = label.notna() & ~label.str.contains("期|特辑", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
-    ident = map_unique(_col(rows, "identity"), split_identity)
-    from_name = map_unique(_col(rows, "name"), split_identity)  # "20190101张三" in a 姓名 column too
-
-    def part(attr: str) -> pd.Series:
-        return (
-            from_name.map(lambda i: getattr(i, attr))
-            .astype("str")
-            .fillna(ident.map(lambda i: getattr(i, attr)).astype("str"))
-        )
-
-    name_norm, student, id_text = part("name"), part("student_no"), part("id_number")
+    fields = ("name", "student_no", "id_number")
+    ident = map_unique_fields(_col(rows, "identity"), split_identity, fields)
+    from_name = map_unique_fields(_col(rows, "name"), split_identity, fields)  # "20190101张三" in 姓名 too
+    name_norm, student, id_text = (from_name[f].astype("str").fillna(ident[f].astype("str")) for f in fields)
     issues.reject(
         name_norm.isna() & student.isna() & id_text.isna(),
         "name",
@@ -461,9 +459,9 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     branch = _branches(rows, "branch", ctx)
     if "school" in rows:  # a school's own export: the school is the branch (班级/学院 are not)
         branch = branch.fillna(_branches(rows, "school", ctx))
-    has_branch_text = branch_raw.map(lambda v: not is_blank(v))
+    has_branch_text = branch_raw.pipe(present_mask)
     if "school" in rows:
-        has_branch_text |= _col(rows, "school").map(lambda v: not is_blank(v))
+        has_branch_text |= _col(rows, "school").pipe(present_mask)
     branch_text = text_column(branch_raw)
     if "school" in rows:
         branch_text = branch_text.fillna(text_column(_col(rows, "school")))
@@ -504,12 +502,12 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     month_raw = _col(rows, "month")
     month = map_unique(month_raw, lambda v: month_of(v, year))
     month = pd.to_datetime(month, errors="coerce")
-    issues.reject(month_raw.map(is_blank), "month", "缺少月份")
+    issues.reject(month_raw.pipe(blank_mask), "month", "缺少月份")
     issues.reject(month.isna(), "month", "月份无法识别")
     date = _dates(rows, "checkin_date", issues, year, required=False, label="打卡日期")
     flag = _col(rows, "checked_in").map(parse_flag)
     raw_flag = _col(rows, "checked_in")
-    unclear = raw_flag.map(lambda v: not is_blank(v)) & flag.isna()
+    unclear = raw_flag.pipe(present_mask) & flag.isna()
     issues.warn(unclear, "checked_in", "打卡情况无法识别，按未打卡处理")
     checked = flag.where(flag.notna(), date.notna()).astype(bool)
     branch = _branches(rows, "branch", ctx)
@@ -526,7 +524,7 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "checked_in": checked,
             "checkin_date": date,
             "branch_canonical": branch,
-            "has_branch_text": _col(rows, "branch").map(lambda v: not is_blank(v)),
+            "has_branch_text": _col(rows, "branch").pipe(present_mask),
             **_provenance(rows, src),
         },
         index=rows.index,
@@ -583,8 +581,8 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     )
     issues.warn(chose, "date", messages)
     sections_month = rows["_month"]
-    issues.reject(raw_date.map(is_blank) & sections_month.isna(), "date", "缺少活动日期")
-    month_only = raw_date.map(is_blank) & sections_month.notna()
+    issues.reject(raw_date.pipe(blank_mask) & sections_month.isna(), "date", "缺少活动日期")
+    month_only = raw_date.pipe(blank_mask) & sections_month.notna()
     value = value.where(
         ~month_only,
         pd.to_datetime(
@@ -593,7 +591,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     )
     issues.warn(month_only, "date", "缺少活动日期，按所在月份分隔行记为当月 1 日")
     issues.reject(
-        value.isna() & ~raw_date.map(is_blank),
+        value.isna() & ~raw_date.pipe(blank_mask),
         "date",
         parsed["problem"].fillna("日期无法识别").map(lambda p: f"活动日期无法识别：{p}"),
     )
@@ -601,7 +599,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.warn(outside, "date", value.dt.strftime(f"活动日期 %Y-%m-%d 不在 {ctx.year} 年内，不计入本年"))
     organiser_raw = _col(rows, "organiser")
     organiser = _branches(rows, "organiser", ctx, allow_committee=True)
-    blank_org = organiser_raw.map(is_blank)
+    blank_org = organiser_raw.pipe(blank_mask)
     issues.warn(blank_org, "organiser", "组织单位为空，记为镇团委")
     unknown, message = _unknown_branch(organiser_raw, organiser, ctx)
     issues.warn(unknown, "organiser", message.str.replace("；", "，按原文记为组织者；", regex=False))
@@ -706,7 +704,7 @@ def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "member_id": None,
             "match": "unmatched",
             "branch_canonical": branch,
-            "has_branch_text": _col(rows, "branch").map(lambda v: not is_blank(v)),
+            "has_branch_text": _col(rows, "branch").pipe(present_mask),
             "student_no": extra.map(lambda i: i.student_no)
             .astype("str")
             .fillna(ident.map(lambda i: i.student_no).astype("str")),
@@ -786,7 +784,7 @@ def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
     amount, bad = number_column(_col(rows, "amount"))
-    issues.reject(_col(rows, "amount").map(is_blank), "amount", "缺少金额")
+    issues.reject(_col(rows, "amount").pipe(blank_mask), "amount", "缺少金额")
     issues.reject(bad | (amount < 0), "amount", "金额不是非负数")
     programme = text_column(_col(rows, "programme"))
     title_programme = next(
@@ -870,7 +868,7 @@ def ratings(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     raw_branch = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
-    issues.reject(raw_branch.map(is_blank), "branch", "缺少团支部")
+    issues.reject(raw_branch.pipe(blank_mask), "branch", "缺少团支部")
     unknown, message = _unknown_branch(raw_branch, branch, ctx)
     issues.reject(unknown, "branch", message)
     score, bad = number_column(_col(rows, "score"))
@@ -878,7 +876,7 @@ def ratings(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     score = score.where(~(bad | (score < 0) | (score > 100)))
     rating = map_unique(_col(rows, "rating"), rating_from_text).astype("str")
     from_score = score.map(lambda s: rating_from_score(s) if pd.notna(s) else None).astype("str")
-    unreadable = rating.isna() & ~_col(rows, "rating").map(is_blank)
+    unreadable = rating.isna() & ~_col(rows, "rating").pipe(blank_mask)
     issues.warn(unreadable & from_score.notna(), "rating", "定级结果无法识别，按得分推定")
     issues.reject(rating.isna() & from_score.isna(), "rating", "定级结果无法识别且无得分")
     years = _years(rows, issues, src)
@@ -920,7 +918,7 @@ def reviews(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "match": "unmatched",
             "result": result,
             "branch_canonical": branch,
-            "has_branch_text": _col(rows, "branch").map(lambda v: not is_blank(v)),
+            "has_branch_text": _col(rows, "branch").pipe(present_mask),
             **_provenance(rows, src),
         },
         index=rows.index,

@@ -287,28 +287,42 @@ class Extracted:
     skipped_rows: list[tuple[int, str]]  # (Excel row, reason) for the report
 
 
-def _compact_str(column: pd.Series) -> pd.Series:
-    """A column as text with all spaces removed (numbers become their text; blanks stay NA)."""
-    return column.astype("str").str.replace(r"[\s\u00a0\u3000]+", "", regex=True)
+def _total_variants() -> frozenset[str]:
+    """合计 / 总计 / 总合计 / 小计 as typed: with spaces of any kind between the characters, a colon after."""
+    spaces = ["", " ", "  ", "\u3000", "\u00a0"]
+    out = set()
+    for word in ("合计", "总计", "小计", "总合计"):
+        for gap in spaces:
+            core = gap.join(word)
+            for pad in ("", " ", "\u3000"):
+                for colon in ("", ":", "："):
+                    out |= {core + colon, pad + core + colon, core + colon + pad, pad + core + colon + pad}
+    return frozenset(out)
+
+
+TOTAL_CELLS = _total_variants()
 
 
 def extract(sheet: RawSheet, layout: Layout) -> Extracted:
     """Classify every non-blank row below the header; keep the data rows.
 
-    Vectorised over columns: only rows with one or two filled cells are looked at one by one.
+    Vectorised over columns (hash look-ups, no per-cell Python): only rows with one to three filled
+    cells are looked at one by one (month sections such as “（三月份）” and footer notes).
     """
     data = sheet.cells.loc[layout.data_start :]
     present = data.notna()
     filled = present.sum(axis=1)
     data, present, filled = data[filled > 0], present[filled > 0], filled[filled > 0]
-    texts = {c: _compact_str(data[c]) for c in data.columns}
+    header_cells = sheet.cells.loc[layout.header_rows[-1]]
     total = pd.Series(False, index=data.index)
     repeated = pd.Series(0, index=data.index)
-    for c, text in texts.items():
-        total |= text.str.fullmatch(r"(总合计|合计|总计|小计)[:：]?").fillna(False).astype(bool)
-        header = layout.headers.get(int(c))
-        if header and int(c) in layout.columns.values():
-            repeated += text.eq(header).fillna(False).astype(int)
+    mapped = set(layout.columns.values())
+    for c in data.columns:
+        column = data[c]
+        total |= column.isin(TOTAL_CELLS)
+        raw_header = header_cells.get(c)
+        if int(c) in mapped and isinstance(raw_header, str) and raw_header.strip():
+            repeated += (column == raw_header).astype(int)
     reason = pd.Series(None, index=data.index, dtype=object)
     reason[total] = "totals"
     reason[(reason.isna()) & (repeated >= max(2, len(layout.columns) // 2))] = "headers"

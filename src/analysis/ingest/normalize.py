@@ -35,6 +35,21 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not _SPACES.sub("", value)
 
 
+_BLANK_TEXT = "[\\s\u00a0\u3000\ufeff\u200b]*"  # literal characters: pyarrow's regex engine runs it
+
+
+def blank_mask(series: pd.Series) -> pd.Series:
+    """Vectorised is_blank over a column (missing, or text of only spaces of any kind)."""
+    missing = series.isna()
+    text = series.astype("str")
+    return (missing | text.str.fullmatch(_BLANK_TEXT).fillna(False)).astype(bool)
+
+
+def present_mask(series: pd.Series) -> pd.Series:
+    """Cells that hold something (the complement of blank_mask)."""
+    return ~blank_mask(series)
+
+
 def clean_text(value: Any) -> str | None:
     """Full-width → half-width (NFKC), every kind of space collapsed to one, trimmed; blank → None."""
     if is_blank(value):
@@ -59,6 +74,19 @@ def normalize_name(value: Any) -> str | None:
         return None
     text = _DOTS.sub("·", text)
     return text
+
+
+def map_unique_fields(series: pd.Series, func: Callable[[Any], Any], fields: tuple[str, ...]) -> dict[str, pd.Series]:
+    """Apply ``func`` once per distinct value and return the named attributes of its results as columns."""
+    values = series.astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = [func(v) for v in uniques] + [func(None)]
+    out = {}
+    for name in fields:
+        column = np.empty(len(results), dtype=object)
+        column[:] = [getattr(r, name) for r in results]
+        out[name] = pd.Series(column[codes], index=series.index, dtype=object)
+    return out
 
 
 def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
