@@ -346,12 +346,29 @@ def overview_yoy(cat: Catalogue) -> Figure | None:
 # --- 团组织与团员 --------------------------------------------------------------------------------------
 
 
+MAX_ROWS = 30  # a chart at A4 column width stays legible up to about 30 branch rows
+
+
+def _cap(t: pd.DataFrame, what: str, extremes: bool = False) -> tuple[pd.DataFrame, str]:
+    """At most MAX_ROWS rows of an already sorted table, and a title suffix saying what is shown.
+
+    ``extremes``: keep the first and the last MAX_ROWS/2 rows (highest and lowest), else the first ones.
+    Complete tables are in indicators.xlsx."""
+    if len(t) <= MAX_ROWS:
+        return t, ""
+    if extremes:
+        half = MAX_ROWS // 2
+        return pd.concat([t.head(half), t.tail(half)]), f"（共{len(t)}个{what}，仅列最高与最低各{half}个）"
+    return t.head(MAX_ROWS), f"（共{len(t)}个{what}，仅列前{MAX_ROWS}个）"
+
+
 def members_by_branch(cat: Catalogue) -> Figure | None:
     """Members per branch on 12-31, stacked 团干部 / 其他团员, total labelled, largest first."""
     t = _table(cat, "org_by_branch", "branch", "members", "cadres")
     if t is None:
         return None
-    t = t.sort_values(["members", "branch"], ascending=[False, True])
+    total = t["members"].sum()
+    t, note = _cap(t.sort_values(["members", "branch"], ascending=[False, True]), "团支部")
     fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["branch"]), 3.2), value_axis="x")
     y = _branch_ticks(ax, t["branch"].tolist())
     cadres = t["cadres"].to_numpy(dtype=float)
@@ -362,7 +379,7 @@ def members_by_branch(cat: Catalogue) -> Figure | None:
     ax.set_xlim(0, None)
     bar_labels(ax, bars, fmt=_labels([_count(v) for v in t["members"]]))
     ax.set_xlabel("团员人数（人）")
-    ax.set_title(f"{cat.year}年各团支部团员人数（截至12月31日，共{_count(t['members'].sum())}人）")
+    ax.set_title(f"{cat.year}年各团支部团员人数（截至12月31日，共{_count(total)}人）{note}")
     handles, labels = ax.get_legend_handles_labels()
     _legend_below(fig, handles, labels)
     return fig
@@ -487,7 +504,7 @@ def study_rate_by_branch(cat: Catalogue) -> Figure | None:
     t = _table(cat, "study_ranking", "branch", "rate")
     if t is None:
         return None
-    t = t.sort_values(["rate", "branch"], ascending=[False, True])
+    t, note = _cap(t.sort_values(["rate", "branch"], ascending=[False, True]), "团支部", extremes=True)
     bands = t["band"] if "band" in t.columns else pd.Series([None] * len(t), index=t.index)
     fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["branch"]), 3.4), value_axis="x")
     y = _branch_ticks(ax, t["branch"].tolist())
@@ -507,7 +524,7 @@ def study_rate_by_branch(cat: Catalogue) -> Figure | None:
     handles += [Patch(color=BAND_COLORS[b]) for b in present]
     labels += present
     ax.set_xlabel("团员参学率（各期平均，%）")
-    ax.set_title(f"{cat.year}年各团支部青年大学习参学率")
+    ax.set_title(f"{cat.year}年各团支部青年大学习参学率{note}")
     if handles:
         _legend_below(fig, handles, labels)
     return fig
@@ -524,6 +541,10 @@ def study_heatmap(cat: Catalogue) -> Figure | None:
     if ranking is not None:
         ranked = ranking.sort_values(["rate", "branch"], ascending=[False, True])["branch"].tolist()
         branches = [b for b in ranked if b in set(branches)] + [b for b in branches if b not in set(ranked)]
+    note = ""
+    if len(branches) > MAX_ROWS:  # the branches that need attention: the lowest mean rates
+        note = f"（共{len(branches)}个团支部，仅列参学率最低的{MAX_ROWS}个）"
+        branches = branches[-MAX_ROWS:]
     grid = t.pivot_table(index="branch", columns="period", values="rate", aggfunc="first").reindex(
         index=branches, columns=periods["period"].tolist()
     )
@@ -560,7 +581,7 @@ def study_heatmap(cat: Catalogue) -> Figure | None:
     bar.set_label("参学率（%）")
     bar.outline.set_visible(False)
     ax.set_xlabel(f"期次（按日期排列，共{len(periods)}期）")
-    ax.set_title(f"{cat.year}年各团支部青年大学习逐期参学率")
+    ax.set_title(f"{cat.year}年各团支部青年大学习逐期参学率{note}")
     if grid.isna().to_numpy().any():
         _legend_below(fig, [Patch(color=MISSING)], ["该期无在团团员（不计入）"])
     return fig
@@ -708,7 +729,7 @@ def activities_by_organiser(cat: Catalogue) -> Figure | None:
     t = _table(cat, "act_by_organiser", "organiser", "activities")
     if t is None:
         return None
-    t = t.sort_values("activities", ascending=False, kind="stable")
+    t, note = _cap(t.sort_values("activities", ascending=False, kind="stable"), "组织者")
     fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["organiser"]), 2.6), value_axis="x")
     y = _branch_ticks(ax, t["organiser"].tolist())
     bars = ax.barh(y, t["activities"], height=0.62, color=NEUTRAL)
@@ -722,7 +743,7 @@ def activities_by_organiser(cat: Catalogue) -> Figure | None:
         texts = [f"{_count(a)}次" for a in t["activities"]]
     bar_labels(ax, bars, fmt=_labels(texts))
     ax.set_xlabel("开展活动（次）")
-    ax.set_title(f"{cat.year}年各组织者开展活动次数及参与人次")
+    ax.set_title(f"{cat.year}年各组织者开展活动次数及参与人次{note}")
     return fig
 
 
@@ -893,6 +914,7 @@ def recruitment_by_branch(cat: Catalogue) -> Figure | None:
     if not stages:
         return None
     t = t.assign(_total=t[stages].sum(axis=1)).sort_values(["_total", "branch"], ascending=[False, True])
+    t, note = _cap(t, "团支部")
     fig, ax = new_figure(height_for_rows(len(t), _row_cm(t["branch"]), 3.4), value_axis="x")
     y = _branch_ticks(ax, t["branch"].tolist())
     left = np.zeros(len(t))
@@ -910,7 +932,7 @@ def recruitment_by_branch(cat: Catalogue) -> Figure | None:
     _integer_axis(ax, "x")
     ax.set_xlim(0, max(left.max(), 1) * 1.05)
     ax.set_xlabel("人数（人次，同一人本年内可到达多个阶段）")
-    ax.set_title(f"{cat.year}年各团支部发展团员各阶段人数")
+    ax.set_title(f"{cat.year}年各团支部发展团员各阶段人数{note}")
     handles, labels = ax.get_legend_handles_labels()
     _legend_below(fig, handles, labels)
     return fig

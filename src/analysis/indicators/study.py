@@ -18,10 +18,11 @@ def study_periods(records: pd.DataFrame, year: int) -> pd.DataFrame:
     timestamp's calendar date. The periods of Y are those whose median time falls in Y. Columns:
     period, median_time, date, learners (distinct persons with a record in the period).
     """
-    r = records.dropna(subset=["recorded_at"]).sort_values("recorded_at", kind="stable")
+    cols = records[["period", "person_key", "recorded_at"]]
+    r = cols[cols["recorded_at"].notna()].sort_values("recorded_at", kind="stable")
     r = r.drop_duplicates(["period", "person_key"], keep="first")
     med = r.groupby("period")["recorded_at"].median()
-    learners = records.drop_duplicates(["period", "person_key"]).groupby("period").size()
+    learners = cols[["period", "person_key"]].drop_duplicates().groupby("period").size()
     out = pd.DataFrame({"period": med.index, "median_time": med.to_numpy()})
     out["date"] = out["median_time"].dt.normalize()
     out["learners"] = out["period"].map(learners).fillna(0).astype(int)
@@ -31,8 +32,8 @@ def study_periods(records: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def undated_periods(records: pd.DataFrame) -> list[str]:
     """Periods with no timestamped record: they cannot be dated and are left out (reported)."""
-    dated = set(records.dropna(subset=["recorded_at"])["period"])
-    return sorted(set(records["period"]) - dated)
+    dated = records.loc[records["recorded_at"].notna(), "period"].unique()
+    return sorted(set(records["period"].unique()) - set(dated))
 
 
 def learner_times(records: pd.DataFrame, periods: pd.DataFrame) -> int:
@@ -41,14 +42,14 @@ def learner_times(records: pd.DataFrame, periods: pd.DataFrame) -> int:
     A person is the matched member, else the record's (branch, normalised name or identity); ambiguous
     records count as their own person, never as a member.
     """
-    r = records[records["period"].isin(periods["period"])]
-    return len(r.drop_duplicates(["period", "person_key"]))
+    r = records.loc[records["period"].isin(periods["period"]), ["period", "person_key"]]
+    return len(r.drop_duplicates())
 
 
 def credited(records: pd.DataFrame) -> pd.DataFrame:
     """(period, member_id) pairs credited to members: matched, never ambiguous."""
-    r = records[records["member_id"].notna() & (records["match"] != "ambiguous")]
-    return r[["period", "member_id"]].drop_duplicates()
+    mask = records["member_id"].notna() & (records["match"] != "ambiguous")
+    return records.loc[mask, ["period", "member_id"]].drop_duplicates()
 
 
 def participation_pairs(records: pd.DataFrame, membership: Membership, periods: pd.DataFrame) -> pd.DataFrame:
