@@ -225,7 +225,10 @@ def test_each_notebook_wrote_its_numbers(report, section, sentence):
     assert figures and all((yp.reports / f["png"]).is_file() for f in figures)
 
 
-def test_late_export_reruns_only_what_depends_on_it(tmp_path):
+def test_late_export_reruns_only_what_depends_on_it(tmp_path, monkeypatch):
+    from analysis.report import run as run_mod
+
+    monkeypatch.setattr(run_mod, "CHILD_INGEST_BYTES", 0)  # exercise the county-scale path: ingest in a child
     raw = tmp_path / "raw"
     for year in ("2021", "2022"):
         shutil.copytree(paths.SAMPLE_DIR / year, raw / year)

@@ -36,6 +36,13 @@ class Tables:
             self.frames[name] = pd.read_parquet(path)
         return self.frames[name]
 
+    def preload(self, name: str, columns: list[str]) -> None:
+        """Read only some columns of a large table (a query needs 5 of the 15 study columns); later
+        look-ups of that table return this projection."""
+        path = self.folder / f"{name}.parquet"
+        if name not in self.frames and path.is_file():
+            self.frames[name] = pd.read_parquet(path, columns=columns)
+
     def __getattr__(self, name: str) -> pd.DataFrame | None:
         if name in schemas.TABLES:
             return self.get(name)

@@ -27,6 +27,7 @@ from analysis.query.participation import (
     select_periods,
 )
 
+STUDY_COLUMNS = ["period", "recorded_at", "member_id", "match", "person_key"]
 WIDE = 12  # more periods than this: the terminal shows per-member totals, the file has the full grid
 GREEN, RED = "C6EFCE", "FFC7CE"
 
@@ -59,6 +60,7 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
             hint=f"请先运行：{command}（或 make ingest{' YEAR=' + str(year) if args.year is not None else ''}）。",
         )
     tables = load.processed(processed, year)
+    tables.preload("study_records", STUDY_COLUMNS)
     resolver = _resolver(config_path)
     branch = resolve_branch(tables, args.branch, resolver) if args.branch else None
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +35,7 @@ from analysis.report.workbook import write_workbook
 from analysis.workspace import raw_fingerprint
 
 MANIFEST = "manifest.json"
+CHILD_INGEST_BYTES = 20 * 1024 * 1024  # larger raw folders are ingested in a child process
 LOCK_WAIT_SECONDS = 600
 HEADLINE_KEYS = ["org.members", "act.count", "act.volunteer_hours", "study.member_rate", "rec.new_members"]
 PACKAGES = [
@@ -168,6 +171,10 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
     ) as progress:
         task = progress.add_task("导入数据并计算指标…", total=total_steps)
         t0 = time.perf_counter()
+        raw_bytes = sum(f["bytes"] for files in inputs_before.values() for f in files)
+        if raw_bytes > CHILD_INGEST_BYTES:
+            _prepare_in_child(yp, force)  # the ingest's memory is given back before the notebooks start
+            force = False
         ctx = build_context(yp, force=force)
         log.record("ingest+catalogue", ctx.catalogue_fingerprint, "ran", time.perf_counter() - t0)
         progress.advance(task)
@@ -267,6 +274,17 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
             os.environ.pop(STAGING_ENV, None)
     _finish(ctx, console, time.perf_counter() - started, skipped=False)
     return 0
+
+
+def _prepare(yp: paths.YearPaths, force: bool) -> None:
+    build_context(yp, force=force)
+
+
+def _prepare_in_child(yp: paths.YearPaths, force: bool) -> None:
+    """Ingest both years and compute the catalogue in a spawned process (same result, memory freed)."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pool.submit(_prepare, yp, force).result()
 
 
 def _publish(staging: Path, reports: Path) -> None:
