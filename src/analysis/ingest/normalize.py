@@ -450,9 +450,14 @@ class Identity:
     id_number: str | None
 
 
+_PLAIN_NAME = re.compile(r"[\u3400-\u9fff·•・．.]{1,20}")
+
+
 def split_identity(value: Any) -> Identity:
     """'张三', '20190101张三', '20190101 张三', '20190101-张三', '张三-20190101', '张三(20190101)' →
     (name, 学号, 身份证号)."""
+    if isinstance(value, str) and _PLAIN_NAME.fullmatch(value):  # the common case: just a name
+        return Identity(normalize_name(value), None, None)
     if is_blank(value):
         return Identity(None, None, None)
     if isinstance(value, float) and value.is_integer():
