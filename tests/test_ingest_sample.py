@@ -72,3 +72,17 @@ def test_review_namesakes_are_two_people(ingested):
     year, _, result = ingested
     reviews = result.tables["member_reviews"]
     assert len(reviews) == 300 if year == 2022 else len(reviews) > 0
+
+
+def test_member_keys_are_stable_across_years():
+    """The same people get the same pseudonymous key in the 2021 and the 2022 roster."""
+    config = load_config(paths.SAMPLE_CONFIG)
+    keys = {}
+    for year in (2021, 2022):
+        members = ingest_year(paths.SAMPLE_DIR / str(year), config, year).tables["members"]
+        keys[year] = dict(
+            zip(members["id_masked"] + "|" + members["name_norm"], members["member_id"], strict=True)
+        )
+    shared = set(keys[2021]) & set(keys[2022])
+    assert len(shared) > 250
+    assert all(keys[2021][k] == keys[2022][k] for k in shared)

@@ -175,3 +175,20 @@ def test_cli_csv_has_bom(sample_processed, tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     frame = pd.read_csv(out, encoding="utf-8-sig")
     assert set(frame["期次"]) == {"第12季第5期"}
+
+
+def test_activity_grid(tables, town):
+    """Members of 新华社区团支部 × activities: each member's count equals the truth's participant lists
+    (members whose lists entry was written under their branch that day)."""
+    from analysis.query import activity_grid
+
+    grid = activity_grid(tables, "新华社区团支部", 2022).set_index("姓名")
+    truth = {}
+    for p in town.activity_participants:
+        if p.year == 2022 and p.branch == "新华社区团支部":
+            truth[p.name] = truth.get(p.name, 0) + 1
+    assert grid.loc["龚振", "参加次数"] == truth["龚振"] == 1  # transferred in June, took part in July
+    for name, count in truth.items():
+        if name in grid.index:
+            assert grid.loc[name, "参加次数"] == count, name
+    assert (grid.drop(columns="参加次数") == "√").sum(axis=1).equals(grid["参加次数"])

@@ -3,6 +3,7 @@
 from analysis.query.participation import (
     GridResult,
     MemberHistory,
+    activity_grid,
     activity_participation,
     member_history,
     missing,
@@ -13,6 +14,7 @@ from analysis.query.participation import (
 __all__ = [
     "GridResult",
     "MemberHistory",
+    "activity_grid",
     "activity_participation",
     "member_history",
     "missing",

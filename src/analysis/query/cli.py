@@ -18,6 +18,7 @@ from analysis.query.participation import (
     DONE,
     NOT_DONE,
     GridResult,
+    activity_grid,
     activity_participation,
     find_members,
     member_history,
@@ -65,6 +66,9 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
     branch = resolve_branch(tables, args.branch, resolver) if args.branch else None
 
     if args.activities:
+        if branch and not args.member:
+            grid = activity_grid(tables, branch, year)
+            return _emit({branch: grid}, args, console, f"{year}年{branch}活动参与", highlight=True)
         frame = activity_participation(tables, branch=branch, year=year)
         if args.member:
             found, _ = find_members(tables, args.member)

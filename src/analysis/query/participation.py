@@ -258,3 +258,27 @@ def activity_participation(
     return out.rename(
         columns={"date": "活动日期", "activity_name": "活动名称", "branch": "团支部", "name": "姓名"}
     ).reset_index(drop=True)
+
+
+def activity_grid(tables: Tables, branch: str, year: int) -> pd.DataFrame:
+    """Members of ``branch`` (on 12-31, or last seen there) × the activities on the participant lists in
+    which at least one of them took part: √ when the member is on that activity's list, with each
+    member's count. Only matched participants are credited (ambiguous names are not)."""
+    parts = tables.activity_participants
+    if parts is None:
+        raise AnalysisError(
+            f"{year} 年的数据中没有活动参与名单", hint="有参与名单的导出后才能按人查询活动参与。"
+        )
+    end = pd.Timestamp(year, 12, 31)
+    snap = tables.membership.snapshot(end)
+    people = snap[snap["branch"] == branch]
+    names = tables.members.set_index("member_id")["name"]
+    mine = parts[
+        parts["member_id"].isin(people.index) & (in_year(parts["date"], year) | parts["date"].isna())
+    ]
+    mine = mine.assign(activity=mine["date"].dt.strftime("%m-%d").fillna("") + " " + mine["activity_name"])
+    grid = pd.crosstab(mine["member_id"], mine["activity"]).reindex(people.index, fill_value=0)
+    cells = grid.gt(0).replace({True: DONE, False: ""})
+    cells.insert(0, "姓名", names.reindex(cells.index).to_numpy())
+    cells["参加次数"] = grid.gt(0).sum(axis=1).to_numpy()
+    return cells.sort_values(["参加次数", "姓名"], ascending=[False, True]).reset_index(drop=True)
