@@ -19,17 +19,17 @@ from analysis.config import COMMITTEE, TownConfig
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.layout import Layout
 from analysis.ingest.normalize import (
+    blank_mask,
     canonical_period,
     compact,
     date_column,
     is_blank,
-    present_mask,
-    blank_mask,
     map_unique,
     map_unique_fields,
     month_of,
     normalize_name,
     number_column,
+    present_mask,
     split_identity,
     text_column,
 )
