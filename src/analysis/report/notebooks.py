@@ -6,6 +6,7 @@ import fnmatch
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import re
 import tempfile
@@ -62,15 +63,16 @@ def check_parameters(nb: Notebook, parameters: dict[str, Any]) -> None:
         )
 
 
-def _kernel_manager() -> Any:
-    """On Linux/macOS kernels talk over IPC sockets: no TCP port to race for when notebooks run side by side
-    (papermill issue 511), and no unencrypted local TCP traffic. Windows keeps the default TCP transport."""
+def _kernel_manager_class() -> Any:
+    """On Linux/macOS kernels talk over IPC sockets: no TCP port to race for when two kernels start side
+    by side (papermill issue 511), and no local TCP traffic. Windows keeps jupyter's TCP default."""
+    from jupyter_client.manager import KernelManager
+
     if os.name != "posix":
-        return None
-    from jupyter_client.manager import AsyncKernelManager
+        return KernelManager
     from traitlets import default
 
-    class IPCKernelManager(AsyncKernelManager):
+    class IPCKernelManager(KernelManager):
         @default("transport")
         def _default_transport(self) -> str:
             return "ipc"
@@ -82,21 +84,41 @@ def _kernel_manager() -> Any:
     return IPCKernelManager
 
 
+def start_kernel(cwd: Path) -> Any:
+    """One kernel, reused for several notebooks (each notebook sets all its names itself): a kernel start
+    and the package imports are paid once, not once per notebook."""
+    km = _kernel_manager_class()(kernel_name=KERNEL)
+    km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"], cwd=str(cwd))
+    return km
+
+
+def stop_kernel(km: Any) -> None:
+    if km is not None and km.has_kernel:
+        km.shutdown_kernel(now=True)
+        km.cleanup_resources()
+
+
 def execute(
-    nb: Notebook, output: Path, parameters: dict[str, Any], cwd: Path, shown_path: Path | None = None
+    nb: Notebook,
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path,
+    shown_path: Path | None = None,
+    km: Any = None,
 ) -> None:
-    """Run one notebook with papermill in this process's environment; Chinese error on failure.
+    """Run one notebook with papermill (in ``km``'s kernel when given, else a fresh one); Chinese error
+    on failure.
 
     ``shown_path``: where the executed notebook will finally live (recorded in its metadata instead of
     ``output`` when the run writes into a staging folder)."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    extra: dict[str, Any] = {}
-    manager = _kernel_manager()
-    if manager is not None:
-        extra["kernel_manager_class"] = manager
+    extra: dict[str, Any] = (
+        {"km": km} if km is not None else {"kernel_manager_class": _kernel_manager_class()}
+    )
     try:
         papermill.execute_notebook(
             str(nb.path),
@@ -115,12 +137,24 @@ def execute(
         raise NotebookFailed(
             nb, output, exc.exec_count, exc.ename, lines[-1] if lines else exc.ename
         ) from None
+    executed = nbformat.read(str(output), as_version=4)
+    _renumber(executed)
     if shown_path is not None:
-        import nbformat
-
-        executed = nbformat.read(str(output), as_version=4)
         executed.metadata.setdefault("papermill", {})["output_path"] = str(shown_path)
-        nbformat.write(executed, str(output))
+    nbformat.write(executed, str(output))
+
+
+def _renumber(nb: Any) -> None:
+    """Execution counts from 1 in every notebook, even when the kernel ran another notebook before."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code" or cell.get("execution_count") is None:
+            continue
+        count += 1
+        cell.execution_count = count
+        for out in cell.get("outputs", []):
+            if "execution_count" in out:
+                out["execution_count"] = count
 
 
 class NotebookFailed(AnalysisError):
@@ -148,10 +182,24 @@ class Job:
     shown_path: Path
 
 
-def run_job(job: Job, parameters: dict[str, Any], cwd: Path) -> float:
+_WORKER_KERNEL: Any = None
+
+
+def _worker_kernel(cwd: Path) -> Any:
+    """The kernel of this worker process, started on first use and shut down when the worker exits."""
+    global _WORKER_KERNEL
+    if _WORKER_KERNEL is None:
+        _WORKER_KERNEL = start_kernel(cwd)
+        multiprocessing.util.Finalize(None, stop_kernel, args=(_WORKER_KERNEL,), exitpriority=10)
+    return _WORKER_KERNEL
+
+
+def run_job(job: Job, parameters: dict[str, Any], cwd: Path, km: Any = None) -> float:
     """Execute one notebook and write its HTML copy; returns the seconds it took."""
     started = time.perf_counter()
-    execute(job.nb, job.output, parameters, cwd, job.shown_path)
+    execute(
+        job.nb, job.output, parameters, cwd, job.shown_path, km=km if km is not None else _worker_kernel(cwd)
+    )
     export_html(job.output, job.output.with_suffix(".html"))
     return time.perf_counter() - started
 
@@ -163,14 +211,17 @@ def run_jobs(
     done: Callable[[Job, float], None],
     workers: int = 2,
 ) -> None:
-    """Run the notebooks, two at a time where kernels use IPC (one per core), else one after another.
-
-    Each notebook writes only its own section and figures, so they do not interfere. The first failure
-    stops the run (the remaining notebooks are cancelled)."""
+    """Run the notebooks: two worker processes with one kernel each where kernels use IPC sockets (one
+    per core), else one kernel in this process. Each notebook writes only its own section and figures, so
+    they do not interfere. The first failure stops the run (the remaining notebooks are cancelled)."""
     workers = min(workers, os.cpu_count() or 1, len(jobs))
     if workers <= 1 or os.name != "posix":
-        for job in jobs:
-            done(job, run_job(job, parameters, cwd))
+        km = start_kernel(cwd) if jobs else None
+        try:
+            for job in jobs:
+                done(job, run_job(job, parameters, cwd, km))
+        finally:
+            stop_kernel(km)
         return
     context = multiprocessing.get_context("spawn")  # never fork a process that has threads running
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
