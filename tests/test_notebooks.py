@@ -88,3 +88,29 @@ def test_runs_with_default_parameters(name: str, tmp_path: Path):
         assert (root / "reports" / "sample" / "2022" / "figures" / "01_overview_yoy.png").is_file()
     else:
         assert "√" in text
+
+
+@pytest.mark.e2e
+def test_sequential_runner_shares_one_kernel(sample_processed, tmp_path: Path):
+    """The path Windows takes (one kernel in this process, notebooks one after another)."""
+    chosen = [nb for nb in nbs.report_notebooks() if nb.name in ("40_recruitment", "50_services")]
+    jobs = [nbs.Job(nb, tmp_path / "nb" / nb.path.name, tmp_path / "nb" / nb.path.name) for nb in chosen]
+    params = {
+        "year": "2022",
+        "raw_dir": str(paths.SAMPLE_DIR / "2022"),
+        "processed_dir": str(sample_processed[2022]),
+        "reports_dir": str(tmp_path / "reports"),
+        "config_path": str(paths.SAMPLE_CONFIG),
+    }
+    seen = []
+    nbs.run_jobs(jobs, params, paths.ROOT, lambda job, seconds: seen.append(job.nb.name), workers=1)
+    assert seen == ["40_recruitment", "50_services"]
+    for job in jobs:
+        counts = [
+            c.execution_count
+            for c in nbformat.read(str(job.output), as_version=4).cells
+            if c.cell_type == "code"
+        ]
+        assert counts[0] == 1 and counts == sorted(counts)
+        assert job.output.with_suffix(".html").is_file()
+    assert (tmp_path / "reports" / "sections" / "50_services.json").is_file()
