@@ -431,12 +431,12 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     """Records of 青年大学习; rows of a status column saying 未学习 are not records (caller counts them)."""
     issues = Issues(rows, src, ctx)
     period_raw = text_column(_col(rows, "period"))
-    periods = map_unique(_col(rows, "period"), canonical_period)
+    periods = map_unique_fields(_col(rows, "period"), canonical_period, ("label", "needs_year", "number", "special"))
     issues.reject(period_raw.isna(), "period", "缺少期次")
-    label = periods.map(lambda p: p.label).astype("str")
-    needs_year = periods.map(lambda p: p.needs_year).astype(bool)
-    number = periods.map(lambda p: p.number)
-    special = periods.map(lambda p: p.special).astype(bool)
+    label = periods["label"].astype("str")
+    needs_year = periods["needs_year"].astype(bool)
+    number = periods["number"]
+    special = periods["special"].astype(bool)
     recorded = _dates(rows, "recorded_at", issues, _year_hint(src), required=False, label="学习时间")
     fallback_year = recorded.dt.year.fillna(_year_hint(src)).astype(int)
     label = label.where(
