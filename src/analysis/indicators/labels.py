@@ -108,16 +108,32 @@ COLUMNS: dict[str, str] = {
 }
 
 RATE_COLUMNS = {"rate", "share"}
+# where a generic column has a more telling name in one table
+TABLE_COLUMNS: dict[str, dict[str, str]] = {
+    "study_periods": {"rate": "团员参学率"},
+    "study_matrix": {"rate": "参学率"},
+    "study_ranking": {"rate": "参学率（各期平均）", "members": "团员数（最多时）"},
+    "study_members_low": {"rate": "个人参学率"},
+    "cadre_by_month": {"rate": "打卡率", "numerator": "已打卡团干部", "denominator": "月末在册团干部"},
+    "cadre_by_branch": {"rate": "打卡率", "numerator": "已打卡人月", "denominator": "应打卡人月"},
+}
 
 
-def chinese(frame: pd.DataFrame) -> pd.DataFrame:
+def column_names(table: str | None) -> dict[str, str]:
+    """English → Chinese column names for one catalogue table."""
+    return COLUMNS | TABLE_COLUMNS.get(table or "", {})
+
+
+def chinese(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
     """Columns renamed to Chinese; section keys shown by their names."""
     out = frame.copy()
     if "section" in out:
         out["section"] = out["section"].map(lambda s: SECTION_NAMES.get(s, s))
-    return out.rename(columns={c: COLUMNS.get(c, c) for c in out.columns})
+    names = column_names(table)
+    return out.rename(columns={c: names.get(c, c) for c in out.columns})
 
 
-def percent_columns(frame: pd.DataFrame) -> list[str]:
+def percent_columns(frame: pd.DataFrame, table: str | None = None) -> list[str]:
     """Chinese names of the columns holding rates (formatted as percentages)."""
-    return [COLUMNS[c] for c in frame.columns if c in RATE_COLUMNS]
+    names = column_names(table)
+    return [names[c] for c in frame.columns if c in RATE_COLUMNS]

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from analysis import safe_io
 from analysis.charts import save as save_figure
 from analysis.indicators.catalogue import Catalogue
-from analysis.indicators.labels import COLUMNS, RATE_COLUMNS, SECTION_NAMES, TABLE_TITLES
+from analysis.indicators.labels import RATE_COLUMNS, SECTION_NAMES, TABLE_TITLES, column_names
 
 SECTIONS_DIR = "sections"
 
@@ -30,7 +30,7 @@ def _display(obj: Any) -> None:
         display(obj)
 
 
-def display_table(frame: pd.DataFrame) -> pd.DataFrame:
+def display_table(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
     """A catalogue table as shown to people: Chinese headers, rates as percentages, dates as days."""
     out = frame.copy()
     for column in out.columns:
@@ -47,7 +47,8 @@ def display_table(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.map(lambda s: SECTION_NAMES.get(s, s))
         elif pd.api.types.is_bool_dtype(values):
             out[column] = values.map({True: "是", False: "否"})
-    return out.rename(columns={c: COLUMNS.get(c, c) for c in out.columns})
+    names = column_names(table)
+    return out.rename(columns={c: names.get(c, c) for c in out.columns})
 
 
 @dataclass
@@ -106,7 +107,7 @@ class Section:
             return None
         if columns:
             frame = frame[[c for c in columns if c in frame.columns]]
-        shown = display_table(frame)
+        shown = display_table(frame, name)
         _display(shown)
         if not in_document:
             return shown

@@ -51,8 +51,8 @@ def write_workbook(cat: Catalogue, path: Path) -> Path:
     percents: dict[str, list[str]] = {}
     for name, frame in cat.tables.items():
         title = TABLE_TITLES.get(name, name)
-        sheets[title] = chinese(frame)
-        percents[title] = percent_columns(frame)
+        sheets[title] = chinese(frame, name)
+        percents[title] = percent_columns(frame, name)
     safe_io.write_xlsx(
         path,
         sheets,
