@@ -91,11 +91,20 @@ def sample_paths(year: int = SAMPLE_YEAR) -> YearPaths:
     )
 
 
-def package_hash() -> str:
-    """Hash of the package's source (code and resources): new code re-does what it may affect."""
+INGEST_SOURCES = ("ingest", "resources", "schemas.py", "config.py", "privacy.py", "guard.py", "membership.py")
+REPORT_EXCLUDES = ("sample", "query", "docs.py", "audit.py", "cli.py")
+
+
+def package_hash(only: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> str:
+    """Hash of the package's source (code and resources) — or of the parts a step depends on — so that
+    new code re-does exactly what it may affect (an edit to the sample generator re-ingests nothing)."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".yml") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
+        if path.suffix not in (".py", ".yml") or "__pycache__" in path.parts:
+            continue
+        top = path.relative_to(PACKAGE_DIR).parts[0]
+        if (only and top not in only) or top in exclude:
+            continue
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -16,7 +16,7 @@ from analysis.ingest.pipeline import (
     raw_files,
     write_processed,
 )
-from analysis.paths import YearPaths, package_hash
+from analysis.paths import INGEST_SOURCES, YearPaths, package_hash
 
 
 def raw_fingerprint(raw_dir: Path) -> list[dict[str, object]]:
@@ -37,7 +37,7 @@ def is_current(paths: YearPaths, config: TownConfig) -> bool:
         return False
     return (
         report.get("version") == __version__
-        and report.get("code_sha256") == package_hash()
+        and report.get("code_sha256") == package_hash(only=INGEST_SOURCES)
         and report.get("config_sha256") == config_fingerprint(config)
         and report.get("inputs") == raw_fingerprint(paths.raw)
     )

@@ -28,7 +28,7 @@ from analysis.ingest.layout import Layout, detect_layout, extract, infer_columns
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.readers import RawSheet, read_file
 from analysis.membership import Membership
-from analysis.paths import package_hash
+from analysis.paths import INGEST_SOURCES, package_hash
 
 SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
@@ -114,7 +114,7 @@ class IngestResult:
             "version": __version__,
             "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
             "config_sha256": self.config_hash,
-            "code_sha256": package_hash(),
+            "code_sha256": package_hash(only=INGEST_SOURCES),
             "inputs": self.inputs,
             "totals": self.totals(),
             "balanced": all(s.balanced() for s in self.sources),

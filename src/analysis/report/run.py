@@ -155,7 +155,7 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
             f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）",
             hint=f"请把 {yp.year} 年的导出文件放到该文件夹（文件名不限）后再运行。",
         )
-    code = package_hash()
+    code = package_hash(exclude=paths.REPORT_EXCLUDES)
     notebooks = nbs.report_notebooks()
     total_steps = 3 + len(notebooks)
     previous = {} if force else _previous_manifest(yp.reports)
