@@ -176,7 +176,11 @@ def _dates(
     if required:
         issues.reject(blank, column, f"缺少{label}")
     if bad.any():  # messages are built for the bad rows only
-        reason = parsed.loc[bad, "problem"].fillna("").map(lambda p: f"{label}无法识别：{p}" + ("" if required else "（已留空）"))
+        reason = (
+            parsed.loc[bad, "problem"]
+            .fillna("")
+            .map(lambda p: f"{label}无法识别：{p}" + ("" if required else "（已留空）"))
+        )
         full = pd.Series("", index=raw.index, dtype=object)
         full[bad] = reason
         (issues.reject if required else issues.warn)(bad, column, full)
@@ -221,9 +225,7 @@ def _years(rows: pd.DataFrame, issues: Issues, src: Source) -> pd.Series:
     text = raw.map(lambda v: re.sub(r"年度?$", "", compact(v) or "") if not is_blank(v) else "")
     values, _ = number_column(text.replace("", None))
     valid = values.notna() & (values % 1 == 0) & values.between(1990, 2100)
-    issues.warn(
-        raw.pipe(present_mask) & ~valid, "year", f"年度无法识别，按 {_year_hint(src)} 年处理"
-    )
+    issues.warn(raw.pipe(present_mask) & ~valid, "year", f"年度无法识别，按 {_year_hint(src)} 年处理")
     return values.where(valid, _year_hint(src)).astype("Int64")
 
 
@@ -431,7 +433,9 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     """Records of 青年大学习; rows of a status column saying 未学习 are not records (caller counts them)."""
     issues = Issues(rows, src, ctx)
     period_raw = text_column(_col(rows, "period"))
-    periods = map_unique_fields(_col(rows, "period"), canonical_period, ("label", "needs_year", "number", "special"))
+    periods = map_unique_fields(
+        _col(rows, "period"), canonical_period, ("label", "needs_year", "number", "special")
+    )
     issues.reject(period_raw.isna(), "period", "缺少期次")
     label = periods["label"].astype("str")
     needs_year = periods["needs_year"].astype(bool)

@@ -120,6 +120,21 @@ def _row_texts(cells: pd.DataFrame, row: int) -> dict[int, str]:
     return out
 
 
+def _spread_group_headers(top: dict[int, str], sub: dict[int, str]) -> dict[int, str]:
+    """Without merge information (CSV, HTML, large files read column-wise): a top header with sub-headers
+    under it and under the blank cells to its right is a group header spanning those columns
+    (志愿者服务人数及时长统计 over 人数 / 小时)."""
+    filled = dict(top)
+    for c in sorted(top):
+        if c not in sub:
+            continue
+        nxt = c + 1
+        while nxt not in top and nxt in sub:
+            filled[nxt] = top[c]
+            nxt += 1
+    return filled
+
+
 def _header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, str]]]:
     """Single-row and two-row header candidates among the first rows of the sheet."""
     cells = sheet.cells
@@ -148,6 +163,8 @@ def _header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, str]]
             if c1 in top:
                 for c in range(c1 + 1, c2 + 1):
                     filled.setdefault(c, top[c1])
+        if not sheet.merged:
+            filled = _spread_group_headers(top, sub)
         if not any(c not in top or filled.get(c) != sub.get(c) for c in sub):
             continue
         flat: dict[int, str] = {}

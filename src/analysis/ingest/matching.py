@@ -99,13 +99,19 @@ def match_records(
 
 def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
     """The learner behind each record: the member, else (branch, normalised name or identity)."""
-    branch = records.get("branch", pd.Series(pd.NA, index=records.index)).astype(object).fillna("")
-    ident = records.get("name_norm", pd.Series(pd.NA, index=records.index)).astype(object)
-    for fallback in ("student_no", "id_key"):
-        if fallback in records:
-            ident = ident.fillna(records[fallback].astype(object))
-    ident = ident.fillna("?")
-    unmatched_key = "u:" + branch.astype(str) + "|" + ident.astype(str)
-    return (
-        matched["member_id"].astype(object).where(matched["member_id"].notna(), unmatched_key).astype("str")
+    keys = matched["member_id"].astype("str")
+    todo = keys.isna()
+    if not todo.any():
+        return keys
+    rows = records[todo]
+    branch = rows["branch"].astype("str").fillna("") if "branch" in rows else pd.Series("", index=rows.index)
+    ident = (
+        rows["name_norm"].astype("str")
+        if "name_norm" in rows
+        else pd.Series(pd.NA, index=rows.index, dtype="str")
     )
+    for fallback in ("student_no", "id_key"):
+        if fallback in rows:
+            ident = ident.fillna(rows[fallback].astype("str"))
+    keys[todo] = "u:" + branch + "|" + ident.fillna("?")
+    return keys

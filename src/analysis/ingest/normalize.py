@@ -35,14 +35,11 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not _SPACES.sub("", value)
 
 
-_BLANK_TEXT = "[\\s\u00a0\u3000\ufeff\u200b]*"  # literal characters: pyarrow's regex engine runs it
-
-
 def blank_mask(series: pd.Series) -> pd.Series:
     """Vectorised is_blank over a column (missing, or text of only spaces of any kind)."""
-    missing = series.isna()
     text = series.astype("str")
-    return (missing | text.str.fullmatch(_BLANK_TEXT).fillna(False)).astype(bool)
+    only_spaces = text.str.replace("[\u200b\ufeff]", "", regex=True).str.strip().eq("")
+    return (series.isna() | only_spaces.fillna(False)).astype(bool)
 
 
 def present_mask(series: pd.Series) -> pd.Series:
@@ -76,7 +73,9 @@ def normalize_name(value: Any) -> str | None:
     return text
 
 
-def map_unique_fields(series: pd.Series, func: Callable[[Any], Any], fields: tuple[str, ...]) -> dict[str, pd.Series]:
+def map_unique_fields(
+    series: pd.Series, func: Callable[[Any], Any], fields: tuple[str, ...]
+) -> dict[str, pd.Series]:
     """Apply ``func`` once per distinct value and return the named attributes of its results as columns."""
     values = series.astype(object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -330,7 +329,10 @@ def date_column(series: pd.Series, year_hint: int | None = None, month_only: boo
             "problem": pd.Series(None, index=series.index, dtype=object),
         }
     )
-    is_str = obj.map(lambda v: isinstance(v, str))
+    if isinstance(series.dtype, pd.StringDtype):  # read column-wise: every present cell is text
+        is_str = series.notna().astype(bool)
+    else:
+        is_str = obj.map(lambda v: isinstance(v, str))
     fast = pd.Series(False, index=series.index)
     if is_str.any() and not month_only:
         strs = obj[is_str].astype("str").str.strip()

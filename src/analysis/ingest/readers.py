@@ -8,11 +8,15 @@ the encoding detected (UTF-8, UTF-8 with BOM, GBK/GB18030). Every sheet of a wor
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
@@ -48,12 +52,90 @@ def read_file(path: Path, display_name: str, limits: guard.Limits | None = None)
     """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
     limits = limits or guard.Limits()
     info = guard.check_file(path, limits, name=display_name)
+    if info.format == "xlsx" and info.size >= COLUMNAR_BYTES:
+        return _read_xlsx_columnar(path, display_name, limits)
     if info.format in ("xlsx", "xls"):
         return _read_workbook(path, display_name, limits)
     encoding = info.encoding or guard.detect_text_encoding(path.read_bytes(), name=display_name)
     if info.format == "html":
         return _read_html(path, display_name, limits, encoding)
     return _read_csv(path, display_name, limits, encoding)
+
+
+COLUMNAR_BYTES = 2 * 1024 * 1024
+"""xlsx files from this size on (bulk exports such as monthly 青年大学习 records) are read column-wise into
+Arrow strings (fastexcel), about twice as fast and with a fraction of the memory of per-cell Python
+objects. Smaller files (rosters, ledgers: where number-typed cells such as 6.3 or 2019.1 carry meaning) keep
+python-calamine's typed cells."""
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """'AB12' → (12, 27): Excel row (1-based), column index (0-based)."""
+    m = re.match(r"([A-Z]+)(\d+)", ref)
+    if not m:
+        return 1, 0
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col - 1
+
+
+def _first_columns(zf: zipfile.ZipFile) -> dict[str, int]:
+    """Per sheet name: its first used column, from ``<dimension ref>`` at the start of the sheet XML
+    (read without decompressing the cells)."""
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'Id="([^"]+)"', m.group(0)), re.search(r'Target="([^"]+)"', m.group(0))
+        if rid and target:
+            targets[rid.group(1)] = target.group(1)
+    out = {}
+    for m in re.finditer(r"<sheet\b[^>]*>", workbook):
+        name, rid = re.search(r'name="([^"]+)"', m.group(0)), re.search(r'r:id="([^"]+)"', m.group(0))
+        if not name or not rid or rid.group(1) not in targets:
+            continue
+        target = targets[rid.group(1)]
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        try:
+            with zf.open(part) as fh:
+                head = fh.read(4096)
+        except KeyError:
+            continue
+        dim = re.search(rb'<dimension ref="([A-Z]+\d+)', head)
+        out[html.unescape(name.group(1))] = _cell_ref(dim.group(1).decode())[1] if dim else 0
+    return out
+
+
+def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path.read_bytes())  # by content: an xlsx renamed .xls works
+        with zipfile.ZipFile(path) as zf:
+            first_columns = _first_columns(zf)
+        sheets: list[RawSheet] = []
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            _too_big(display_name, name, sheet.total_height, sheet.width, limits)
+            table = sheet.to_arrow()
+            if table.num_rows == 0:
+                continue
+            first_col = first_columns.get(name, 0)
+            frame = table.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
+            frame.columns = range(first_col, first_col + frame.shape[1])
+            frame.index = pd.RangeIndex(1, 1 + len(frame))
+            frame = frame[frame.notna().any(axis=1) | (frame.index < 1)]
+            sheets.append(RawSheet(display_name, name, frame))  # group headers: see layout
+        return sheets
+    except InputFileError:
+        raise
+    except Exception as exc:  # fastexcel raises its own error types
+        raise InputFileError(
+            f"读取工作表时出错（{type(exc).__name__}）",
+            Location(file=display_name),
+            "文件可能已损坏：请在 Excel 中打开后另存为 .xlsx 再试。",
+        ) from None
 
 
 def _grid(rows: list[list[Any]], first_row: int, first_col: int) -> pd.DataFrame:
