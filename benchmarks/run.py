@@ -432,7 +432,7 @@ def build_rows(results: dict[str, Any]) -> tuple[list[list[str]], list[list[str]
     if reader:
         ours = reader["ours"]["rows_per_s"]
         for key, label in (
-            ("ours", "read_file (ours, python-calamine → object grid)"),
+            ("ours", "read_file (ours: large xlsx column-wise via fastexcel → Arrow strings)"),
             ("pandas-calamine", 'pandas.read_excel(engine="calamine")'),
             ("polars", "polars.read_excel (fastexcel/calamine)"),
             ("polars-to-pandas", "polars.read_excel(...).to_pandas()"),
@@ -641,8 +641,7 @@ python -m analysis query participation --year 2022 --branch {manifest.get("query
 python -m analysis run --sample --processed benchmarks/out/sample/processed/2022 --reports benchmarks/out/sample/reports/2022
 ```
 
-`polars.read_excel` needs `fastexcel`, a benchmark-only dependency (not a dependency of the package):
-`pip install fastexcel`. Cold runs start from empty processed/ and reports/ folders (both years are ingested, as
+`polars.read_excel` needs `fastexcel`, which the package itself also uses (for large xlsx files). Cold runs start from empty processed/ and reports/ folders (both years are ingested, as
 the run computes 2021 for the year-over-year comparison); the warm run repeats the same command with nothing
 changed. Cold runs and the query CLI are repeated (`--county-runs`, `--sample-runs`, `--query-runs`) and the
 (upper) median is shown: on this 2-core VM the same command varies by ±10–25 % from run to run, so results
