@@ -406,3 +406,13 @@ def test_unknown_alias_key_is_a_config_error(tmp_path):
     cfg.write_text(TOWN + "columns:\n  activities:\n    not_a_column: [x]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="不是已知列"):
         load_config(cfg)
+
+
+def test_join_month_written_2019_1_is_flagged(tmp_path, config, reader):
+    """Text "2019.1" is January; a number 2019.1 (typed reader) is "2019.10" → October; either way a warning."""
+    raw = tmp_path / "raw"
+    roster(raw, extra=[["钱七", "女", None, "新华社区团支部", "2019.1", "正常", "否", None]])
+    result = run(raw, config)
+    member = result.tables["members"].set_index("name").loc["钱七"]
+    assert member["join_date"] == pd.Timestamp("2019-01-01")
+    assert any("2019.1" in r for r in result.warnings["reason"])

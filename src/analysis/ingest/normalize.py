@@ -251,9 +251,13 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
         return ParsedDate(ts, "day") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效日期")
     if m := _YM.match(text):
         y, mo = int(m.group(1)), int(m.group(2))
-        if month_only and "." in text and m.group(2) == "1" and text.endswith(".1"):
-            pass  # text "2019.1" is written as such: January
         ts = _make(y, mo, 1)
+        if month_only and text.endswith(".1") and ts is not None:
+            # "2019.1" as text means January, but a 2019.10 typed as a number also reads "2019.1" once a
+            # large file is read column-wise: keep January, say so
+            return ParsedDate(
+                ts, "month", _make(y, 10, 1), problem=f"入团年月“{text}”按 {y} 年 1 月处理；如原为 {y}.10（10 月）请核对"
+            )
         return (
             ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效年月")
         )
