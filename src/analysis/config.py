@@ -67,15 +67,9 @@ class TownConfig:
     def targets(self, year: int) -> YearTargets:
         return self.years.get(year, YearTargets())
 
-    def section_label(self, key: str) -> str:
-        return next(s.label for s in self.sections if s.key == key)
-
     @property
     def branch_names(self) -> list[str]:
         return [b.name for b in self.branches]
-
-    def branch_type(self, name: str) -> str:
-        return next((b.type for b in self.branches if b.name == name), "其他")
 
 
 def _read_yaml(path: Path) -> Any:

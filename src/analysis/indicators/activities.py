@@ -81,9 +81,3 @@ def top_activities(activities: pd.DataFrame, year: int, n: int = 10) -> pd.DataF
     return a.head(n)[
         ["date", "name", "section", "organiser", "participants", "volunteers", "volunteer_hours"]
     ].reset_index(drop=True)
-
-
-def volunteer_activities(activities: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Activities of the volunteer section or with volunteer hours, in date order."""
-    a = activities_of_year(activities, year)
-    return a[(a["section"] == "volunteer") | (a["volunteer_hours"] > 0)].reset_index(drop=True)

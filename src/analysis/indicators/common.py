@@ -15,11 +15,6 @@ def in_year(dates: pd.Series, year: int) -> pd.Series:
     return pd.to_datetime(dates).dt.year.eq(year).fillna(False).astype(bool)
 
 
-def ratio(numerator: float, denominator: float) -> float | None:
-    """numerator ÷ denominator, or None when the denominator is 0."""
-    return float(numerator) / float(denominator) if denominator else None
-
-
 def age_on(birth: pd.Series, day: pd.Timestamp) -> pd.Series:
     """Whole years of age on ``day`` (NA when the birth date is unknown)."""
     birth = pd.to_datetime(birth)

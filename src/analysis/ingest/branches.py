@@ -69,9 +69,6 @@ class BranchResolver:
         self._committee = committee
         self._cache: dict[str, str | None] = {}
 
-    def is_committee(self, text: str) -> bool:
-        return text in self._committee
-
     def resolve_one(self, raw: object, allow_committee: bool = False) -> str | None:
         """Canonical branch name, COMMITTEE (when allowed), or None when unknown (recorded in ``unknown``)."""
         key = compact(raw)

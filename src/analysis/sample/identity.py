@@ -105,9 +105,6 @@ class IdentityFactory:
                 self.names.add(name)
                 return name
 
-    def reserve(self, name: str) -> None:
-        self.names.add(name)
-
     def id_number(self, birth: date, gender: str) -> str:
         """18-digit 身份证号: region + birth date + sequence (odd = male) + check digit."""
         while True:
