@@ -428,42 +428,66 @@ def _ordered_distribution(t: pd.DataFrame, column: str, order: Sequence[str]) ->
     )
 
 
-def ratings_distribution(cat: Catalogue) -> Figure | None:
-    """Branches per 对标定级 rating, strong (五星) to weak."""
-    t = _table(cat, "ratings_distribution", "rating", "branches")
+def _distribution(
+    cat: Catalogue,
+    table: str,
+    category: str,
+    count: str,
+    order: Sequence[str],
+    colors: dict[str, str],
+    unit: str,
+    ylabel: str,
+    xlabel: str,
+    title: str,
+) -> Figure | None:
+    """Counts per category in a fixed order, each bar labelled with its count and share."""
+    t = _table(cat, table, category, count)
     if t is None:
         return None
-    t = _ordered_distribution(t, "rating", RATING_ORDER)
+    t = _ordered_distribution(t, category, order)
     fig, ax = new_figure(7.5)
     x = np.arange(len(t))
-    bars = ax.bar(x, t["branches"], width=0.6, color=[RATING_COLORS.get(r, GREY) for r in t["rating"]])
-    ax.set_xticks(x, t["rating"].tolist())
+    bars = ax.bar(x, t[count], width=0.6, color=[colors.get(r, GREY) for r in t[category]])
+    ax.set_xticks(x, t[category].tolist())
     ax.tick_params(axis="x", length=0)
     _integer_axis(ax)
-    bar_labels(ax, bars, fmt=_labels(_share_labels(t["branches"].tolist(), "个")))
-    ax.set_ylabel("团支部数（个）")
-    ax.set_xlabel("定级结果")
-    ax.set_title(f"{cat.year}年团支部对标定级结果（共{_count(t['branches'].sum())}个团支部参评）")
+    bar_labels(ax, bars, fmt=_labels(_share_labels(t[count].tolist(), unit)))
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title.format(year=cat.year, total=_count(t[count].sum())))
     return fig
+
+
+def ratings_distribution(cat: Catalogue) -> Figure | None:
+    """Branches per 对标定级 rating, strong (五星) to weak."""
+    return _distribution(
+        cat,
+        "ratings_distribution",
+        "rating",
+        "branches",
+        RATING_ORDER,
+        RATING_COLORS,
+        "个",
+        "团支部数（个）",
+        "定级结果",
+        "{year}年团支部对标定级结果（共{total}个团支部参评）",
+    )
 
 
 def review_distribution(cat: Catalogue) -> Figure | None:
     """Members per 教育评议 result (优秀 … 不合格), count and share."""
-    t = _table(cat, "reviews_distribution", "result", "members")
-    if t is None:
-        return None
-    t = _ordered_distribution(t, "result", REVIEW_ORDER)
-    fig, ax = new_figure(7.5)
-    x = np.arange(len(t))
-    bars = ax.bar(x, t["members"], width=0.6, color=[REVIEW_COLORS.get(r, GREY) for r in t["result"]])
-    ax.set_xticks(x, t["result"].tolist())
-    ax.tick_params(axis="x", length=0)
-    _integer_axis(ax)
-    bar_labels(ax, bars, fmt=_labels(_share_labels(t["members"].tolist(), "人")))
-    ax.set_ylabel("团员人数（人）")
-    ax.set_xlabel("评议结果")
-    ax.set_title(f"{cat.year}年团员教育评议结果（共{_count(t['members'].sum())}人参评）")
-    return fig
+    return _distribution(
+        cat,
+        "reviews_distribution",
+        "result",
+        "members",
+        REVIEW_ORDER,
+        REVIEW_COLORS,
+        "人",
+        "团员人数（人）",
+        "评议结果",
+        "{year}年团员教育评议结果（共{total}人参评）",
+    )
 
 
 # --- 思想引领 · 青年大学习 -------------------------------------------------------------------------------
