@@ -8,7 +8,9 @@ from analysis.indicators.keys import KEYS
 
 
 def test_tables_doc_is_current():
-    assert (paths.ROOT / "docs" / "tables.md").read_text(encoding="utf-8") == schemas.markdown().rstrip() + "\n"
+    assert (paths.ROOT / "docs" / "tables.md").read_text(
+        encoding="utf-8"
+    ) == schemas.markdown().rstrip() + "\n"
 
 
 def test_indicators_doc_is_current():

@@ -256,7 +256,10 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
             # "2019.1" as text means January, but a 2019.10 typed as a number also reads "2019.1" once a
             # large file is read column-wise: keep January, say so
             return ParsedDate(
-                ts, "month", _make(y, 10, 1), problem=f"入团年月“{text}”按 {y} 年 1 月处理；如原为 {y}.10（10 月）请核对"
+                ts,
+                "month",
+                _make(y, 10, 1),
+                problem=f"入团年月“{text}”按 {y} 年 1 月处理；如原为 {y}.10（10 月）请核对",
             )
         return (
             ParsedDate(ts, "month") if ts is not None else ParsedDate(None, problem=f"“{text}”不是有效年月")
