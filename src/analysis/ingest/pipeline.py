@@ -653,6 +653,10 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
             + [
                 {"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]}
                 for u in result.unknown_sheets
+            ]
+            + [
+                {"文件": f"{u['file']}（{u['sheet']}）", "原因": "汇总类工作表（不是逐条明细），未导入"}
+                for u in result.summary_sheets
             ],
             columns=["文件", "原因"],
         ),
