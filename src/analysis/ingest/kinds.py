@@ -23,6 +23,7 @@ from analysis.ingest.normalize import (
     canonical_period,
     compact,
     date_column,
+    identity_fields,
     is_blank,
     map_unique,
     map_unique_fields,
@@ -450,8 +451,8 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     unknown_label = label.notna() & ~label.str.contains("期|特辑", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
     fields = ("name", "student_no", "id_number")
-    ident = map_unique_fields(_col(rows, "identity"), split_identity, fields)
-    from_name = map_unique_fields(_col(rows, "name"), split_identity, fields)  # "20190101张三" in 姓名 too
+    ident = identity_fields(_col(rows, "identity"))
+    from_name = identity_fields(_col(rows, "name"))  # "20190101张三" in 姓名 too
     name_norm, student, id_text = (from_name[f].astype("str").fillna(ident[f].astype("str")) for f in fields)
     issues.reject(
         name_norm.isna() & student.isna() & id_text.isna(),

@@ -360,7 +360,7 @@ def extract(sheet: RawSheet, layout: Layout) -> Extracted:
     skipped_rows = [(int(r), labels[k]) for r, k in reason.dropna().items()]
     months = month_marks.ffill()
     kept = data[reason.isna()]
-    frame = pd.DataFrame({name: kept[col].to_numpy(dtype=object) for name, col in layout.columns.items()})
+    frame = pd.DataFrame({name: kept[col].reset_index(drop=True) for name, col in layout.columns.items()})
     frame["_row"] = kept.index.to_numpy()
     frame["_month"] = months[reason.isna()].to_numpy()
     return Extracted(frame, skipped, skipped_rows)

@@ -32,6 +32,10 @@ def match_records(
     excluded by the caller from town-wide matching via the ``has_branch_text`` column (if present).
     """
     n = len(records)
+    if members.empty:  # nothing to match against: every record is unmatched
+        return pd.DataFrame(
+            {"member_id": pd.Series([None] * n, index=records.index, dtype=object), "match": "unmatched"}
+        )
     out = pd.DataFrame(
         {"member_id": pd.Series([None] * n, index=records.index, dtype=object), "match": "unmatched"}
     )
@@ -99,19 +103,11 @@ def match_records(
 
 def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
     """The learner behind each record: the member, else (branch, normalised name or identity)."""
-    keys = matched["member_id"].astype("str")
-    todo = keys.isna()
-    if not todo.any():
-        return keys
-    rows = records[todo]
-    branch = rows["branch"].astype("str").fillna("") if "branch" in rows else pd.Series("", index=rows.index)
-    ident = (
-        rows["name_norm"].astype("str")
-        if "name_norm" in rows
-        else pd.Series(pd.NA, index=rows.index, dtype="str")
-    )
+    empty = pd.Series(pd.NA, index=records.index, dtype="str")
+    branch = records["branch"].astype("str").fillna("") if "branch" in records else empty.fillna("")
+    ident = records["name_norm"].astype("str") if "name_norm" in records else empty
     for fallback in ("student_no", "id_key"):
-        if fallback in rows:
-            ident = ident.fillna(rows[fallback].astype("str"))
-    keys[todo] = "u:" + branch + "|" + ident.fillna("?")
-    return keys
+        if fallback in records:
+            ident = ident.fillna(records[fallback].astype("str"))
+    unmatched = "u:" + branch + "|" + ident.fillna("?")  # vectorised on Arrow strings
+    return matched["member_id"].astype("str").fillna(unmatched)

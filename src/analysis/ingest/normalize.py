@@ -73,11 +73,16 @@ def normalize_name(value: Any) -> str | None:
     return text
 
 
+def _factorizable(series: pd.Series) -> pd.Series:
+    """Arrow string columns are factorised as they are (fast); anything else as Python objects."""
+    return series if isinstance(series.dtype, pd.StringDtype) else series.astype(object)
+
+
 def map_unique_fields(
     series: pd.Series, func: Callable[[Any], Any], fields: tuple[str, ...]
 ) -> dict[str, pd.Series]:
     """Apply ``func`` once per distinct value and return the named attributes of its results as columns."""
-    values = series.astype(object)
+    values = _factorizable(series)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     results = [func(v) for v in uniques] + [func(None)]
     out = {}
@@ -90,7 +95,7 @@ def map_unique_fields(
 
 def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """Apply ``func`` once per distinct value (fast on long columns with few distinct values)."""
-    values = series.astype(object)
+    values = _factorizable(series)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     results = [func(v) for v in uniques] + [func(None)]
     mapped = np.empty(len(results), dtype=object)
@@ -318,16 +323,13 @@ def _parse_number_date(number: float, year_hint: int | None, month_only: bool) -
     return ParsedDate(None, problem=f"“{number:g}”不是日期")
 
 
-_ISO_FAST = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
-
-
 def date_column(series: pd.Series, year_hint: int | None = None, month_only: bool = False) -> pd.DataFrame:
     """Parse a whole column → DataFrame(value, precision, alternative, problem).
 
     The common machine format "2022-03-06 19:45:12" is parsed vectorised; every other distinct value
     once through :func:`parse_date`.
     """
-    obj = series.astype(object)
+    obj = series if isinstance(series.dtype, pd.StringDtype) else series.astype(object)
     out = pd.DataFrame(
         {
             "value": pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]"),
@@ -343,13 +345,16 @@ def date_column(series: pd.Series, year_hint: int | None = None, month_only: boo
     fast = pd.Series(False, index=series.index)
     if is_str.any() and not month_only:
         strs = obj[is_str].astype("str").str.strip()
-        iso = strs.str.match(_ISO_FAST)
-        if iso.any():
-            parsed = pd.to_datetime(strs[iso], format="ISO8601", errors="coerce")
-            ok = parsed.notna()
+        # the machine format of exports, parsed in C; anything else falls through to parse_date
+        parsed = pd.to_datetime(strs, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        short = parsed.isna() & strs.str.len().eq(10)
+        if short.any():
+            parsed[short] = pd.to_datetime(strs[short], format="%Y-%m-%d", errors="coerce")
+        ok = parsed.notna()
+        if ok.any():
             idx = parsed.index[ok]
             out.loc[idx, "value"] = parsed[ok].astype("datetime64[us]")
-            out.loc[idx, "precision"] = np.where(strs[iso][ok].str.len() > 10, "time", "day")
+            out.loc[idx, "precision"] = np.where(strs[ok].str.len() > 10, "time", "day")
             fast.loc[idx] = True
     rest = obj[~fast]
     if len(rest):
@@ -460,6 +465,36 @@ class Identity:
 
 
 _PLAIN_NAME = re.compile(r"[\u3400-\u9fff·•・．.]{1,20}")
+
+
+_PLAIN_NAME_RE2 = "[\u3400-\u9fff·•・．.]{1,20}"  # the same class as _PLAIN_NAME, for Arrow's regex engine
+_DOT_BETWEEN_RE2 = "([\u3400-\u9fff])[•・･‧∙⋅.．。]([\u3400-\u9fff])"
+
+
+def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
+    """split_identity over a column: plain names (the vast majority) are normalised on Arrow in one go,
+    other shapes ("20190101张三" …) one distinct value at a time. Returns name / student_no / id_number."""
+    codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
+    u = pd.Series(uniques, dtype=object)
+    names = np.empty(len(u) + 1, dtype=object)
+    students = np.empty(len(u) + 1, dtype=object)
+    ids = np.empty(len(u) + 1, dtype=object)
+    if len(u):
+        text = u.where(u.map(lambda v: isinstance(v, str))).astype("str")
+        plain = text.str.fullmatch(_PLAIN_NAME_RE2).fillna(False).to_numpy(dtype=bool)
+        folded = text[plain].str.normalize("NFKC")
+        for _ in range(2):  # overlapping matches: 阿.依.古
+            folded = folded.str.replace(_DOT_BETWEEN_RE2, "\\1·\\2", regex=True)
+        names[: len(u)][plain] = folded.to_numpy(dtype=object)
+        for i in np.flatnonzero(~plain):
+            ident = split_identity(uniques[i])
+            names[i], students[i], ids[i] = ident.name, ident.student_no, ident.id_number
+    # the last slot serves missing cells (code -1)
+    return {
+        "name": pd.Series(names[codes], index=series.index, dtype=object),
+        "student_no": pd.Series(students[codes], index=series.index, dtype=object),
+        "id_number": pd.Series(ids[codes], index=series.index, dtype=object),
+    }
 
 
 def split_identity(value: Any) -> Identity:

@@ -125,7 +125,6 @@ def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> 
             frame = table.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
             frame.columns = range(first_col, first_col + frame.shape[1])
             frame.index = pd.RangeIndex(1, 1 + len(frame))
-            frame = frame[frame.notna().any(axis=1) | (frame.index < 1)]
             sheets.append(RawSheet(display_name, name, frame))  # group headers: see layout
         return sheets
     except InputFileError:
