@@ -11,7 +11,7 @@ from analysis.config import load_config
 from analysis.indicators import catalogue, study
 from analysis.query import member_history, missing, participation_grid, select_periods
 from analysis.query.participation import DONE, MOVED_OUT, NOT_DONE, NOT_JOINED, find_members
-from analysis.sample import build_town
+from tuanwei_sample import build_town
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from analysis.config import default_kinds, default_sections, load_config
-from analysis.sample import SampleTown, build_town, write_sample
-from analysis.sample.build import birthday_age, classify
-from analysis.sample.identity import id_birth_date, id_is_valid
-from analysis.sample.truth import expected_indicators, period_dates
+from tuanwei_sample import SampleTown, build_town, write_sample
+from tuanwei_sample.build import birthday_age, classify
+from tuanwei_sample.identity import id_birth_date, id_is_valid
+from tuanwei_sample.truth import expected_indicators, period_dates
 
 COMMITTED = Path(__file__).resolve().parents[1] / "data" / "sample"
 

@@ -96,7 +96,7 @@ def resolve_year_paths(args: argparse.Namespace) -> paths.YearPaths:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from analysis.sample import write_sample
+    from tuanwei_sample import write_sample
 
     written = write_sample(paths.resolve(args.out), seed=args.seed)
     _console().print(f"已生成示例镇数据：{len(written)} 个文件，位于 {paths.resolve(args.out)}")
