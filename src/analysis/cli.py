@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--processed", help="处理后数据文件夹（默认 data/processed/<年>）")
     q.add_argument("--config", help="配置文件")
 
+    p = sub.add_parser("explain", help="查看某个文件（或文件夹中每个文件）的每个工作表会被如何识别")
+    p.add_argument("path", help="导出文件或文件夹")
+    p.add_argument("--config", help="配置文件（默认 config/town.yml；data/sample 下的文件用示例镇配置）")
+    p.add_argument("--year", type=int, help="年度（默认取路径中的年份）")
+
     p = sub.add_parser("audit", help="检查输出文件中是否含有完整身份证号或手机号")
     p.add_argument(
         "path", nargs="?", default=str(paths.ROOT / "reports"), help="要检查的文件或文件夹（默认 reports/）"
@@ -136,6 +141,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_query(args, _console())
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from analysis.ingest.explain import run_explain
+
+    return run_explain(args, _console())
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from analysis.audit import audit, format_findings
 
@@ -172,6 +183,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "run": cmd_run,
     "query": cmd_query,
+    "explain": cmd_explain,
     "audit": cmd_audit,
     "docs": cmd_docs,
     "fonts": cmd_fonts,

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import ConfigError, Location
+from analysis.ingest.vocabulary import Vocabulary, builtin
 from analysis.paths import RESOURCES_DIR
 
 BRANCH_TYPES = ("村", "社区", "学校", "企业", "机关", "其他")
@@ -40,14 +41,13 @@ class Section:
 
 
 @dataclass(frozen=True)
-class KindSpec:
-    """One export kind of resources/columns.yml (plus the analyst's additions)."""
+class ParentOrg:
+    """An organisation above some branches (a school's 团委, a 学院) that exports may name instead of the
+    branch: its records are matched by name across ``branches`` (empty: all branches)."""
 
-    kind: str
-    label: str
-    required: tuple[str, ...]
-    signature: tuple[str, ...]
-    columns: dict[str, tuple[str, ...]]
+    name: str
+    aliases: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,10 @@ class TownConfig:
     years: dict[int, YearTargets]
     sections: tuple[Section, ...]
     default_section: str
-    kinds: dict[str, KindSpec]
+    vocabulary: Vocabulary
     committee_aliases: tuple[str, ...] = ()
+    parents: tuple[ParentOrg, ...] = ()
+    aid_programmes: tuple[str, ...] = ()
     file_kinds: dict[str, str] = field(default_factory=dict)
     leave_age: int = 28
     limits: dict[str, Any] = field(default_factory=dict)
@@ -91,11 +93,6 @@ def _read_yaml(path: Path) -> Any:
 
 
 @cache
-def default_kinds() -> dict[str, dict[str, Any]]:
-    return _read_yaml(RESOURCES_DIR / "columns.yml")
-
-
-@cache
 def default_sections() -> dict[str, dict[str, Any]]:
     return _read_yaml(RESOURCES_DIR / "categories.yml")
 
@@ -110,33 +107,30 @@ def _as_list(value: Any, where: str, path: Path) -> list[str]:
     raise ConfigError(f"“{where}”应为文字列表", Location(file=str(path)))
 
 
-def _kinds(extra: dict[str, Any] | None, path: Path) -> dict[str, KindSpec]:
-    raw = copy.deepcopy(default_kinds())
-    for kind, cols in (extra or {}).items():
-        if kind not in raw:
+def _vocabulary(extra: dict[str, Any] | None, path: Path) -> Vocabulary:
+    """The built-in kinds plus the analyst's exact column spellings (``columns: {kind: {column: [...]}}``);
+    kinds and columns may be named in Chinese (``青年大学习`` / ``期次``)."""
+    vocab = builtin()
+    spellings: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind_name, cols in (extra or {}).items():
+        kind = vocab.kind_by_name(str(kind_name))
+        if kind is None:
+            known = "、".join(k.label for k in vocab.kinds.values())
             raise ConfigError(
-                f"columns 下的“{kind}”不是已知的导出类型（可选：{'、'.join(raw)}）", Location(file=str(path))
+                f"columns 下的“{kind_name}”不是已知的导出类型（可选：{known}）", Location(file=str(path))
             )
-        for col, aliases in (cols or {}).items():
-            if col not in raw[kind]["columns"]:
-                known = "、".join(raw[kind]["columns"])
+        for col_name, aliases in (cols or {}).items():
+            col = vocab.column_by_name(kind, str(col_name))
+            if col is None:
+                known = "、".join(c.label for c in vocab.kinds[kind].columns.values())
                 raise ConfigError(
-                    f"columns.{kind} 下的“{col}”不是已知列（可选：{known}）", Location(file=str(path))
+                    f"columns.{kind_name} 下的“{col_name}”不是{vocab.kinds[kind].label}的列（可选：{known}）",
+                    Location(file=str(path)),
                 )
-            # the analyst's aliases come first: they win over built-in ones
-            raw[kind]["columns"][col] = (
-                _as_list(aliases, f"columns.{kind}.{col}", path) + raw[kind]["columns"][col]
+            spellings.setdefault(kind, {})[col] = tuple(
+                _as_list(aliases, f"columns.{kind_name}.{col_name}", path)
             )
-    return {
-        kind: KindSpec(
-            kind=kind,
-            label=spec["label"],
-            required=tuple(spec["required"]),
-            signature=tuple(spec.get("signature", [])),
-            columns={c: tuple(str(a) for a in al) for c, al in spec["columns"].items()},
-        )
-        for kind, spec in raw.items()
-    }
+    return vocab.with_spellings(spellings)
 
 
 def _sections(extra: dict[str, Any] | None, path: Path) -> tuple[Section, ...]:
@@ -190,6 +184,25 @@ def _fraction(value: Any) -> float:
     return number
 
 
+def _parents(raw: Any, branch_names: list[str], path: Path) -> tuple[ParentOrg, ...]:
+    out = []
+    for i, item in enumerate(raw or [], start=1):
+        if not isinstance(item, dict) or not item.get("name"):
+            raise ConfigError(f"parents 第 {i} 项缺少 name（上级组织名称）", Location(file=str(path)))
+        name = str(item["name"]).strip()
+        branches = tuple(_as_list(item.get("branches"), f"parents.{name}.branches", path))
+        unknown = [b for b in branches if b not in branch_names]
+        if unknown:
+            raise ConfigError(
+                f"上级组织“{name}”的 branches 中“{'、'.join(unknown)}”不是 branches 中列出的团支部",
+                Location(file=str(path)),
+            )
+        out.append(
+            ParentOrg(name, tuple(_as_list(item.get("aliases"), f"parents.{name}.aliases", path)), branches)
+        )
+    return tuple(out)
+
+
 def load_config(path: str | Path) -> TownConfig:
     """Read and check a town.yml; errors are ConfigError with a Chinese message."""
     path = Path(path)
@@ -224,14 +237,17 @@ def load_config(path: str | Path) -> TownConfig:
             f"default_category “{default_section}”无效（可选：{'、'.join(SECTIONS)}）",
             Location(file=str(path)),
         )
-    kinds = _kinds(data.get("columns"), path)
-    file_kinds = {str(k): str(v) for k, v in (data.get("files") or {}).items()}
-    for pattern, kind in file_kinds.items():
-        if kind not in kinds:
+    vocabulary = _vocabulary(data.get("columns"), path)
+    file_kinds: dict[str, str] = {}
+    for pattern, kind_name in (data.get("files") or {}).items():
+        kind = vocabulary.kind_by_name(str(kind_name))
+        if kind is None:
+            known = "、".join(k.label for k in vocabulary.kinds.values())
             raise ConfigError(
-                f"files 中“{pattern}”指定的类型“{kind}”未知（可选：{'、'.join(kinds)}）",
-                Location(file=str(path)),
+                f"files 中“{pattern}”指定的类型“{kind_name}”未知（可选：{known}）", Location(file=str(path))
             )
+        file_kinds[str(pattern)] = kind
+    parents = _parents(data.get("parents"), [b.name for b in branches], path)
     membership = data.get("membership") or {}
     return TownConfig(
         town=town,
@@ -239,8 +255,10 @@ def load_config(path: str | Path) -> TownConfig:
         years=_years(data.get("years"), path),
         sections=_sections(data.get("categories"), path),
         default_section=default_section,
-        kinds=kinds,
+        vocabulary=vocabulary,
         committee_aliases=tuple(_as_list(data.get("committee_aliases"), "committee_aliases", path)),
+        parents=parents,
+        aid_programmes=tuple(_as_list(data.get("aid_programmes"), "aid_programmes", path)),
         file_kinds=file_kinds,
         leave_age=int(membership.get("leave_age", 28)),
         limits=dict(data.get("limits") or {}),

@@ -108,6 +108,43 @@ def text_column(series: pd.Series) -> pd.Series:
     return map_unique(series, clean_text).astype("str")
 
 
+# ---------------------------------------------------------------- yes / no
+
+_TRUE = {
+    "是",
+    "√",
+    "✓",
+    "✔",
+    "已打卡",
+    "已完成",
+    "完成",
+    "已学习",
+    "已学",
+    "1",
+    "Y",
+    "YES",
+    "TRUE",
+    "T",
+    "有",
+    "打卡",
+}
+_FALSE = {"否", "×", "✗", "✘", "未打卡", "未完成", "未学习", "未学", "0", "N", "NO", "FALSE", "F", "无", "-"}
+
+
+def parse_flag(value: Any) -> bool | None:
+    """是/否, √/×, 1/0, 已打卡/未打卡 … → bool; blank → None; anything else → None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = (compact(value) or "").upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
 # ---------------------------------------------------------------- numbers
 
 _NUM = re.compile(r"^[-+]?\d+(?:\.\d+)?")
@@ -415,6 +452,7 @@ def month_section(text: Any) -> int | None:
 _SEASON = re.compile(r"第?([\d一二三四五六七八九十百]+)季[,，\-—_\s]*第?([\d一二三四五六七八九十百]+)期")
 _YEARLY = re.compile(r"(\d{4})年?[,，\-—_\s]*第?([\d一二三四五六七八九十百]+)期")
 _BARE = re.compile(r"^第?([\d一二三四五六七八九十百]+)期?$")
+_YEAR_MONTH = re.compile(r"(20\d{2})(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -444,6 +482,8 @@ def canonical_period(value: Any) -> Period:
         number = chinese_number(m.group(2))
         if number:
             return Period(f"{int(m.group(1))}年第{number}期", number=number)
+    if m := _YEAR_MONTH.fullmatch(text):  # an export named by its month (…-202205.xlsx)
+        return Period(f"{int(m.group(1))}年{int(m.group(2))}月")
     if m := _BARE.match(text):
         number = chinese_number(m.group(1))
         if number:
