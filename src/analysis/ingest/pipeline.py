@@ -98,6 +98,7 @@ class IngestResult:
     summary_sheets: list[dict[str, Any]]  # 汇总/统计 sheets next to the detail data: not data, skipped
     inputs: list[dict[str, Any]]
     config_hash: str
+    notes: list[str] = field(default_factory=list)  # what the year's data can and cannot give (Chinese)
 
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "kept", "rejected", "duplicates")
@@ -123,6 +124,7 @@ class IngestResult:
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
+            "notes": self.notes,
         }
 
 
@@ -203,7 +205,17 @@ def ingest_year(
         summary_sheets=run.summary_sheets,
         inputs=run.inputs,
         config_hash=config_fingerprint(config),
+        notes=_year_notes(tables),
     )
+
+
+def _year_notes(tables: dict[str, pd.DataFrame]) -> list[str]:
+    notes = []
+    if "members" not in tables and ("study_records" in tables or "cadre_checkins" in tables):
+        notes.append(
+            "本年度没有团员名册：青年大学习只统计期数和学习人次，参学率、从未参学人数和团干部打卡率需要名册，未计算"
+        )
+    return notes
 
 
 def pinned_kind(config: TownConfig, name: str) -> str | None:

@@ -624,8 +624,8 @@ class Recogniser:
         headers = {cell.col: cell.text for cell in cells}
         named = len(cells)
         if len(branch_cols) >= 2 and len(branch_cols) >= 0.6 * named and pinned in (None, "roster"):
-            names = [judge.fit(start, c, "name") or 0 for c in branch_cols]
-            if sum(names) / len(names) >= 0.6:
+            names = [v for c in branch_cols for v in judge.values(start, c)]
+            if len(names) >= 3 and sum(map(_is_name, names)) / len(names) >= 0.6:
                 out.append(self._wide_layout("roster", rows, headers, Wide("branch", branch_cols, "团支部")))
         for kind_key, axis_cols, axis, label, minimum in (
             ("checkin", month_cols, "month", "月份", 3),

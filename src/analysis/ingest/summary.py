@@ -33,6 +33,8 @@ def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Con
         f"共读取 {t['rows_read']} 行 = 保留 {t['kept']} + 拒绝 {t['rejected']} + 重复 {t['duplicates']}"
         f" + 跳过（合计行、表尾等）{t['skipped']}。"
     )
+    for note in result.notes:
+        console.print(f"[yellow]注意：[/]{note}")
     for failure in result.failures:
         console.print(f"[yellow]未导入：[/]{failure['message']}")
     for sheet in result.unknown_sheets:
