@@ -64,6 +64,8 @@ class TownConfig:
     file_kinds: dict[str, str] = field(default_factory=dict)
     leave_age: int = 28
     limits: dict[str, Any] = field(default_factory=dict)
+    completeness: dict[str, Any] = field(default_factory=dict)
+    accepted_gaps: tuple[dict[str, str], ...] = ()
     source: Path | None = None
 
     def targets(self, year: int) -> YearTargets:
@@ -87,9 +89,28 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(file=str(path), row=(mark.line + 1) if mark else None)
+        where = f"第 {mark.column + 1} 个字符处" if mark else ""
         raise ConfigError(
-            f"YAML 格式错误（{getattr(exc, 'problem', exc)}）", loc, "请检查缩进和冒号。"
+            f"格式错误：{where}{_yaml_problem(exc)}", loc, "请对照示例检查这一行和上一行。"
         ) from None
+
+
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "这里不能出现冒号（缩进不对，或文字中有冒号却没有加引号）"),
+    ("could not find expected ':'", "缺少冒号“:”（每个设置写成“名称: 值”）"),
+    ("cannot start any token", "不能用 Tab 键缩进，请改用空格"),
+    ("did not find expected key", "缩进不一致（同一层的设置要对齐）"),
+    ("expected <block end>", "缩进不一致（同一层的设置或列表项要对齐）"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或列表项之间缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有配对，或项之间缺少逗号"),
+    ("found unexpected end of stream", "引号没有配对"),
+    ("found duplicate anchor", "重复的锚点"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = str(getattr(exc, "problem", "") or exc)
+    return next((cn for en, cn in _YAML_PROBLEMS if en in problem), "YAML 格式不正确")
 
 
 @cache
@@ -184,6 +205,18 @@ def _fraction(value: Any) -> float:
     return number
 
 
+def _accepted_gaps(raw: Any, path: Path) -> tuple[dict[str, str], ...]:
+    out = []
+    for i, item in enumerate(raw or [], start=1):
+        if not isinstance(item, dict) or not item.get("rule"):
+            raise ConfigError(
+                f"accepted_gaps 第 {i} 项缺少 rule（缺口的类型，如“团支部全年无学习记录”）",
+                Location(file=str(path)),
+            )
+        out.append({k: str(v) for k, v in item.items() if k in ("rule", "subject", "reason")})
+    return tuple(out)
+
+
 def _parents(raw: Any, branch_names: list[str], path: Path) -> tuple[ParentOrg, ...]:
     out = []
     for i, item in enumerate(raw or [], start=1):
@@ -203,12 +236,85 @@ def _parents(raw: Any, branch_names: list[str], path: Path) -> tuple[ParentOrg, 
     return tuple(out)
 
 
+TOP_KEYS = {
+    "town": "镇名",
+    "committee_aliases": "镇团委的其他写法",
+    "membership": "团籍规则（离团年龄）",
+    "branches": "团支部",
+    "parents": "上级组织（学校团委、学院等）",
+    "years": "各年度指标",
+    "default_category": "默认活动板块",
+    "categories": "活动归类关键词",
+    "files": "指定文件类型",
+    "columns": "列名写法",
+    "aid_programmes": "爱心助学项目名称",
+    "completeness": "数据完整性检查的阈值",
+    "accepted_gaps": "已确认的数据缺口",
+    "limits": "文件大小上限",
+}
+COMPLETENESS_KEYS = {
+    "min_branch_members": "团员少于该人数的团支部某期无人学习不算缺口",
+    "town_rate_for_gap": "全镇参学率达到该比例时，某团支部某期几乎无人学习视为缺口",
+    "branch_share_of_town": "团支部某期参学率低于全镇的该比例时视为几乎无人学习",
+    "unknown_sheet_rows": "未识别的工作表超过该行数视为缺口",
+    "member_change": "团员人数与上年相比变化超过该比例视为异常",
+    "unmatched_share": "未匹配到团员的学习记录超过该比例视为异常",
+}
+
+
+def _unknown_key(key: str, known: dict[str, str], where: str, path: Path) -> ConfigError:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
+    hint = f"，是不是“{close[0]}”（{known[close[0]]}）？" if close else "。"
+    listed = "、".join(f"{k}（{v}）" for k, v in known.items())
+    return ConfigError(f"{where}“{key}”不是可用的设置{hint}可用的设置：{listed}", Location(file=str(path)))
+
+
+def _check_aliases(branches: list[Branch], path: Path) -> None:
+    """Every spelling names one branch: an alias shared by two branches, or equal to another branch's
+    name, would silently move records between them."""
+    from analysis.ingest.branches import stem
+    from analysis.ingest.normalize import compact
+
+    owner: dict[str, str] = {}
+    names: dict[str, str] = {}  # a name and its suffix variants (塔岗村团支部 → 塔岗村)
+    for branch in branches:
+        key = compact(branch.name) or branch.name
+        owner[key] = branch.name
+        names[key] = names[stem(key)] = branch.name
+    for branch in branches:
+        for alias in branch.aliases:
+            key = compact(alias) or alias
+            other = owner.get(key)
+            if names.get(key, branch.name) != branch.name or names.get(stem(key), branch.name) != branch.name:
+                other = names.get(key) or names[stem(key)]
+            if other is not None and other != branch.name:
+                what = (
+                    "另一个团支部的名称"
+                    if other in (names.get(key), names.get(stem(key)))
+                    else "另一个团支部的别名"
+                )
+                raise ConfigError(
+                    f"团支部“{branch.name}”的别名“{alias}”同时是{what}（“{other}”）：同一写法只能对应一个团支部",
+                    Location(file=str(path)),
+                    "请删除其中一个，或改成能区分两者的写法。",
+                )
+            owner[key] = branch.name
+
+
 def load_config(path: str | Path) -> TownConfig:
     """Read and check a town.yml; errors are ConfigError with a Chinese message."""
     path = Path(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError("配置文件内容为空或不是键值结构", Location(file=str(path)))
+    for key in data:
+        if str(key) not in TOP_KEYS:
+            raise _unknown_key(str(key), TOP_KEYS, "", path)
+    for key in data.get("completeness") or {}:
+        if str(key) not in COMPLETENESS_KEYS:
+            raise _unknown_key(str(key), COMPLETENESS_KEYS, "completeness 下的", path)
     town = str(data.get("town") or "").strip()
     if not town:
         raise ConfigError("缺少 town（镇名）", Location(file=str(path)))
@@ -231,6 +337,7 @@ def load_config(path: str | Path) -> TownConfig:
         branches.append(Branch(name=name, type=btype, aliases=aliases))
     if not branches:
         raise ConfigError("branches 为空：至少需要列出一个团支部", Location(file=str(path)))
+    _check_aliases(branches, path)
     default_section = str(data.get("default_category") or "ideology")
     if default_section not in SECTIONS:
         raise ConfigError(
@@ -262,5 +369,7 @@ def load_config(path: str | Path) -> TownConfig:
         file_kinds=file_kinds,
         leave_age=int(membership.get("leave_age", 28)),
         limits=dict(data.get("limits") or {}),
+        completeness=dict(data.get("completeness") or {}),
+        accepted_gaps=_accepted_gaps(data.get("accepted_gaps"), path),
         source=path,
     )

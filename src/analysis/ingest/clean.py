@@ -153,7 +153,21 @@ def _dates(
         full = pd.Series("", index=raw.index, dtype=object)
         full[bad] = reason
         (issues.reject if required else issues.warn)(bad, column, full)
+    _warn_yearless(parsed, parsed["value"], issues, column, label)
     return parsed["value"]
+
+
+def _warn_yearless(parsed: pd.DataFrame, value: pd.Series, issues: Issues, column: str, label: str) -> None:
+    """A date written without a year ("1.22") is never silently this year: each one is warned, with the
+    place its year was taken from."""
+    yearless = parsed["yearless"].astype(bool) & value.notna()
+    if yearless.any():
+        source = issues.src.layout.year_source or f"导入年度 {issues.src.year}"
+        issues.warn(
+            yearless,
+            column,
+            value.dt.strftime(f"{label}没有写年份，按 %Y 年（取自{source}）记为 %Y-%m-%d，请核对"),
+        )
 
 
 def _names(
@@ -558,6 +572,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         index=rows.index,
     )
     issues.warn(chose, "date", messages)
+    _warn_yearless(parsed, value, issues, "date", "活动日期")
     sections_month = rows["_month"]
     issues.reject(raw_date.pipe(blank_mask) & sections_month.isna(), "date", "缺少活动日期")
     month_only = raw_date.pipe(blank_mask) & sections_month.notna()

@@ -229,6 +229,7 @@ class ParsedDate:
     precision: str | None = None  # "time", "day" or "month"
     alternative: pd.Timestamp | None = None
     problem: str | None = None
+    yearless: bool = False  # written without a year ("6.30", a float 6.3): the year came from the hint
 
 
 _FULL = re.compile(
@@ -254,7 +255,7 @@ def _from_month_day(month: int, day_digits: str, year: int) -> ParsedDate:
     value = _make(year, month, day)
     if value is None:
         return ParsedDate(None, problem=f"“{month}.{day_digits}”不是有效日期")
-    return ParsedDate(value, "day")
+    return ParsedDate(value, "day", yearless=True)
 
 
 def parse_date(value: Any, year_hint: int | None = None, month_only: bool = False) -> ParsedDate:
@@ -351,7 +352,7 @@ def _parse_number_date(number: float, year_hint: int | None, month_only: bool) -
         if len(digits) == 1 and parsed.value is not None:
             alt = _make(year_hint, month, int(digits) * 10)
             if alt is not None:
-                return ParsedDate(parsed.value, "day", alt)
+                return ParsedDate(parsed.value, "day", alt, yearless=True)
         return parsed
     if 20000 <= number <= 80000:
         ts = EXCEL_EPOCH + pd.to_timedelta(number, unit="D")
@@ -373,6 +374,7 @@ def date_column(series: pd.Series, year_hint: int | None = None, month_only: boo
             "precision": pd.Series(None, index=series.index, dtype=object),
             "alternative": pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]"),
             "problem": pd.Series(None, index=series.index, dtype=object),
+            "yearless": pd.Series(False, index=series.index, dtype=bool),
         }
     )
     if isinstance(series.dtype, pd.StringDtype):  # read column-wise: every present cell is text
@@ -416,6 +418,7 @@ def date_column(series: pd.Series, year_hint: int | None = None, month_only: boo
             [p.alternative for p in parsed_list], index=rest.index, dtype="datetime64[us]"
         )
         out.loc[rest.index, "problem"] = [p.problem for p in parsed_list]
+        out.loc[rest.index, "yearless"] = [p.yearless for p in parsed_list]
     return out
 
 

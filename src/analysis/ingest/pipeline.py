@@ -96,6 +96,7 @@ class IngestResult:
     failures: list[dict[str, str]]
     unknown_sheets: list[dict[str, Any]]
     summary_sheets: list[dict[str, Any]]  # 汇总/统计 sheets next to the detail data: not data, skipped
+    set_aside: list[dict[str, Any]]  # sheets whose rows mostly fall in another year
     inputs: list[dict[str, Any]]
     config_hash: str
     notes: list[str] = field(default_factory=list)  # what the year's data can and cannot give (Chinese)
@@ -121,6 +122,7 @@ class IngestResult:
             "failed_files": self.failures,
             "unknown_sheets": self.unknown_sheets,
             "summary_sheets_skipped": self.summary_sheets,
+            "set_aside_other_year": self.set_aside,
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
@@ -203,6 +205,7 @@ def ingest_year(
         failures=run.failures,
         unknown_sheets=run.unknown_sheets,
         summary_sheets=run.summary_sheets,
+        set_aside=run.set_aside,
         inputs=run.inputs,
         config_hash=config_fingerprint(config),
         notes=_year_notes(tables),
@@ -244,6 +247,7 @@ class _Run:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     batches: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     deferred: list[tuple[RawSheet, Layout]] = field(default_factory=list)  # name-and-branch-only rosters
+    set_aside: list[dict[str, Any]] = field(default_factory=list)  # sheets of another year
 
     def sheet(self, sheet: RawSheet, where: SheetContext, pinned: str | None) -> None:
         layouts = self.recogniser.recognise(sheet, where, pinned)
@@ -279,6 +283,14 @@ class _Run:
                 }
             )
             return
+        if (other := _other_year(frame, self.ctx, layout)) is not None:
+            del self.ctx.rejected[before[0] :], self.ctx.warnings[before[1] :]
+            report.skipped["other_year"] = report.rows_read - report.skipped_total
+            report.rejected = report.warnings = 0
+            frame = frame.iloc[0:0]
+            self.set_aside.append(
+                {"file": sheet.file, "sheet": sheet.sheet, "rows": report.rows_read, "message": other}
+            )
         self.sources.append(report)
         self.batches.setdefault(table, []).append(frame)
 
@@ -324,6 +336,28 @@ class _Run:
                     f'如需作为团员名册导入，请在 config/town.yml 的 files 中指定，例如 files: {{"{sheet.file.rsplit("/", 1)[-1]}": 团员名册}}。',
                 }
             )
+
+
+OTHER_YEAR_SHARE = 0.5  # a sheet whose dated rows fall in another year more often than this is set aside
+
+
+def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str | None:
+    """A sheet whose rows mostly fall in another year (last year's ledger left in this year's folder) is set
+    aside as a whole: the message says why; None when the sheet belongs to the year."""
+    column = ctx.config.vocabulary.kinds[layout.kind].year_of
+    if column is None or column not in frame or frame.empty:
+        return None
+    values = frame[column]
+    years = values.astype("Int64") if column == "year" else pd.to_datetime(values).dt.year.astype("Int64")
+    years = years.dropna()
+    if years.empty or (years == ctx.year).mean() >= 1 - OTHER_YEAR_SHARE:
+        return None
+    counts = years.value_counts()
+    top = int(counts.index[0])
+    return (
+        f"{len(years)} 行中有 {int((years != ctx.year).sum())} 行属于其他年度（最多的是 {top} 年，{int(counts.iloc[0])} 行），"
+        f"整表未计入 {ctx.year} 年；如确为本年数据，请检查日期，如是上一年的导出请移到 {top} 年的文件夹"
+    )
 
 
 def _log_internal_error() -> Path:
@@ -760,6 +794,10 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
             + [
                 {"文件": f"{u['file']}（{u['sheet']}）", "原因": "汇总类工作表（不是逐条明细），未导入"}
                 for u in result.summary_sheets
+            ]
+            + [
+                {"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]}
+                for u in result.set_aside
             ],
             columns=["文件", "原因"],
         ),

@@ -355,6 +355,7 @@ class Layout:
     minimal: bool = False  # a roster with nothing but names and branches
     title: str = ""
     year_hint: int = 0
+    year_source: str = ""  # where the year of dates written without one comes from (Chinese)
     runner_up: str | None = None
     runner_up_score: float | None = None
     notes: list[str] = field(default_factory=list)
@@ -412,18 +413,18 @@ class Recogniser:
             values = {c.col for c in cells if self._is_value(c)}
             title = _title(sheet, rows[0])
             texts = ctx.texts(title)
-            year_hint = _year_hint(texts, ctx.year)
+            year_hint, year_source = _year_hint(texts, ctx.year)
             foreign = self._foreign_weights(cells)
             data_like = len(values) >= 2 and len(values) >= 0.3 * len(cells)  # a data row, not a header
             for kind in [] if data_like else kinds:
                 layout = self._read_as(kind, rows, cells, judge, texts, foreign, pinned is not None, values)
                 if layout is None:
                     continue
-                layout.title, layout.year_hint = title, year_hint
+                layout.title, layout.year_hint, layout.year_source = title, year_hint, year_source
                 if kind.key not in best or layout.score > best[kind.key].score:
                     best[kind.key] = layout
             for layout in self._wide(rows, cells, judge, texts, pinned):
-                layout.title, layout.year_hint = title, year_hint
+                layout.title, layout.year_hint, layout.year_source = title, year_hint, year_source
                 if layout.kind not in best or layout.score > best[layout.kind].score:
                     best[layout.kind] = layout
         ranked = sorted(best.values(), key=lambda lay: (not lay.missing or pinned is not None, lay.score))
@@ -605,7 +606,7 @@ class Recogniser:
         if len(rows) != 1:
             return []
         start = rows[-1] + 1
-        year = _year_hint(texts, self.year)
+        year = _year_hint(texts, self.year)[0]
         branch_cols: dict[int, str] = {}
         month_cols: dict[int, str] = {}
         period_cols: dict[int, str] = {}
@@ -677,13 +678,13 @@ def _title(sheet: RawSheet, first_header_row: int) -> str:
     return " ".join(str(v).strip() for v in above.to_numpy().ravel() if isinstance(v, str) and v.strip())
 
 
-def _year_hint(texts: list[tuple[str, str]], default: int) -> int:
-    """The year written in the title, the sheet, file or folder name ("2022年活动台账"), else the ingest's."""
+def _year_hint(texts: list[tuple[str, str]], default: int) -> tuple[int, str]:
+    """The year written in the title, the sheet, file or folder name ("2022年活动台账"), else the ingest's;
+    with where it was found (Chinese), empty for the ingest year."""
     for how, text in texts:
-        if how == "title" or how in ("sheet", "file", "folder"):
-            m = re.search(r"(20\d{2})\s*年", text) or (
-                re.fullmatch(r"\D*(20\d{2})\D*", text) if how != "title" else None
-            )
-            if m:
-                return int(m.group(1))
-    return default
+        m = re.search(r"(20\d{2})\s*年", text) or (
+            re.fullmatch(r"\D*(20\d{2})\D*", text) if how != "title" else None
+        )
+        if m:
+            return int(m.group(1)), f"{Source.HOW[how]}“{text}”"
+    return default, ""

@@ -25,6 +25,7 @@ SKIP_LABELS = {
     "headers": "重复的表头行",
     "not_studied": "未学习名单行",
     "not_done": "未完成的转接",
+    "other_year": "其他年度（整表未导入）",
 }
 
 

@@ -37,6 +37,9 @@ def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Con
         console.print(f"[yellow]注意：[/]{note}")
     for failure in result.failures:
         console.print(f"[yellow]未导入：[/]{failure['message']}")
+    for sheet in result.set_aside:
+        where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet["sheet"] else "")
+        console.print(f"[yellow]其他年度：[/]{where}：{sheet['message']}")
     for sheet in result.unknown_sheets:
         console.print(f"[yellow]未识别：[/]{sheet['message']}")
     if result.summary_sheets:

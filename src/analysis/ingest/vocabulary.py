@@ -102,6 +102,7 @@ class KindDef:
     dedup: tuple[str, ...]
     match: dict[str, Any] | None
     free_text: tuple[str, ...]
+    year_of: str | None = None
 
     def label_of(self, column: str) -> str:
         col = self.columns.get(column)
@@ -197,6 +198,7 @@ def parse(data: dict[str, Any]) -> Vocabulary:
             dedup=tuple(raw.get("dedup", [])),
             match=raw.get("match"),
             free_text=tuple(raw.get("free_text", [])),
+            year_of=raw.get("year_of"),
         )
     return Vocabulary(concepts, kinds)
 
