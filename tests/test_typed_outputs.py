@@ -35,7 +35,12 @@ def _small_catalogue() -> Catalogue:
             "study.member_rate": 0.85,
             "aid.amount": 9500.0,
         },
-        previous={"org.members": 302, "act.count": 48, "act.volunteer_hours": 383.5, "study.member_rate": 0.8},
+        previous={
+            "org.members": 302,
+            "act.count": 48,
+            "act.volunteer_hours": 383.5,
+            "study.member_rate": 0.8,
+        },
         tables={
             "study_ranking": pd.DataFrame(
                 {"branch": ["塔岗村团支部", "柳河村团支部"], "periods": [2, 2], "rate": [0.75, 0.5]}
@@ -50,7 +55,12 @@ def _small_catalogue() -> Catalogue:
                 }
             ),
             "cadre_by_month": pd.DataFrame(
-                {"month": pd.to_datetime(["2022-01-01"]), "numerator": [22], "denominator": [26], "rate": [22 / 26]}
+                {
+                    "month": pd.to_datetime(["2022-01-01"]),
+                    "numerator": [22],
+                    "denominator": [26],
+                    "rate": [22 / 26],
+                }
             ),
         },
         targets=YearTargets(study_rate_target=0.9),
@@ -75,9 +85,23 @@ def _row(ws, key: str) -> dict[str, openpyxl.cell.Cell]:
 def test_summary_sheet_holds_numbers_with_formats(small_book):
     ws = small_book["指标汇总"]
     assert ws["A1"].value == "测试镇 2022 年工作指标" and ws.freeze_panes == "A3"
-    assert [c.value for c in ws[2]] == ["指标", "本年", "上年", "变化", "变化单位", "目标", "是否达标", "单位", "指标键"]
+    assert [c.value for c in ws[2]] == [
+        "指标",
+        "本年",
+        "上年",
+        "变化",
+        "变化单位",
+        "目标",
+        "是否达标",
+        "单位",
+        "指标键",
+    ]
     members = _row(ws, "org.members")
-    assert (members["本年"].value, members["本年"].data_type, members["本年"].number_format) == (300, "n", "#,##0")
+    assert (members["本年"].value, members["本年"].data_type, members["本年"].number_format) == (
+        300,
+        "n",
+        "#,##0",
+    )
     assert members["变化"].value == -2 and members["变化"].number_format == SIGNED_COUNT
     assert members["变化单位"].value == "人"
     activities = _row(ws, "act.count")
@@ -104,7 +128,10 @@ def test_rate_date_and_month_columns(small_book):
     assert ranking["C2"].value == 0.75 and ranking["C2"].number_format == "0.0%"
     assert ranking["B2"].value == 2 and ranking["B2"].data_type == "n"
     periods = small_book[TABLE_TITLES["study_periods"]]
-    assert periods["B2"].value == dt.datetime(2022, 1, 5, 8, 12) and periods["B2"].number_format == "yyyy-mm-dd hh:mm"
+    assert (
+        periods["B2"].value == dt.datetime(2022, 1, 5, 8, 12)
+        and periods["B2"].number_format == "yyyy-mm-dd hh:mm"
+    )
     assert periods["C2"].value == dt.datetime(2022, 1, 5) and periods["C2"].number_format == "yyyy-mm-dd"
     months = small_book[TABLE_TITLES["cadre_by_month"]]
     assert months["A2"].value == dt.datetime(2022, 1, 1) and months["A2"].number_format == "yyyy-mm"
@@ -143,7 +170,10 @@ def test_sum_evaluates_in_libreoffice(tmp_path):
 def sample_book(sample_processed, tmp_path_factory) -> openpyxl.Workbook:
     config = load_config(paths.SAMPLE_CONFIG)
     cat = catalogue.compute(
-        load.processed(sample_processed[2022], 2022), config, 2022, load.processed(sample_processed[2021], 2021)
+        load.processed(sample_processed[2022], 2022),
+        config,
+        2022,
+        load.processed(sample_processed[2021], 2021),
     )
     path = tmp_path_factory.mktemp("sample_wb") / "indicators.xlsx"
     write_workbook(cat, path)
@@ -165,7 +195,9 @@ def test_every_rate_column_of_the_sample_workbook_is_a_fraction(sample_book):
             assert {c.number_format for c in cells} == {"0.0%"}, (name, column)
             checked += 1
         for j, header in enumerate(headers):  # every other numeric column holds numbers, not text
-            if pd.api.types.is_numeric_dtype(frame.dtypes.iloc[j]) and frame.dtypes.iloc[j] != bool:
+            if pd.api.types.is_numeric_dtype(frame.dtypes.iloc[j]) and not pd.api.types.is_bool_dtype(
+                frame.dtypes.iloc[j]
+            ):
                 texts = [row[j].value for row in ws.iter_rows(min_row=2) if isinstance(row[j].value, str)]
                 assert texts == [], (name, header)
     assert checked == 7  # study ×4, cadre ×2, reviews
@@ -194,10 +226,16 @@ def test_formatting_helpers():
     assert formatting.money(12.5) == "12.50"
     assert formatting.change(7, "count") == "+7" and formatting.change(-1, "count") == "−1"
     assert formatting.change(0, "count") == "±0" and formatting.change(0.001, "rate") == "+0.1 个百分点"
-    assert formatting.xlsx_format("number", 494.0) == "#,##0" and formatting.xlsx_format("number", 1.5) == "#,##0.0"
+    assert (
+        formatting.xlsx_format("number", 494.0) == "#,##0"
+        and formatting.xlsx_format("number", 1.5) == "#,##0.0"
+    )
     # the kind decides, never the value: a count of 1 is "1", not "100.0%"
     frame = pd.DataFrame({"参学期数": [0, 1], "参学率": [0.0, 0.5]})
-    assert formatting.text_frame(frame, rates=["参学率"]).to_numpy().tolist() == [["0", "0.0%"], ["1", "50.0%"]]
+    assert formatting.text_frame(frame, rates=["参学率"]).to_numpy().tolist() == [
+        ["0", "0.0%"],
+        ["1", "50.0%"],
+    ]
 
 
 def test_notebook_display_is_not_a_repr():

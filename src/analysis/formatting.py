@@ -179,7 +179,9 @@ def column_kinds(frame: pd.DataFrame, rates: Iterable[str] = ()) -> dict[str, st
     return {c: column_kind(frame[c], str(c) in chosen) for c in frame.columns}
 
 
-def text_frame(frame: pd.DataFrame, rates: Iterable[str] = (), kinds: dict[str, str] | None = None) -> pd.DataFrame:
+def text_frame(
+    frame: pd.DataFrame, rates: Iterable[str] = (), kinds: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Every cell as display text (counts as integers, rates as percentages, dates as days)."""
     kinds = kinds or column_kinds(frame, rates)
     return pd.DataFrame(

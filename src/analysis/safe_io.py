@@ -170,9 +170,7 @@ def _header_text(column: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def write_csv(
-    df: pd.DataFrame, path: str | os.PathLike[str], *, percent_columns: Iterable[str] = ()
-) -> None:
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, percent_columns: Iterable[str] = ()) -> None:
     """UTF-8 with BOM (Excel opens it as UTF-8), one header row, every text cell and header neutralised,
     no index. Integer columns stay integers (nullable ones too); ``percent_columns`` hold fractions and
     are written as numbers rounded to 4 decimals (0.9333, not 93.3% or 0.9333333333333333)."""

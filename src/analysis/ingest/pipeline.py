@@ -671,5 +671,5 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
             columns=["文件", "原因"],
         ),
     }
-    sheets[safe_io.NOTES_SHEET] = safe_io.notes_frame(REJECTED_NOTES + [("年度", f"{result.year} 年的导入")])
+    sheets[safe_io.NOTES_SHEET] = safe_io.notes_frame([*REJECTED_NOTES, ("年度", f"{result.year} 年的导入")])
     return sheets

@@ -75,12 +75,7 @@ class Section:
             return
         saved = save_figure(fig, self.reports_dir, name)
         self.items.append({"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"})
-        try:
-            from IPython.display import Image
-
-            _display(Image(filename=str(saved["png"]), width=720))
-        except ImportError:  # pragma: no cover
-            pass
+        _display(_Picture(Path(saved["png"]), caption))
 
     def table(
         self,
@@ -122,6 +117,19 @@ class Section:
         path = folder / f"{self.order:02d}_{self.key}.json"
         doc = {"key": self.key, "title": self.title, "order": self.order, "items": self.items}
         safe_io.atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+class _Picture:
+    """A saved chart as a notebook shows it: the PNG at page width, its caption as the plain text."""
+
+    def __init__(self, png: Path, caption: str) -> None:
+        self.png, self.caption = png, caption
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        return self.png.read_bytes(), {"width": 720}
+
+    def __repr__(self) -> str:
+        return f"图：{self.caption}"
 
 
 def _kinds(frame: pd.DataFrame, shown: pd.DataFrame) -> dict[str, str]:

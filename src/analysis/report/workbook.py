@@ -120,7 +120,10 @@ def notes(cat: Catalogue, sheets: list[str]) -> pd.DataFrame:
             "数字为数值单元格，可直接求和、排序；比率以小数存储、按百分比显示；"
             "比率的变化以百分点计（变化单位为“个百分点”）。",
         ),
-        (TABLE_TITLES["summary"], "每个指标的本年、上年、变化、目标与是否达标；指标定义见 docs/indicators.md。"),
+        (
+            TABLE_TITLES["summary"],
+            "每个指标的本年、上年、变化、目标与是否达标；指标定义见 docs/indicators.md。",
+        ),
     ]
     by_title = {TABLE_TITLES.get(name, name): name for name in cat.tables}
     for title in sheets:
