@@ -157,7 +157,16 @@ def test_sum_evaluates_in_libreoffice(tmp_path):
     wb.save(tmp_path / "copy.xlsx")
     office = shutil.which("soffice") or shutil.which("libreoffice")
     subprocess.run(
-        [office, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(tmp_path / "copy.xlsx")],
+        [
+            office,
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "copy.xlsx"),
+        ],
         check=True,
         capture_output=True,
         timeout=120,

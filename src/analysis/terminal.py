@@ -31,7 +31,7 @@ def new_table(
         return Table(
             title=title,
             box=box.SIMPLE_HEAD,
-            padding=(0, 1),
+            padding=(0, 0),  # the column divider alone (one space) separates columns
             pad_edge=False,
             show_edge=False,
             show_footer=footer,
@@ -66,7 +66,7 @@ def shorten(text: str, width: int) -> str:
         stem, ext = text, ""
     tail_ext = f".{ext}" if ext else ""
     room = max(width - cell_len(tail_ext) - 1, 2)
-    head_room = room // 3
+    head_room = room // 4
     tail_room = room - head_room
     head = _take(stem, head_room)
     tail = _take(stem[::-1], tail_room)[::-1]

@@ -31,6 +31,7 @@ from analysis.query.participation import (
     LearnerGrid,
     activity_grid,
     activity_participation,
+    all_pairs,
     find_members,
     has_roster,
     learner_branches,
@@ -121,7 +122,8 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
         return _write({"未学习名单": frame}, args, console, title, source, notes)
 
     branches = [branch] if branch else sorted(set(tables.members["branch"]))
-    grids = [g for g in (participation_grid(tables, periods, b) for b in branches) if len(g.grid)]
+    pairs = all_pairs(tables, periods)
+    grids = [g for g in (participation_grid(tables, periods, b, pairs) for b in branches) if len(g.grid)]
     if args.format == "table":
         for g in grids:
             print_grid(g, console, f"{g.branch} {scope} 青年大学习参学情况")

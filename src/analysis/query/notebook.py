@@ -16,6 +16,7 @@ from analysis.ingest.branches import BranchResolver
 from analysis.query.participation import (
     DONE,
     NOT_DONE,
+    all_pairs,
     branches,
     find_members,
     has_roster,
@@ -56,8 +57,12 @@ class Query:
             if roster
             else ([self.branch] if self.branch else learner_branches(self.tables, self.periods))
         )
-        build = participation_grid if roster else learner_grid
-        frames = [build(self.tables, self.periods, b).grid.assign(团支部=b) for b in names]
+        if roster:
+            pairs = all_pairs(self.tables, self.periods)
+            grids = [participation_grid(self.tables, self.periods, b, pairs) for b in names]
+        else:
+            grids = [learner_grid(self.tables, self.periods, b) for b in names]
+        frames = [g.grid.assign(团支部=g.branch) for g in grids]
         return pd.concat(frames, ignore_index=True)
 
     def grid(self) -> Shown:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
@@ -122,35 +123,55 @@ def resolve_branch(tables: Tables, text: str, resolver: BranchResolver | None) -
     raise AnalysisError(f"找不到团支部“{text}”", hint=hint)
 
 
-def participation_grid(tables: Tables, periods: pd.DataFrame, branch: str) -> GridResult:
+def all_pairs(tables: Tables, periods: pd.DataFrame) -> pd.DataFrame:
+    """study.participation_pairs over these periods: compute once, pass to several grids."""
+    return study.participation_pairs(_study(tables), tables.membership, periods)
+
+
+def participation_grid(
+    tables: Tables, periods: pd.DataFrame, branch: str, pairs: pd.DataFrame | None = None
+) -> GridResult:
     """Members of ``branch`` × ``periods``. A member appears when active in the branch on at least one of
     the periods' dates; each cell says √ (studied), × (in the branch that day, no record), 未入团 (before
     joining), 已转出 / 未转入 (in another branch that day, after / before a transfer) or 已离团."""
-    records = _study(tables)
     membership = tables.membership
-    pairs = study.participation_pairs(records, membership, periods)
+    if pairs is None:
+        pairs = all_pairs(tables, periods)
     in_branch = pairs[pairs["branch"] == branch]
     ids = in_branch["member_id"].unique()
     people = tables.members.set_index("member_id").loc[ids]
     labels = list(periods["period"])
-    cells = pd.DataFrame(index=pd.Index(ids, name="member_id"), columns=labels, dtype=object)
-    first_in = in_branch.groupby("member_id")["date"].min()
-    joined_on = people["join_date"]
-    for _, p in periods.iterrows():
-        day, col = p["date"], p["period"]
-        here = in_branch[in_branch["period"] == col].set_index("member_id")["studied"]
-        active = membership.active_pairs(pd.Series(ids), pd.Series(day, index=range(len(ids)))).to_numpy()
-        values = []
-        for i, member in enumerate(ids):
-            if member in here.index:
-                values.append(DONE if here[member] else NOT_DONE)
-            elif pd.notna(joined_on[member]) and joined_on[member] > day:
-                values.append(NOT_JOINED)
-            elif not active[i]:
-                values.append(LEFT)
-            else:
-                values.append(NOT_YET_IN if day < first_in[member] else MOVED_OUT)
-        cells[col] = values
+    # every (member, period) of the grid, in member-major order
+    cross = pd.DataFrame(
+        {
+            "member_id": np.repeat(ids, len(periods)),
+            "period": np.tile(periods["period"].to_numpy(), len(ids)),
+            "date": np.tile(periods["date"].to_numpy(), len(ids)),
+        }
+    )
+    here = cross.merge(in_branch[["member_id", "period", "studied"]], on=["member_id", "period"], how="left")
+    joined_on = people["join_date"].reindex(cross["member_id"]).to_numpy()
+    first_in = in_branch.groupby("member_id")["date"].min().reindex(cross["member_id"]).to_numpy()
+    days = cross["date"].to_numpy()
+    active = membership.active_pairs(cross["member_id"], cross["date"]).to_numpy()
+    in_here = here["studied"].notna().to_numpy()
+    values = np.select(
+        [
+            in_here & here["studied"].fillna(False).astype(bool).to_numpy(),
+            in_here,
+            ~pd.isna(joined_on) & (joined_on > days),
+            ~active,
+            days < first_in,
+        ],
+        [DONE, NOT_DONE, NOT_JOINED, LEFT, NOT_YET_IN],
+        default=MOVED_OUT,
+    )
+    cells = pd.DataFrame(
+        values.reshape(len(ids), len(labels)),
+        index=pd.Index(ids, name="member_id"),
+        columns=labels,
+        dtype=object,
+    )
     done = (cells == DONE).sum(axis=1)
     due = cells.isin([DONE, NOT_DONE]).sum(axis=1)
     grid = cells.copy()
