@@ -37,6 +37,21 @@ def _run(args: list[str], root: Path, cwd: Path, columns: int = 100) -> subproce
     )
 
 
+def _run_all(commands: list[list[str]], root: Path, cwd: Path) -> list[subprocess.CompletedProcess[str]]:
+    """Independent commands at the same time (each is mostly interpreter start-up)."""
+    env = os.environ | {"TUANWEI_ROOT": str(root), "COLUMNS": "100", "PYTHONIOENCODING": "utf-8"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, *c], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for c in commands
+    ]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    return [
+        subprocess.CompletedProcess(p.args, p.returncode, *out) for p, out in zip(procs, outputs, strict=True)
+    ]
+
+
 def _command(line: str) -> list[str]:
     words = line.split()
     assert words[:3] == ["python", "-m", "analysis"], line
@@ -65,8 +80,7 @@ def test_readme_query_commands_run_after_make_report(sample_processed, tmp_path)
     root = _sample_root(tmp_path, sample_processed[2022])
     work = tmp_path / "work"
     work.mkdir()
-    for line in commands:
-        done = _run(_command(line), root, work)
+    for line, done in zip(commands, _run_all([_command(c) for c in commands], root, work), strict=True):
         assert done.returncode == 0, (line, done.stdout, done.stderr)
         assert "Traceback" not in done.stdout + done.stderr
         if "--output" in line:
@@ -90,6 +104,9 @@ def test_missing_data_hints_name_a_working_command(tmp_path):
     )
     notebook = _run(["-c", probe], root, tmp_path)
     assert HINT.search(notebook.stdout).group(1).strip() == cli_hint
+    prose = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    advice = [c for c in re.findall(r"`(python -m analysis ingest[^`]*)`", prose) if "<" not in c]
+    assert advice == [cli_hint]  # the notebook's own advice for the sample is the same working command
     assert _run(_command(cli_hint), root, tmp_path).returncode == 0
     assert _run(query, root, tmp_path).returncode == 0
     assert _run(["-c", probe], root, tmp_path).stdout.strip() == "ok"
@@ -102,16 +119,19 @@ def test_hint_for_own_year_and_own_processed_folder(tmp_path):
     (root / "config").mkdir()
     shutil.copy(paths.SAMPLE_CONFIG, root / "config" / "town.yml")
     elsewhere = tmp_path / "处理后"
-    for extra in ([], ["--processed", str(elsewhere)]):
-        query = ["-m", "analysis", "query", "participation", "--year", "2022", *extra, *TWO]
-        first = _run(query, root, tmp_path)
-        assert first.returncode == 2
-        hint = HINT.search(first.stdout).group(1).strip()
-        assert hint == "python -m analysis ingest --year 2022" + (
-            f" --processed {elsewhere}" if extra else ""
-        )
-        assert _run(_command(hint), root, tmp_path).returncode == 0
-        assert _run(query, root, tmp_path).returncode == 0
+    variants = [[], ["--processed", str(elsewhere)]]  # the two situations run side by side
+    queries = [
+        ["-m", "analysis", "query", "participation", "--year", "2022", *extra, *TWO] for extra in variants
+    ]
+    first = _run_all(queries, root, tmp_path)
+    assert [f.returncode for f in first] == [2, 2]
+    hints = [HINT.search(f.stdout).group(1).strip() for f in first]
+    assert hints == [
+        "python -m analysis ingest --year 2022",
+        f"python -m analysis ingest --year 2022 --processed {elsewhere}",
+    ]
+    assert [r.returncode for r in _run_all([_command(h) for h in hints], root, tmp_path)] == [0, 0]
+    assert [r.returncode for r in _run_all(queries, root, tmp_path)] == [0, 0]
 
 
 def test_hint_for_a_year_without_exports_says_where_to_put_them():
