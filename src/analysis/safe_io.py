@@ -372,16 +372,16 @@ def write_xlsx(
 ) -> None:
     """One sheet per entry of ``sheets`` (names made Excel-valid), written atomically with openpyxl.
 
-        Headers are the frame's columns (bold, frozen), column widths fit the content (CJK counts double,
-        capped at 50), ``percent_columns[sheet]`` get ``0.0%``, ``number_formats[sheet][column]`` overrides a
-        column's format, datetimes show as ``yyyy-mm-dd``. ``titles[sheet]`` adds a bold title row above the
-        header. ``cell_formats[sheet][column]`` gives one format per row (None: the column's), for columns
-        mixing kinds (a summary with counts and rates). All option mappings are keyed by the names used in
-        ``sheets``; a frame longer than Excel's
-    1,048,576 rows continues on sheets ``<name>_2``, ``<name>_3`` …. Text cells are neutralised
-        and always stored as strings; numbers stay numbers (integers beyond 15 digits become text, as
-        Excel would lose digits). The frame index is not written. ``highlight[sheet]`` maps a cell text
-        to a fill colour (hex, e.g. ``{"√": "C6EFCE"}``), applied as conditional formatting over the data.
+    Headers are the frame's columns (bold, frozen), column widths fit the content (CJK counts double,
+    capped at 50), ``percent_columns[sheet]`` get ``0.0%``, ``number_formats[sheet][column]`` overrides a
+    column's format, datetimes show as ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm`` when a value has a time).
+    ``cell_formats[sheet][column]`` gives one format per row (None: the column's), for columns mixing
+    kinds (a summary with counts and rates). ``titles[sheet]`` adds a bold title row above the header.
+    All option mappings are keyed by the names used in ``sheets``; a frame longer than Excel's 1,048,576
+    rows continues on sheets ``<name>_2``, ``<name>_3`` …. Text cells are neutralised and always stored
+    as strings; numbers stay numbers (integers beyond 15 digits become text, as Excel would lose
+    digits). The frame index is not written. ``highlight[sheet]`` maps a cell text to a fill colour
+    (hex, e.g. ``{"√": "C6EFCE"}``), applied as conditional formatting over the data.
     """
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
