@@ -116,6 +116,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "study_members_low": {"rate": "个人参学率"},
     "cadre_by_month": {"rate": "打卡率", "numerator": "已打卡团干部", "denominator": "月末在册团干部"},
     "cadre_by_branch": {"rate": "打卡率", "numerator": "已打卡人月", "denominator": "应打卡人月"},
+    "act_top": {"name": "活动名称"},
+    "act_list": {"name": "活动名称"},
 }
 
 

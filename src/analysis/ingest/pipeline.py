@@ -768,6 +768,16 @@ PROBLEM_HEADERS = {
 }
 
 
+REJECTED_NOTES = [
+    ("被拒绝的行", "无法使用、未导入的行：文件、工作表、Excel 中的行号、列、单元格内容和原因。"),
+    ("警告", "已导入但需要核对的行（如编号位数不对、年龄不足 14 周岁、名册外人员）。"),
+    ("歧义匹配", "因重名无法确定是哪位团员的记录：已导入，但不计入任何个人。"),
+    ("未识别的团支部", "导出中出现、配置 town.yml 中没有的团支部写法，及最接近的团支部。"),
+    ("未导入的文件", "整个文件或工作表未导入的原因（无法读取、未识别、汇总类工作表）。"),
+    ("来源", "由 python -m analysis ingest 读取原始导出文件夹生成；行号即在 Excel 中看到的行号。"),
+]
+
+
 def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
     sheets = {
         "被拒绝的行": result.rejected.rename(columns=PROBLEM_HEADERS),
@@ -802,4 +812,5 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
             columns=["文件", "原因"],
         ),
     }
+    sheets[safe_io.NOTES_SHEET] = safe_io.notes_frame([*REJECTED_NOTES, ("年度", f"{result.year} 年的导入")])
     return sheets
