@@ -324,7 +324,7 @@ def _ingest_result() -> IngestResult:
         ),
     ]
     empty = pd.DataFrame()
-    return IngestResult(2022, {}, sources, empty, empty, empty, empty, [], [], [], [], "")
+    return IngestResult(2022, {}, sources, empty, empty, empty, empty, [], [], [], [], [], "")
 
 
 def _grid() -> GridResult:
