@@ -74,13 +74,26 @@ def _preview(
     ctx = clean.Context(config=config, year=year, resolver=resolver)
     src = clean.Source(sheet.file, sheet.sheet, layout, kind, year)
     frame = clean.CLEANERS[layout.kind](rows, src, ctx).head(PREVIEW_ROWS)
-    internal = {"member_id", "person_id", "person_key", "match", "name_norm", "recipient_key", "activity_id"}
+    internal = {
+        "member_id",
+        "person_id",
+        "person_key",
+        "match",
+        "name_norm",
+        "recipient_key",
+        "activity_id",
+        "join_precision",
+        "section_source",
+    }
     keep = [
         c
         for c in schemas.columns(kind.table)
         if c in frame and not c.startswith("source_") and c not in internal and frame[c].notna().any()
     ]
     frame = frame[keep].copy()
+    if "section" in frame:
+        labels = {sec.key: sec.label for sec in config.sections}
+        frame["section"] = frame["section"].map(lambda k: labels.get(k, k))
     if "name" in frame and kind.table != "activities":  # a person's name (an activity's is not masked)
         frame["name"] = frame["name"].map(mask_name)
     for col in frame.columns:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rich.cells import cell_len
@@ -42,6 +43,11 @@ def sources_table(result: IngestResult, console: Console) -> Table:
         width = max(width - 2, MIN_NAME)
 
 
+ORG_WORDS = re.compile(
+    r"村|社区|居委|支部|团|委|学校|中学|小学|学院|班|公司|企业|机关|单位|站|所|局|办|街道|镇|乡"
+)
+
+
 def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Console) -> None:
     console.print(sources_table(result, console))
     t = result.totals()
@@ -63,8 +69,13 @@ def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Con
         names = "、".join(f"{s['file']}（{s['sheet']}）" for s in result.summary_sheets)
         console.print(f"已跳过汇总类工作表（不是逐条明细，不导入）：{names}")
     if len(result.unknown_branches):
-        names = "、".join(result.unknown_branches["text"].head(10))
-        console.print(f"[yellow]未识别的团支部写法 {len(result.unknown_branches)} 个：[/]{names}")
+        texts = list(result.unknown_branches["text"])
+        shown = [t for t in texts if ORG_WORDS.search(t)][:10]  # a stray column of names is never printed
+        rest = len(texts) - len(shown)
+        line = f"[yellow]未识别的团支部写法 {len(texts)} 个：[/]" + "、".join(shown)
+        if rest:
+            line += f"{'；另有' if shown else ''} {rest} 个写法不像团组织名称（可能读错了列），未在此显示"
+        console.print(line + f"，全部见 {REJECTED_FILE} 的“未识别的团支部”表。")
     if len(result.ambiguous):
         console.print(f"[yellow]有 {len(result.ambiguous)} 条记录因重名无法确定是哪位团员，未计入个人。[/]")
     console.print(
