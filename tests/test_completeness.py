@@ -29,7 +29,7 @@ def _assess(raw: Path, config, previous: dict[str, float] | None = None):
     result = ingest_year(raw, config, YEAR)
     tables = Tables(year=YEAR, folder=raw, frames=dict(result.tables), report=result.report())
     head = catalogue.headline(tables, config, YEAR)
-    return assess(tables, config, YEAR, head, previous, result.warnings), tables
+    return assess(tables, config, YEAR, head, previous), tables
 
 
 def _copy(tmp_path: Path) -> Path:

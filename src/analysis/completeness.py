@@ -85,10 +85,32 @@ class Assessment:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "blocking": [f.as_dict() for f in self.blocking],
+            "findings": [f.as_dict() for f in self.findings],
             "accepted": [f.as_dict() for f in self.accepted],
-            "warnings": [f.as_dict() for f in self.warnings],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Assessment:
+        def one(d: dict[str, Any]) -> Finding:
+            return Finding(d["rule"], d["severity"], d["subject"], d["message"], tuple(d.get("affects", ())))
+
+        return cls([one(d) for d in data.get("findings", [])], [one(d) for d in data.get("accepted", [])])
+
+    def table(self) -> pd.DataFrame:
+        """The findings as the workbook and the report list them (Chinese headers)."""
+        rows = [
+            {
+                "严重程度": "严重" if f.serious else "提示",
+                "类型": f.rule,
+                "对象": f.subject,
+                "说明": f.message,
+            }
+            for f in self.blocking + self.warnings
+        ] + [
+            {"严重程度": "已确认", "类型": f.rule, "对象": f.subject, "说明": f.message}
+            for f in self.accepted
+        ]
+        return pd.DataFrame(rows, columns=["严重程度", "类型", "对象", "说明"])
 
 
 # ------------------------------------------------------------------ coverage
@@ -366,19 +388,17 @@ def _ingest_findings(report: dict[str, Any], t: Thresholds) -> list[Finding]:
     return out
 
 
-def _yearless_dates(warnings: pd.DataFrame | None) -> list[Finding]:
-    if warnings is None or warnings.empty:
+def _yearless_dates(report: dict[str, Any]) -> list[Finding]:
+    info = report.get("yearless_dates") or {}
+    if not info.get("count"):
         return []
-    rows = warnings[warnings["reason"].astype(str).str.contains("没有写年份")]
-    if rows.empty:
-        return []
-    files = "、".join(dict.fromkeys(rows["file"].astype(str)))
+    files = "、".join(info.get("files", []))
     return [
         Finding(
             "日期缺少年份",
             WARNING,
             "",
-            f"{len(rows)} 个日期没有写年份（{files}），已按标题、文件名或导入年度补上年份；"
+            f"{info['count']} 个日期没有写年份（{files}），已按标题、文件名或导入年度补上年份；"
             "请在 rejected_rows.xlsx 的“警告”表中核对",
             (),
         )
@@ -431,7 +451,6 @@ def assess(
     year: int,
     head: dict[str, float],
     previous: dict[str, float] | None = None,
-    warnings: pd.DataFrame | None = None,
 ) -> Assessment:
     """Every finding of the year; serious ones accepted in town.yml's ``accepted_gaps`` are set apart."""
     t = Thresholds.from_config(config.completeness)
@@ -441,7 +460,7 @@ def assess(
     found += _study_gaps(tables, year, t)
     found += _checkin_gaps(tables, year)
     found += _plausibility(tables, year, t, previous or {}, head)
-    found += _yearless_dates(warnings)
+    found += _yearless_dates(tables.report)
     result = Assessment()
     for f in found:
         if f.serious and _accepted(f, config.accepted_gaps):

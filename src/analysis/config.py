@@ -14,6 +14,7 @@ from analysis.errors import ConfigError, Location
 from analysis.ingest.vocabulary import Vocabulary, builtin
 from analysis.paths import RESOURCES_DIR
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
 BRANCH_TYPES = ("村", "社区", "学校", "企业", "机关", "其他")
 SECTIONS = ("ideology", "volunteer", "youth_service", "self_building")
 COMMITTEE = "镇团委"
@@ -79,7 +80,7 @@ class TownConfig:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ConfigError(
             "找不到配置文件",

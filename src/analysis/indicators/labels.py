@@ -35,6 +35,9 @@ TABLE_TITLES: dict[str, str] = {
     "ratings_distribution": "对标定级分布",
     "ratings_table": "对标定级结果",
     "reviews_distribution": "团员教育评议",
+    "coverage_study": "完整性·青年大学习",
+    "coverage_checkin": "完整性·团干部打卡",
+    "coverage_activities": "完整性·活动台账",
 }
 
 COLUMNS: dict[str, str] = {

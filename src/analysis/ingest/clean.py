@@ -474,14 +474,14 @@ _NOT_DONE = re.compile(r"退回|驳回|拒绝|撤销|撤回|未通过|不通过|
 
 def not_done(rows: pd.DataFrame) -> pd.Series:
     """Transfers whose 状态 says they have not (yet) taken effect (待审核, 已退回 …): not transfers."""
-    status = _col(rows, "status").map(lambda v: compact(v) or "")
-    return status.str.contains(_NOT_DONE).astype(bool)
+    status = map_unique(_col(rows, "status"), lambda v: compact(v) or "").astype("str")
+    return status.str.contains(_NOT_DONE).fillna(False).astype(bool)
 
 
 def not_studied(rows: pd.DataFrame) -> pd.Series:
     """Rows whose 学习情况 column says the person did not study (layout d): not records."""
-    status = _col(rows, "study_status").map(lambda v: compact(v) or "")
-    return status.isin(_NOT_STUDIED)
+    status = map_unique(_col(rows, "study_status"), lambda v: compact(v) or "")
+    return status.isin(_NOT_STUDIED).astype(bool)
 
 
 # ------------------------------------------------------------------ cadre check-ins

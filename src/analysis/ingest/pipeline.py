@@ -126,8 +126,16 @@ class IngestResult:
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
+            "yearless_dates": self._yearless(),
             "notes": self.notes,
         }
+
+    def _yearless(self) -> dict[str, Any]:
+        """Dates written without a year (their year was filled in from the title, file or ingest year)."""
+        if self.warnings.empty:
+            return {"count": 0, "files": []}
+        rows = self.warnings[self.warnings["reason"].astype(str).str.contains("没有写年份")]
+        return {"count": len(rows), "files": list(dict.fromkeys(rows["file"].astype(str)))}
 
 
 def file_sha256(path: Path) -> str:

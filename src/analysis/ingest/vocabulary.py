@@ -206,4 +206,4 @@ def parse(data: dict[str, Any]) -> Vocabulary:
 @cache
 def builtin() -> Vocabulary:
     with KINDS_FILE.open(encoding="utf-8") as fh:
-        return parse(yaml.safe_load(fh))
+        return parse(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -41,7 +41,17 @@ TABLE_NOTES: dict[str, tuple[str, str]] = {
     "ratings_distribution": ("各定级结果的团支部数", "对标定级结果"),
     "ratings_table": ("各团支部对标定级得分与结果", "对标定级结果"),
     "reviews_distribution": ("团员教育评议各结果的人数与占比", "团员教育评议结果"),
+    "coverage_study": (
+        "各团支部每期青年大学习的在册团员、有记录团员、记录数及来源文件",
+        "青年大学习记录、团员名册",
+    ),
+    "coverage_checkin": (
+        "各团支部每月团干部打卡记录数、在册团干部、已打卡人数及来源文件",
+        "团干部学习打卡、团员名册",
+    ),
+    "coverage_activities": ("各组织单位每月活动数及来源文件", "活动台账"),
 }
+FINDINGS_SHEET = "数据完整性"
 MONTH_COLUMNS = ("月份",)
 SUMMARY_COLUMNS = ["指标", "本年", "上年", "变化", "变化单位", "目标", "是否达标", "单位", "指标键"]
 
@@ -121,6 +131,11 @@ def notes(cat: Catalogue, sheets: list[str]) -> pd.DataFrame:
             "比率的变化以百分点计（变化单位为“个百分点”）。",
         ),
         (
+            FINDINGS_SHEET,
+            "生成报告前对数据是否齐全、是否可信的检查结果：严重（未确认的缺口，报告为草稿）、提示、"
+            "已确认（在 town.yml 的 accepted_gaps 中记录）。没有任何内容表示未发现缺口。",
+        ),
+        (
             TABLE_TITLES["summary"],
             "每个指标的本年、上年、变化、目标与是否达标；指标定义见 docs/indicators.md。",
         ),
@@ -141,7 +156,7 @@ def write_workbook(cat: Catalogue, path: Path) -> Path:
     """Write indicators.xlsx atomically; returns its path."""
     summary_title = TABLE_TITLES["summary"]
     summary, summary_formats = summary_sheet(cat)
-    sheets: dict[str, pd.DataFrame] = {summary_title: summary}
+    sheets: dict[str, pd.DataFrame] = {FINDINGS_SHEET: cat.assessment.table(), summary_title: summary}
     percents: dict[str, list[str]] = {}
     formats: dict[str, dict[str, str]] = {}
     for name, frame in cat.tables.items():
