@@ -83,6 +83,14 @@ class Assessment:
         """Serious findings (accepted or not) that touch an indicator key."""
         return [f for f in self.blocking + self.accepted if f.affects_key(key)]
 
+    def touching(self, prefixes: tuple[str, ...]) -> list[Finding]:
+        """Serious findings (accepted or not) that touch any key under these prefixes ("study.", "org.")."""
+        return [
+            f
+            for f in self.blocking + self.accepted
+            if any(a.startswith(p) or p.startswith(a) for a in f.affects for p in prefixes)
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "findings": [f.as_dict() for f in self.findings],

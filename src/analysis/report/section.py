@@ -67,14 +67,16 @@ class Section:
         self.items.append({"type": "text", "text": text})
         _display(formatting.note(text))
 
-    def figure(self, fig: Figure | None, name: str, caption: str) -> None:
+    def figure(self, fig: Figure | None, name: str, caption: str, appendix: bool = False) -> None:
         """Save a chart as figures/<name>.png/.svg, list it with its caption and show it.
 
-        ``fig`` is None when the chart's data is absent (e.g. no check-in export): nothing is added."""
+        ``fig`` is None when the chart's data is absent (e.g. no check-in export): nothing is added.
+        ``appendix``: the summary document places it in its appendix instead of this section."""
         if fig is None:
             return
         saved = save_figure(fig, self.reports_dir, name)
-        self.items.append({"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"})
+        item = {"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"}
+        self.items.append(item | ({"appendix": True} if appendix else {}))
         _display(_Picture(Path(saved["png"]), caption))
 
     def table(

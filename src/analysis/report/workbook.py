@@ -120,6 +120,14 @@ def show_summary(cat: Catalogue) -> formatting.Shown:
     return formatting.table(frame, kinds={c: formatting.FIGURE if c in figures else "text" for c in frame})
 
 
+def show_findings(cat: Catalogue) -> formatting.Shown:
+    """The completeness findings as a notebook shows them."""
+    frame = cat.assessment.table()
+    if frame.empty:
+        frame = pd.DataFrame([{"严重程度": "", "类型": "未发现缺口", "对象": "", "说明": ""}])
+    return formatting.table(frame, kinds=dict.fromkeys(frame.columns, "text"))
+
+
 def notes(cat: Catalogue, sheets: list[str]) -> pd.DataFrame:
     """The 说明 sheet: what each sheet holds and where it came from."""
     items = [
