@@ -68,3 +68,27 @@ def test_explain_cli_on_an_unusual_header(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "识别为：发展团员" in out and "未使用的列：交表日" in out
     assert "周*" in out and "周八" not in out  # names are masked outside the rejected-rows workbook
+
+
+def test_readme_walk_through(tmp_path, capsys):
+    """The README's 导入出问题时 commands, taken from README.md itself: explain shows 交表日 unused; with the
+    README's town.yml fix it is read as 申请日期."""
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 导入出问题时", 1)[1].split("\n## ", 1)[0]
+    command = next(
+        line.strip() for line in section.splitlines() if line.strip().startswith("python -m analysis explain")
+    )
+    fix = section.split("```yaml", 1)[1].split("```", 1)[0]
+    argv = command.split()[3:]
+    assert main(argv) == 0
+    assert "未使用的列：交表日" in capsys.readouterr().out
+    fixed = tmp_path / "town.yml"
+    fixed.write_text(paths.SAMPLE_CONFIG.read_text(encoding="utf-8") + "\n" + _dedent(fix), encoding="utf-8")
+    assert main([*argv, "--config", str(fixed)]) == 0
+    assert "申请日期 ← 表头（town.yml 中的写法）“交表日”" in capsys.readouterr().out
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text)
