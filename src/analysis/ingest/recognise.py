@@ -509,10 +509,14 @@ class Recogniser:
             return None
         score = 0.0
         own_evidence = 0  # columns that tell the kind apart, read from a header
-        for key in columns:
+        for key, col in columns.items():
             weight = kind.columns[key].weight
             from_header = sources[key].how in ("header", "spelling")
-            score += weight * (1.0 if from_header else 0.5)
+            score += (
+                weight
+                * (1.0 if from_header else 0.5)
+                * _confirmed(judge.fit(start, col, kind.columns[key].content), kind.columns[key].content)
+            )
             own_evidence += weight >= 2 and from_header
         score += sum(0.5 * kind.columns[key].weight for key in constants)
         for cell in cells:
@@ -674,6 +678,14 @@ class Recogniser:
             wide=wide,
             minimal=kind_key == "roster",
         )
+
+
+def _confirmed(fit: float | None, content: str) -> float:
+    """How much a mapped column counts: fully when its cells confirm its content type, less when they
+    cannot (free text, or too few cells to judge)."""
+    if content == "text" or fit is None:
+        return 0.75
+    return 0.5 + 0.5 * fit
 
 
 def _title(sheet: RawSheet, first_header_row: int) -> str:
