@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analysis import processes
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
 
@@ -224,14 +225,24 @@ def run_jobs(
             stop_kernel(km)
         return
     context = multiprocessing.get_context("spawn")  # never fork a process that has threads running
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
+    before = {p.pid for p in processes.descendants()}
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=processes.child_setup,  # Ctrl-C is the run's to handle; the worker dies with the run
+        initargs=(os.getpid(),),
+    ) as pool:
+        futures: dict[Any, Job] = {}
         try:
+            with processes.signals_blocked():
+                futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
             for future in as_completed(futures):
                 done(futures[future], future.result())
         except BaseException:
             for future in futures:
                 future.cancel()
+            # the workers and their kernels, at once: the pool would otherwise wait for running notebooks
+            processes.stop([p for p in processes.descendants() if p.pid not in before])
             raise
 
 
