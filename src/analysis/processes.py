@@ -141,16 +141,32 @@ def descendants(pid: int | None = None) -> list[psutil.Process]:
     return [p for p in found if not _is_resource_tracker(p)]
 
 
+def _running(proc: psutil.Process) -> bool:
+    """Alive and not a zombie (a dead child waiting to be reaped counts as gone)."""
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _wait(processes: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + seconds
+    alive = [p for p in processes if _running(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if _running(p)]
+    return alive
+
+
 def stop(processes: list[psutil.Process], grace: float = STOP_GRACE) -> None:
     """SIGTERM every process at once, SIGKILL the ones still running after ``grace`` seconds."""
     for proc in processes:
         with contextlib.suppress(psutil.Error):
             proc.terminate()
-    _, alive = psutil.wait_procs(processes, timeout=grace)
-    for proc in alive:
+    for proc in _wait(processes, grace):
         with contextlib.suppress(psutil.Error):
             proc.kill()
-    psutil.wait_procs(alive, timeout=grace)
+    _wait(processes, grace)
 
 
 def stop_children() -> None:

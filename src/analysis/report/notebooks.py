@@ -232,16 +232,14 @@ def run_jobs(
         initializer=processes.child_setup,  # Ctrl-C is the run's to handle; the worker dies with the run
         initargs=(os.getpid(),),
     ) as pool:
-        futures: dict[Any, Job] = {}
         try:
             with processes.signals_blocked():
                 futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
             for future in as_completed(futures):
                 done(futures[future], future.result())
         except BaseException:
-            for future in futures:
-                future.cancel()
-            # the workers and their kernels, at once: the pool would otherwise wait for running notebooks
+            # Stop the workers and their kernels at once (the pool would wait for running notebooks); the
+            # pool then fails the pending futures itself (cancelling them first makes it raise).
             processes.stop([p for p in processes.descendants() if p.pid not in before])
             raise
 
