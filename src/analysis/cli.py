@@ -191,15 +191,15 @@ def _no_raw_hint(yp: paths.YearPaths, command: str, sample: bool) -> str:
 def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
     """The year's folders, checked before anything is written: --raw is a folder holding exports, and no
     output folder overlaps a raw folder, the configuration or another output (folders.py)."""
+    from analysis.config import load_config
+    from analysis.ingest.pipeline import raw_files
+
     yp = resolve_year_paths(args)
     sample = getattr(args, "sample", False) or args.year is None
     folders.check_raw_folder(yp.raw, yp.year, flag_given=bool(args.raw))
+    load_config(yp.config)  # a configuration error first: it is named with its file and line
     if not yp.raw.is_dir():
-        raise AnalysisError(
-            f"找不到 {yp.year} 年的原始数据文件夹 {yp.raw}", hint=_no_raw_hint(yp, command, sample)
-        )
-    from analysis.ingest.pipeline import raw_files
-
+        raise AnalysisError(f"找不到原始数据文件夹 {yp.raw}", hint=_no_raw_hint(yp, command, sample))
     if not raw_files(yp.raw):
         raise AnalysisError(
             f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）", hint=_no_raw_hint(yp, command, sample)

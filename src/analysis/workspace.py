@@ -77,6 +77,7 @@ def ingest(
 ) -> IngestResult:
     """Ingest the year's raw folder, check the data's dates against the year, write the processed
     folder (``python -m analysis ingest`` and the run)."""
+    refuse_read_only(paths.processed, "处理后数据文件夹", "--processed")  # before minutes of reading
     result = ingest_year(paths.raw, config, paths.year, progress=progress)
     check_data_year(result.tables, paths.year, paths.raw)
     write_processed_safely(result, paths.processed)
@@ -140,7 +141,6 @@ def refuse_read_only(folder: Path, label: str, flag: str) -> None:
 def write_processed_safely(result: IngestResult, folder: Path) -> None:
     """pipeline.write_processed with faults named (path, what to do), leftovers of a killed run cleaned
     first, and on any failure its temporary folder removed and the previous data put back."""
-    refuse_read_only(folder, "处理后数据文件夹", "--processed")
     recover_leftovers(folder, PROCESSED_LEFTOVERS)
     try:
         with faults.writing(folder):

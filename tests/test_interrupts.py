@@ -1,0 +1,161 @@
+"""A real ``python -m analysis run`` stopped by SIGTERM, Ctrl-C (SIGINT to the whole process group, as a
+terminal sends it) or SIGKILL leaves no worker or kernel behind (psutil), prints one Chinese line and
+no traceback; the hint commands the CLI prints work when executed as printed.
+
+Each run happens in a copy of the project (TUANWEI_ROOT) under tmp_path: nothing is written into the
+checkout. These tests start real processes (a few seconds each)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from analysis import paths
+
+pytestmark = pytest.mark.e2e
+HINT = re.compile(r"(?:请先运行|可先运行)：(python -m analysis [^（）。，]+)")
+KERNELS_WITHIN = 120  # seconds: generous, the machine may be busy
+GONE_WITHIN = 5.0  # children must be gone this long after SIGTERM / SIGINT
+ORPHANS_GONE_WITHIN = 10.0  # … and this long after SIGKILL of the run itself
+
+
+def _project_copy(base: Path, processed_from: dict[int, Path] | None = None) -> Path:
+    """notebooks/, config/ and data/sample/ of the checkout; optionally the sample's processed data
+    (ingested with the checkout's sample config, so a run with --config <that file> skips the ingest)."""
+    root = base / "project"
+    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks")
+    shutil.copytree(paths.ROOT / "config", root / "config")
+    shutil.copytree(paths.SAMPLE_DIR, root / "data" / "sample")
+    for year, folder in (processed_from or {}).items():
+        shutil.copytree(folder, root / "data" / "processed" / "sample" / str(year))
+    return root
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {**os.environ, "TUANWEI_ROOT": str(root), "COLUMNS": "300", "PYTHONUNBUFFERED": "1"}
+
+
+def _cli(root: Path, command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    argv = shlex.split(command)
+    assert argv[:3] == ["python", "-m", "analysis"], command
+    return subprocess.run(
+        [sys.executable, *argv[1:]], cwd=root, env=_env(root), capture_output=True, text=True, timeout=timeout
+    )
+
+
+def _hint(output: str) -> str:
+    found = HINT.search(" ".join(output.split()))
+    assert found, output
+    return found.group(1).strip()
+
+
+def _running(procs: list[psutil.Process]) -> list[psutil.Process]:
+    alive = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                alive.append(proc)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+def _wait_for_kernels(run: subprocess.Popen[str]) -> list[psutil.Process]:
+    """The run's descendants once two notebook kernels are up (the run is deep in its work)."""
+    parent = psutil.Process(run.pid)
+    deadline = time.monotonic() + KERNELS_WITHIN
+    while time.monotonic() < deadline:
+        assert run.poll() is None, run.communicate()[0]
+        children = parent.children(recursive=True)
+        kernels = []
+        for child in children:
+            try:
+                if "ipykernel" in " ".join(child.cmdline()):
+                    kernels.append(child)
+            except psutil.NoSuchProcess:
+                continue
+        if len(kernels) >= 2:
+            time.sleep(0.5)  # let the notebooks get going
+            return parent.children(recursive=True)
+        time.sleep(0.1)
+    raise AssertionError("the run started no notebook kernels in time")
+
+
+def _gone_within(children: list[psutil.Process], seconds: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + seconds
+    alive = _running(children)
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = _running(alive)
+    return alive
+
+
+def test_ingest_hint_works_as_printed(tmp_path: Path) -> None:
+    root = _project_copy(tmp_path)
+    failed = _cli(root, "python -m analysis ingest --year 2031")  # no data/raw/2031 in a fresh project
+    assert failed.returncode == 2
+    command = _hint(failed.stdout)
+    assert command == "python -m analysis ingest --sample"
+    done = _cli(root, command)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (root / "data" / "processed" / "sample" / "2022" / "ingest_report.json").is_file()
+
+
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C", "SIGKILL"])
+def test_stopping_a_run_leaves_no_child(tmp_path: Path, sample_processed: dict[int, Path], how: str) -> None:
+    if how == "SIGTERM":  # the command printed as the hint of a run without data, exactly as printed
+        root = _project_copy(tmp_path)
+        failed = _cli(root, "python -m analysis run --year 2031")
+        assert failed.returncode == 2
+        command = _hint(failed.stdout)
+        assert command == "python -m analysis run --sample"
+        audit = _cli(root, "python -m analysis audit")  # before any report: the same advice
+        assert audit.returncode == 2 and _hint(audit.stdout) == command
+    else:  # processed data ready: the run goes straight to the notebooks
+        root = _project_copy(tmp_path, sample_processed)
+        command = f"python -m analysis run --sample --config {shlex.quote(str(paths.SAMPLE_CONFIG))}"
+    run = subprocess.Popen(
+        [sys.executable, *shlex.split(command)[1:]],
+        cwd=root,
+        env=_env(root),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, like a job in a terminal
+    )
+    children: list[psutil.Process] = []
+    try:
+        children = _wait_for_kernels(run)
+        assert len(children) >= 4  # two workers, two kernels
+        if how == "SIGKILL":
+            run.kill()
+            run.wait(timeout=30)
+            assert not _gone_within(children, ORPHANS_GONE_WITHIN)
+            return
+        if how == "SIGTERM":
+            run.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(run.pid, signal.SIGINT)
+        output, _ = run.communicate(timeout=60)
+        assert not _gone_within(children, GONE_WITHIN)
+        assert run.returncode == (143 if how == "SIGTERM" else 130)
+        lines = [line for line in output.splitlines() if line.strip()]
+        assert lines == ["已中断，报告未更新"], output
+        reports = root / "reports" / "sample"
+        assert not (reports / "2022").exists()
+        assert not [p.name for p in reports.iterdir() if p.name.startswith((".2022.staging", ".2022.old"))]
+    finally:
+        if run.poll() is None:
+            run.kill()
+        for child in _running(children):
+            child.kill()

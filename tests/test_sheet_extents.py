@@ -1,0 +1,158 @@
+"""guard.check_sheet_extents: a sheet's used area comes from its cell references, streamed, before any
+reader allocates a grid; one stray cell far away is refused by file and sheet, never a crash."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analysis import guard
+from analysis.errors import InputFileError
+from analysis.guard import Limits, check_sheet_extents
+from analysis.ingest.readers import read_file
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _far_cell_xlsx(path: Path) -> Path:
+    """A two-row roster on sheet 名单 plus one stray cell at the sheet's last row and column."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    ws.append(["姓名", "所在团支部"])
+    ws.append(["张三", "塔岗村团支部"])
+    ws.cell(row=1_048_576, column=16_384, value="x")  # XFD1048576
+    wb.save(path)
+    return path
+
+
+def _with_sheet_data(path: Path, sheet_data: str) -> Path:
+    """A one-sheet workbook whose <sheetData> is exactly ``sheet_data`` (hand-written cells)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "表一"
+    wb.active["A1"] = "x"
+    src = path.with_suffix(".src.xlsx")
+    wb.save(src)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start, end = text.index("<sheetData>"), text.index("</sheetData>")
+                data = (text[:start] + f"<sheetData>{sheet_data}" + text[end:]).encode()
+            zout.writestr(info, data)
+    return path
+
+
+def _shape(path: Path) -> tuple[int, int]:
+    with zipfile.ZipFile(path) as zf:
+        return guard._exact_extent(zf, "xl/worksheets/sheet1.xml", lambda e: False).shape
+
+
+def test_far_cell_refused_by_file_sheet_and_cell(tmp_path: Path) -> None:
+    path = _far_cell_xlsx(tmp_path / "团员名册.xlsx")
+    with pytest.raises(InputFileError) as info:
+        read_file(path, "团员名册.xlsx")  # the one call readers make before calamine
+    text = str(info.value)
+    assert "文件“团员名册.xlsx”" in text and "工作表“名单”" in text
+    assert "XFD1048576" in text and "1,048,576 行 × 16,384 列" in text
+
+
+def test_far_cell_refused_in_a_process_limited_to_4_gb(tmp_path: Path) -> None:
+    """The whole ingest command, in a process that cannot allocate the full grid: a message, no abort."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _far_cell_xlsx(raw / "团员名册.xlsx")
+    four_gb = 4 * 1024**3
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (four_gb, four_gb))
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "analysis",
+            "ingest",
+            "--year",
+            "2022",
+            "--raw",
+            str(raw),
+            "--processed",
+            str(tmp_path / "processed"),
+            "--config",
+            str(ROOT / "data" / "sample" / "town.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=120,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output  # the file is reported as not imported; the command finishes
+    assert "工作表“名单”" in output and "XFD1048576" in output
+    assert "Traceback" not in output and "panicked" not in output
+
+
+@pytest.mark.parametrize(
+    ("sheet_data", "shape"),
+    [
+        # rows out of order: the area still spans rows 1–1000 and columns A–C
+        ('<row r="1"><c r="A1"><v>1</v></c></row><row r="1000"><c r="C1000"><v>2</v></c></row>'
+         '<row r="2"><c r="A2"><v>3</v></c></row>', (1000, 3)),
+        # cells and rows without references: placed after the previous ones (rows 1–3, columns A–C)
+        ('<row r="1"><c r="A1"><v>1</v></c></row><row><c><v>2</v></c><c><v>3</v></c><c><v>4</v></c></row>'
+         '<row><c r="B3"><v>5</v></c></row>', (3, 3)),
+        # an empty styled cell far away holds nothing: it does not count
+        ('<row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c r="ZZ900000" s="1"/></row>', (1, 1)),
+        # tags with a namespace prefix are cells too
+        ('<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="AB1"><x:v>2</x:v></x:c></x:row>', (1, 28)),
+    ],
+)  # fmt: skip
+def test_exact_extent(tmp_path: Path, sheet_data: str, shape: tuple[int, int]) -> None:
+    assert _shape(_with_sheet_data(tmp_path / "t.xlsx", sheet_data)) == shape
+
+
+@pytest.mark.parametrize(
+    "sheet_data",
+    [
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="5"><c><v>2</v></c></row>',  # no reference
+        '<row r="1"><c r="AA1"><v>1</v></c></row>',  # two-letter column
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c r="A900000"><v>1</v></c></row>',
+        '<row><c r="A1"><v>1</v></c></row>',  # row without a number
+        '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>',  # prefixed tags
+    ],
+)
+def test_fast_path_sends_anything_unusual_to_the_exact_scan(tmp_path: Path, sheet_data: str) -> None:
+    path = _with_sheet_data(tmp_path / "t.xlsx", sheet_data)
+    with zipfile.ZipFile(path) as zf:
+        assert not guard._plain(zf, "xl/worksheets/sheet1.xml")
+
+
+def test_ordinary_sheet_takes_the_fast_path(tmp_path: Path) -> None:
+    data = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="Z{r}" t="s"><v>0</v></c></row>'
+        for r in (1, 2, 799_999)
+    )
+    path = _with_sheet_data(tmp_path / "t.xlsx", data)
+    with zipfile.ZipFile(path) as zf:
+        assert guard._plain(zf, "xl/worksheets/sheet1.xml")
+    check_sheet_extents(path)  # 799,999 × 26 cells: within the default limits
+
+
+def test_wide_sheet_within_limits_passes_and_limits_apply(tmp_path: Path) -> None:
+    data = '<row r="1"><c r="A1"><v>1</v></c><c r="AZ1"><v>2</v></c></row><row r="40"><c r="B40"><v>3</v></c></row>'
+    path = _with_sheet_data(tmp_path / "宽表.xlsx", data)
+    check_sheet_extents(path)  # 40 rows × 52 columns
+    with pytest.raises(InputFileError, match=r"AZ40.*40 行 × 52 列"):
+        check_sheet_extents(path, Limits.from_config({"max_columns": 50}))
+    with pytest.raises(InputFileError, match="工作表“表一”"):
+        check_sheet_extents(path, Limits.from_config({"max_cells": 2000}))  # 40 × 52 = 2,080 cells
