@@ -9,7 +9,9 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -95,7 +97,7 @@ def _no_staging(reports: Path) -> bool:
     ("exc", "says"),
     [
         (OSError(errno.ENOSPC, "No space left on device", "/d/报告"), "磁盘空间不足，无法写入 “/d/报告”"),
-        (PermissionError(errno.EACCES, "Permission denied", "/d/报告"), "没有写入 “/d/报告” 的权限"),
+        (PermissionError(errno.EACCES, "Permission denied", "/d/报告"), "没有权限访问 “/d/报告”"),
         (OSError(errno.ENAMETOOLONG, "File name too long", "/d/长"), "路径过长，无法写入 “/d/长”"),
         (OSError(errno.EROFS, "Read-only file system", "/mnt/u"), "“/mnt/u” 位于只读的磁盘上"),
     ],
@@ -291,7 +293,27 @@ def test_processed_write_cleans_leftovers_and_keeps_old_data_on_failure(tmp_path
     assert (folder / "ingest_report.json").read_text(encoding="utf-8") == '{"old": true}'
 
 
-# --- internal errors and arguments ---------------------------------------------------------------------
+# --- signals, internal errors and arguments ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_signals_become_one_interruption(signum, monkeypatch, capsys) -> None:
+    """SIGTERM and SIGHUP end a command like Ctrl-C: clean-up runs, one line, exit 128 + signal."""
+    cleaned = []
+
+    def long_command(args):
+        try:
+            os.kill(os.getpid(), signum)
+            time.sleep(5)  # interrupted right away
+        finally:
+            cleaned.append(True)
+        return 0
+
+    monkeypatch.setitem(cli.COMMANDS, "docs", long_command)
+    before = signal.getsignal(signum)
+    assert main(["docs"]) == 128 + signum
+    assert cleaned == [True] and _text(capsys) == "已中断。"
+    assert signal.getsignal(signum) == before  # the previous handler is back
 
 
 def test_internal_error_log_per_user_and_run(tmp_path, monkeypatch, capsys) -> None:

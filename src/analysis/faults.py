@@ -63,7 +63,7 @@ def fault_error(exc: OSError, path: str | os.PathLike[str] | None = None) -> Ana
         )
     if exc.errno in _DENIED or isinstance(exc, PermissionError):
         return AnalysisError(
-            f"没有写入 {shown} 的权限（或文件正被其他程序占用）",
+            f"没有权限访问 {shown}（或该文件正被其他程序占用）",
             hint="请确认该文件夹不是只读的、文件没有在 Excel 或 WPS 中打开，或用 --processed / --reports 指定另一个文件夹；之前的报告保持不变。",
         )
     return None

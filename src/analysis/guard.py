@@ -403,7 +403,7 @@ _MAX_TAG = 64 * 1024  # no honest start tag is longer; a longer one is dropped f
 # area is at most 26 × 799,999 cells whatever the order. Anything else (a far cell, a wide sheet, tags
 # without references, prefixed tags) is measured exactly by `_exact_extent`.
 _FAST_ROWS, _FAST_COLUMNS = 799_999, 26
-_ODD_CELL = re.compile(rb'<c(?! r="[A-Z](?:[0-9]{1,5}|[1-7][0-9]{5})")[\s>/]')
+_ODD_CELL = re.compile(rb'<c(?! r="[A-Z][1-7]?[0-9]{1,5}")[\s>/]')  # 6-digit rows start with 1–7
 _ODD_ROW = re.compile(rb'<row(?! r="[0-9]{1,6}")[\s>/]')
 _PREFIXED = re.compile(rb":(?:c|row)[\s>/]")
 _START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
