@@ -23,6 +23,8 @@ from analysis.report import notebooks as nbs
 from analysis.report import run as run_mod
 from analysis.workspace import recover_leftovers, write_processed_safely
 
+POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and signals")
+
 
 def _hashes(folder: Path) -> dict[str, str]:
     return {
@@ -166,6 +168,7 @@ def test_full_disk_inside_a_notebook_kernel(year, monkeypatch, capsys) -> None:
     assert not (reports.parent / "2022-出错的笔记本").exists()  # nothing more written on a full disk
 
 
+@POSIX
 def test_read_only_published_report_is_never_replaced(year, capsys) -> None:
     argv, reports = year
     before = _hashes(reports)
@@ -179,6 +182,7 @@ def test_read_only_published_report_is_never_replaced(year, capsys) -> None:
         _make_writable(reports)
 
 
+@POSIX
 def test_read_only_reports_folder(tmp_path, capsys) -> None:
     parent = tmp_path / "reports"
     parent.mkdir()
@@ -194,6 +198,7 @@ def test_read_only_reports_folder(tmp_path, capsys) -> None:
         _make_writable(parent)
 
 
+@POSIX
 def test_read_only_processed_folder(tmp_path, capsys) -> None:
     processed = tmp_path / "processed" / "2022"
     processed.mkdir(parents=True)
@@ -206,6 +211,7 @@ def test_read_only_processed_folder(tmp_path, capsys) -> None:
         _make_writable(processed)
 
 
+@POSIX
 def test_path_too_long(tmp_path, capsys) -> None:
     reports = tmp_path / ("报告" * 50) / "2022"  # a 300-byte folder name
     assert main(["run", "--sample", "--processed", str(tmp_path / "p"), "--reports", str(reports)]) == 2
@@ -250,6 +256,7 @@ def test_report_open_in_excel_is_not_replaced(tmp_path, monkeypatch) -> None:
 # --- leftovers of a killed run -------------------------------------------------------------------------
 
 
+@POSIX
 def test_read_only_leftovers_are_removed(tmp_path) -> None:
     reports = tmp_path / "2022"
     reports.mkdir()
@@ -296,7 +303,8 @@ def test_processed_write_cleans_leftovers_and_keeps_old_data_on_failure(tmp_path
 # --- signals, internal errors and arguments ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@POSIX
+@pytest.mark.parametrize("signum", [getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)])
 def test_signals_become_one_interruption(signum, monkeypatch, capsys) -> None:
     """SIGTERM and SIGHUP end a command like Ctrl-C: clean-up runs, one line, exit 128 + signal."""
     cleaned = []

@@ -118,3 +118,12 @@ def test_year_that_does_not_match_the_data(tmp_path: Path, capsys) -> None:
     out = " ".join(capsys.readouterr().out.split())
     assert "没有一条日期在 1990 年" in out and "--year 2022" in out
     assert not (tmp_path / "p").exists() and not (tmp_path / "r" / "1990").exists()
+
+
+def test_sample_never_writes_over_an_analysts_folder(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "town.yml").write_text("town: 青禾镇\n", encoding="utf-8")
+    assert main(["sample", "--out", str(config)]) == 2
+    assert "不是之前生成的示例数据" in capsys.readouterr().out
+    assert _tree(config) == {"town.yml": hashlib.sha256("town: 青禾镇\n".encode()).hexdigest()}

@@ -22,7 +22,10 @@ import pytest
 
 from analysis import paths
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups"),
+]
 HINT = re.compile(r"(?:请先运行|可先运行)：(python -m analysis [^（）。，]+)")
 KERNELS_WITHIN = 120  # seconds: generous, the machine may be busy
 GONE_WITHIN = 5.0  # children must be gone this long after SIGTERM / SIGINT

@@ -175,6 +175,7 @@ def resolve_year_paths(args: argparse.Namespace) -> paths.YearPaths:
 def cmd_sample(args: argparse.Namespace) -> int:
     from analysis.sample import write_sample
 
+    folders.check_sample_folder(paths.resolve(args.out))
     written = write_sample(paths.resolve(args.out), seed=args.seed)
     _console().print(f"已生成示例镇数据：{len(written)} 个文件，位于 {paths.resolve(args.out)}")
     return 0

@@ -142,3 +142,26 @@ def _check_ours(out: Folder, markers: set[str]) -> None:
         "该文件夹会被整体替换，为避免丢失这些文件，已停止（尚未写入任何内容）",
         hint=f"请用 {out.flag} 指定一个新的或空的文件夹。",
     )
+
+
+SAMPLE_MARK = "python -m analysis sample"  # in the first line of the sample's town.yml
+
+
+def check_sample_folder(out: Path) -> None:
+    """``sample --out`` writes town.yml, README.md and year folders of exports: only into a new or empty
+    folder or an earlier sample, never over an analyst's configuration or exports."""
+    try:
+        entries = [p for p in out.iterdir() if not p.name.startswith(".")] if out.is_dir() else []
+    except OSError:
+        return
+    if not entries:
+        return
+    try:
+        head = (out / "town.yml").read_text(encoding="utf-8")[:500]
+    except (OSError, UnicodeDecodeError):
+        head = ""
+    if SAMPLE_MARK not in head:
+        raise AnalysisError(
+            f"文件夹 {out} 中已有其他文件，不是之前生成的示例数据；写入示例数据会覆盖其中的同名文件，已停止",
+            hint="请用 --out 指定一个新的或空的文件夹。",
+        )

@@ -35,10 +35,8 @@ from analysis.report.workbook import write_workbook
 from analysis.workspace import raw_fingerprint, recover_leftovers, refuse_read_only
 
 MANIFEST = "manifest.json"
-REPORT_LEFTOVERS = (
-    ".staging",
-    ".old",
-)  # what a run cut short (killed, power lost) leaves next to reports/<Y>
+# What a run cut short (killed, power lost) leaves next to reports/<Y>: removed by the next run.
+REPORT_LEFTOVERS = (".staging", ".old")
 CHILD_INGEST_BYTES = 20 * 1024 * 1024  # larger raw folders are ingested in a child process
 LOCK_WAIT_SECONDS = 600
 HEADLINE_KEYS = ["org.members", "act.count", "act.volunteer_hours", "study.member_rate", "rec.new_members"]
