@@ -4,6 +4,7 @@ reader allocates a grid; one stray cell far away is refused by file and sheet, n
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -61,7 +62,7 @@ def test_far_cell_refused_by_file_sheet_and_cell(tmp_path: Path) -> None:
         read_file(path, "团员名册.xlsx")  # the one call readers make before calamine
     text = str(info.value)
     assert "文件“团员名册.xlsx”" in text and "工作表“名单”" in text
-    assert "XFD1048576" in text and "1,048,576 行 × 16,384 列" in text
+    assert "使用区域过大：A1:XFD1048576（1,048,576 行 × 16,384 列" in text
 
 
 def test_far_cell_refused_in_a_process_limited_to_4_gb(tmp_path: Path) -> None:
@@ -121,38 +122,74 @@ def test_exact_extent(tmp_path: Path, sheet_data: str, shape: tuple[int, int]) -
     assert _shape(_with_sheet_data(tmp_path / "t.xlsx", sheet_data)) == shape
 
 
+HEADER = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'  # two columns
+BODY = "".join(
+    f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>{r}</v></c></row>' for r in range(2, 8000)
+)
+
+
 @pytest.mark.parametrize(
     "sheet_data",
     [
-        '<row r="1"><c r="A1"><v>1</v></c></row><row r="5"><c><v>2</v></c></row>',  # no reference
-        '<row r="1"><c r="AA1"><v>1</v></c></row>',  # two-letter column
-        '<row r="1"><c r="A1"><v>1</v></c></row><row r="900000"><c r="A900000"><v>1</v></c></row>',
-        '<row><c r="A1"><v>1</v></c></row>',  # row without a number
-        '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>',  # prefixed tags
+        HEADER + '<row r="5"><c r="A5"><v>1</v></c><c><v>2</v></c></row>',  # a cell without reference
+        HEADER + BODY + '<row r="9000"><c r="Z9000"><v>1</v></c></row>',  # wider than the top rows
+        HEADER + '<row r="2000000"><c r="A2000000"><v>1</v></c></row>',  # beyond the row bound
+        HEADER + '<x:row r="2"><x:c r="A2"><x:v>1</x:v></x:c></x:row>',  # prefixed tags
+        '<row r="1"><c><v>1</v></c></row>',  # no reference at the top: width unknown
     ],
 )
 def test_fast_path_sends_anything_unusual_to_the_exact_scan(tmp_path: Path, sheet_data: str) -> None:
     path = _with_sheet_data(tmp_path / "t.xlsx", sheet_data)
     with zipfile.ZipFile(path) as zf:
-        assert not guard._plain(zf, "xl/worksheets/sheet1.xml")
+        assert not guard._plain(zf, "xl/worksheets/sheet1.xml", Limits())
 
 
 def test_ordinary_sheet_takes_the_fast_path(tmp_path: Path) -> None:
-    data = "".join(
-        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="Z{r}" t="s"><v>0</v></c></row>'
-        for r in (1, 2, 799_999)
-    )
+    """Two columns down to Excel's last row (2 × 1,048,576 cells, within the 12 million limit); row tags
+    without numbers do not matter when every cell carries its reference."""
+    data = HEADER + '<row><c r="A2"><v>1</v></c></row><row r="1048576"><c r="B1048576"><v>2</v></c></row>'
     path = _with_sheet_data(tmp_path / "t.xlsx", data)
     with zipfile.ZipFile(path) as zf:
-        assert guard._plain(zf, "xl/worksheets/sheet1.xml")
-    check_sheet_extents(path)  # 799,999 × 26 cells: within the default limits
+        assert guard._plain(zf, "xl/worksheets/sheet1.xml", Limits())
+    check_sheet_extents(path)
+
+
+def test_a_sheet_twenty_six_columns_wide_and_half_a_million_rows_is_measured_and_refused(
+    tmp_path: Path,
+) -> None:
+    header = "".join(f'<c r="{chr(65 + i)}1" t="s"><v>{i}</v></c>' for i in range(26))
+    data = f'<row r="1">{header}</row><row r="500000"><c r="A500000"><v>1</v></c></row>'
+    with pytest.raises(InputFileError, match=r"A1:Z500000（500,000 行 × 26 列"):  # 13 million cells
+        check_sheet_extents(_with_sheet_data(tmp_path / "t.xlsx", data))
+
+
+@pytest.mark.parametrize(
+    ("limit", "pattern", "largest"),
+    [
+        (1_999_999, b"[1-1]?[0-9]{1,6}", 1_999_999),
+        (461_538, b"[1-3]?[0-9]{1,5}", 399_999),
+        (38, b"[1-2]?[0-9]{1,1}", 29),
+        (8, None, 0),
+    ],
+)
+def test_row_bound_patterns(limit: int, pattern: bytes | None, largest: int) -> None:
+    assert guard._number_pattern(limit) == pattern
+    if pattern is not None:
+        rx = re.compile(pattern + b"$")
+        assert rx.match(str(largest).encode()) and not rx.match(str(largest + 1).encode())
+
+
+@pytest.mark.parametrize(("width", "last", "beyond"), [(4, "D", "E"), (30, "AD", "AE"), (60, "BH", "BI")])
+def test_column_patterns(width: int, last: str, beyond: str) -> None:
+    rx = re.compile(guard._column_pattern(width) + b"$")
+    assert rx.match(b"A") and rx.match(last.encode()) and not rx.match(beyond.encode())
 
 
 def test_wide_sheet_within_limits_passes_and_limits_apply(tmp_path: Path) -> None:
     data = '<row r="1"><c r="A1"><v>1</v></c><c r="AZ1"><v>2</v></c></row><row r="40"><c r="B40"><v>3</v></c></row>'
     path = _with_sheet_data(tmp_path / "宽表.xlsx", data)
     check_sheet_extents(path)  # 40 rows × 52 columns
-    with pytest.raises(InputFileError, match=r"AZ40.*40 行 × 52 列"):
+    with pytest.raises(InputFileError, match=r"A1:AZ40（40 行 × 52 列"):
         check_sheet_extents(path, Limits.from_config({"max_columns": 50}))
     with pytest.raises(InputFileError, match="工作表“表一”"):
         check_sheet_extents(path, Limits.from_config({"max_cells": 2000}))  # 40 × 52 = 2,080 cells

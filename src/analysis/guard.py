@@ -61,7 +61,7 @@ class Limits:
     max_file_bytes: int = 1024 * MiB
     max_rows: int = 2_000_000
     max_columns: int = 500
-    max_cells: int = 24_000_000  # rows × columns of a sheet's used area (the grid a reader allocates)
+    max_cells: int = 12_000_000  # rows × columns of a sheet's used area (the grid a reader allocates)
 
     _CONFIG_KEYS: ClassVar[dict[str, tuple[str, int | None]]] = {
         "max_uncompressed_mb": ("max_uncompressed_bytes", MiB),
@@ -398,13 +398,13 @@ def _scan_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> N
 
 _SCAN_CHUNK = MiB
 _MAX_TAG = 64 * 1024  # no honest start tag is longer; a longer one is dropped from the scan
-# Fast path: when every cell tag starts with a reference in columns A–Z and rows below 800,000 and
-# every row tag with a row number below 1,000,000 (what Excel, WPS and the platforms write), the used
-# area is at most 26 × 799,999 cells whatever the order. Anything else (a far cell, a wide sheet, tags
-# without references, prefixed tags) is measured exactly by `_exact_extent`.
-_FAST_ROWS, _FAST_COLUMNS = 799_999, 26
-_ODD_CELL = re.compile(rb'<c(?! r="[A-Z][1-7]?[0-9]{1,5}")[\s>/]')  # 6-digit rows start with 1–7
-_ODD_ROW = re.compile(rb'<row(?! r="[0-9]{1,6}")[\s>/]')
+# Fast path (what Excel, WPS and the platforms write): the header rows at the top of the sheet show its
+# width W; when every cell tag of the sheet starts with a reference within columns A…W and within a row
+# bound R such that R × W fits the limits, the used area fits them too, in any order (a cell with a
+# reference is placed by it, whatever its row tag says). A far or wide cell, a cell without a reference
+# or a prefixed tag sends the sheet to `_exact_extent`.
+_FAST_MAX_ROWS = 1_999_999  # the largest bound the row pattern needs (Excel stops at 1,048,576)
+_HEAD_REFS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _PREFIXED = re.compile(rb":(?:c|row)[\s>/]")
 _START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
@@ -468,12 +468,48 @@ def _chunks(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
         yield carry
 
 
-def _plain(zf: zipfile.ZipFile, member: str) -> bool:
-    """True when the fast-path pattern holds for every tag of the sheet (no far, wide or odd cells)."""
-    return not any(
-        _ODD_CELL.search(chunk) or _ODD_ROW.search(chunk) or _PREFIXED.search(chunk)
-        for chunk in _chunks(zf, member)
-    )
+def _number_pattern(limit: int) -> bytes | None:
+    """A regex for decimal numbers up to a bound m ≤ ``limit``, as large as a simple pattern allows:
+    ``[0-9]{1,k}`` (m = 10^k − 1) or ``[1-L]?[0-9]{1,k}`` (m = (L+1)·10^k − 1). None below 9."""
+    k = len(str(limit + 1)) - 1  # the most digits that all fit
+    if k < 1:
+        return None
+    lead = (limit + 1) // 10**k - 1  # leading digit allowed for a (k+1)-digit number
+    return (b"[1-%d]?" % lead if lead >= 1 else b"") + b"[0-9]{1,%d}" % k
+
+
+def _column_pattern(width: int) -> bytes:
+    """A regex for column letters A … the ``width``-th column (1 ≤ width ≤ 702, one or two letters)."""
+    last = _column_letters(width - 1).encode()
+    if len(last) == 1:
+        return b"[A-%s]" % last
+    first, second = last[:1], last[1:]
+    before = b"|[A-%c][A-Z]" % (first[0] - 1) if first != b"A" else b""
+    return b"(?:[A-Z]%s|%s[A-%s])" % (before, first, second)
+
+
+def _fast_pattern(zf: zipfile.ZipFile, member: str, limits: Limits) -> re.Pattern[bytes] | None:
+    """The pattern of an odd cell tag for this sheet (see the fast path above), or None when the sheet
+    must be measured exactly anyway (no references at the top, too wide, limits too tight)."""
+    head = next(_chunks(zf, member), b"")[: 256 * 1024]
+    refs = _HEAD_REFS.findall(head)
+    if not refs:
+        return None
+    width = max(_column_number(letters) for letters in refs) + 1
+    if width > min(702, limits.max_columns):
+        return None
+    rows = _number_pattern(min(limits.max_rows, limits.max_cells // width, _FAST_MAX_ROWS))
+    if rows is None:
+        return None
+    return re.compile(b'<c(?! r="' + _column_pattern(width) + rows + b'")[\\s>/]')
+
+
+def _plain(zf: zipfile.ZipFile, member: str, limits: Limits) -> bool:
+    """True when the fast path proves the sheet's used area within ``limits`` (see above)."""
+    odd = _fast_pattern(zf, member, limits)
+    if odd is None:
+        return False
+    return not any(odd.search(chunk) or _PREFIXED.search(chunk) for chunk in _chunks(zf, member))
 
 
 def _exact_extent(zf: zipfile.ZipFile, member: str, over: Callable[[_Extent], bool]) -> _Extent:
@@ -543,24 +579,22 @@ def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | No
         rows, cols = extent.shape
         return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
 
-    fast = (
-        limits.max_rows >= _FAST_ROWS
-        and limits.max_columns >= _FAST_COLUMNS
-        and limits.max_cells >= _FAST_ROWS * _FAST_COLUMNS
-    )
     with open_checked_zip(Path(path), limits, name) as zf:
         for sheet, member in _worksheet_parts(zf):
             try:
-                if fast and _plain(zf, member):
+                if _plain(zf, member, limits):
                     continue
                 extent = _exact_extent(zf, member, over)
             except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
                 raise _error(f"文件已损坏，无法读取（部件“{member}”无法解压）", name, _RESAVE_HINT) from None
             if over(extent):
                 rows, cols = extent.shape
-                far = f"{_column_letters(extent.last_col)}{extent.last_row}"
+                area = (
+                    f"{_column_letters(extent.first_col)}{extent.first_row}:"
+                    f"{_column_letters(extent.last_col)}{extent.last_row}"
+                )
                 raise InputFileError(
-                    f"工作表的使用区域过大：内容一直延伸到单元格 {far}（{rows:,} 行 × {cols:,} 列；"
+                    f"工作表的使用区域过大：{area}（{rows:,} 行 × {cols:,} 列；"
                     f"上限 {limits.max_rows:,} 行、{limits.max_columns:,} 列、共 {limits.max_cells:,} 个单元格），"
                     "已拒绝读取",
                     Location(file=name, sheet=sheet),
