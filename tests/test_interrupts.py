@@ -103,9 +103,17 @@ def _gone_within(children: list[psutil.Process], seconds: float) -> list[psutil.
     return alive
 
 
-def test_ingest_hint_works_as_printed(tmp_path: Path) -> None:
+def test_hints_work_as_printed(tmp_path: Path) -> None:
+    """A fresh project without the sample's data, then without this year's exports: each message names a
+    command; executed as printed, it works and the next step goes through."""
     root = _project_copy(tmp_path)
-    failed = _cli(root, "python -m analysis ingest --year 2031")  # no data/raw/2031 in a fresh project
+    shutil.rmtree(root / "data" / "sample")
+    failed = _cli(root, "python -m analysis ingest --sample")
+    assert failed.returncode == 2
+    command = _hint(failed.stdout)
+    assert command == "python -m analysis sample"
+    assert _cli(root, command).returncode == 0
+    failed = _cli(root, "python -m analysis ingest --year 2031")  # no data/raw/2031
     assert failed.returncode == 2
     command = _hint(failed.stdout)
     assert command == "python -m analysis ingest --sample"

@@ -181,11 +181,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _no_raw_hint(yp: paths.YearPaths, command: str, sample: bool) -> str:
-    where = "该文件夹" if sample else f"{yp.raw}（或用 --raw 指定所在的文件夹）"
+def _no_raw_hint(yp: paths.YearPaths, command: str) -> str:
     return (
-        f"请把 {yp.year} 年的导出文件（xlsx、xls、csv，文件名不限）放到{where}后再运行；"
-        f"想先看看效果，可先运行：python -m analysis {command} --sample（内置示例镇）。"
+        f"请把 {yp.year} 年的导出文件（xlsx、xls、csv，文件名不限）放到 {yp.raw}（或用 --raw 指定所在的文件夹）"
+        f"后再运行；想先看看效果，可先运行：python -m analysis {command} --sample（内置示例镇）。"
     )
 
 
@@ -196,15 +195,18 @@ def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
     from analysis.ingest.pipeline import raw_files
 
     yp = resolve_year_paths(args)
-    sample = getattr(args, "sample", False) or args.year is None
     folders.check_raw_folder(yp.raw, yp.year, flag_given=bool(args.raw))
+    sample = paths.sample_paths(yp.year)
+    if (yp.raw, yp.config) == (sample.raw, sample.config) and not (raw_files(yp.raw) and yp.config.is_file()):
+        raise AnalysisError(
+            f"内置示例镇的数据不完整（{yp.raw} 或 {yp.config} 缺失）",
+            hint="请先运行：python -m analysis sample（重新生成内置示例镇的数据）。",
+        )
     load_config(yp.config)  # a configuration error first: it is named with its file and line
     if not yp.raw.is_dir():
-        raise AnalysisError(f"找不到原始数据文件夹 {yp.raw}", hint=_no_raw_hint(yp, command, sample))
+        raise AnalysisError(f"找不到原始数据文件夹 {yp.raw}", hint=_no_raw_hint(yp, command))
     if not raw_files(yp.raw):
-        raise AnalysisError(
-            f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）", hint=_no_raw_hint(yp, command, sample)
-        )
+        raise AnalysisError(f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）", hint=_no_raw_hint(yp, command))
     return yp
 
 
