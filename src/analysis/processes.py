@@ -13,11 +13,13 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import psutil
@@ -172,3 +174,23 @@ def stop(processes: list[psutil.Process], grace: float = STOP_GRACE) -> None:
 def stop_children() -> None:
     """Stop every descendant of this process (workers and their kernels together)."""
     stop(descendants())
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool (spawned: never fork a process with threads running) whose workers ignore Ctrl-C
+    and watch this process; on any exception (Ctrl-C, SIGTERM, a failed job) the workers and their own
+    children are stopped at once instead of being waited for. Submit inside ``signals_blocked()``."""
+    before = {p.pid for p in descendants()}
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=child_setup,
+        initargs=(os.getpid(),),
+    ) as pool:
+        try:
+            yield pool
+        except BaseException:
+            # the pool then fails the pending futures itself (cancelling them first makes it raise)
+            stop([p for p in descendants() if p.pid not in before])
+            raise

@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,24 +224,11 @@ def run_jobs(
         finally:
             stop_kernel(km)
         return
-    context = multiprocessing.get_context("spawn")  # never fork a process that has threads running
-    before = {p.pid for p in processes.descendants()}
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=processes.child_setup,  # Ctrl-C is the run's to handle; the worker dies with the run
-        initargs=(os.getpid(),),
-    ) as pool:
-        try:
-            with processes.signals_blocked():
-                futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
-        except BaseException:
-            # Stop the workers and their kernels at once (the pool would wait for running notebooks); the
-            # pool then fails the pending futures itself (cancelling them first makes it raise).
-            processes.stop([p for p in processes.descendants() if p.pid not in before])
-            raise
+    with processes.worker_pool(workers) as pool:
+        with processes.signals_blocked():
+            futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
 
 
 def depends_on(nb: Notebook, names: list[str]) -> list[str]:

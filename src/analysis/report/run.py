@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -302,18 +300,10 @@ def _prepare(yp: paths.YearPaths, force: bool) -> None:
 def _prepare_in_child(yp: paths.YearPaths, force: bool) -> None:
     """Ingest both years and compute the catalogue in a spawned process (same result, memory freed).
     The child watches this process and is stopped with it (processes.py)."""
-    context = multiprocessing.get_context("spawn")
-    before = {p.pid for p in processes.descendants()}
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=processes.child_setup, initargs=(os.getpid(),)
-    ) as pool:
-        try:
-            with processes.signals_blocked():
-                future = pool.submit(_prepare, yp, force)
-            future.result()
-        except BaseException:
-            processes.stop([p for p in processes.descendants() if p.pid not in before])
-            raise
+    with processes.worker_pool(1) as pool:
+        with processes.signals_blocked():
+            future = pool.submit(_prepare, yp, force)
+        future.result()
 
 
 def _refuse_to_replace(reports: Path) -> None:
