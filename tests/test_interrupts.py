@@ -32,15 +32,14 @@ GONE_WITHIN = 5.0  # children must be gone this long after SIGTERM / SIGINT
 ORPHANS_GONE_WITHIN = 10.0  # … and this long after SIGKILL of the run itself
 
 
-def _project_copy(base: Path, processed_from: dict[int, Path] | None = None) -> Path:
-    """notebooks/, config/ and data/sample/ of the checkout; optionally the sample's processed data
-    (ingested with the checkout's sample config, so a run with --config <that file> skips the ingest)."""
-    root = base / "project"
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project (notebooks/, config/, data/sample/) shared by the tests of this module, in
+    order: the hint test ingests the sample, so that the interrupted runs reach the notebooks quickly."""
+    root = tmp_path_factory.mktemp("interrupts") / "project"
     shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks")
     shutil.copytree(paths.ROOT / "config", root / "config")
     shutil.copytree(paths.SAMPLE_DIR, root / "data" / "sample")
-    for year, folder in (processed_from or {}).items():
-        shutil.copytree(folder, root / "data" / "processed" / "sample" / str(year))
     return root
 
 
@@ -88,7 +87,7 @@ def _wait_for_kernels(run: subprocess.Popen[str]) -> list[psutil.Process]:
             except psutil.NoSuchProcess:
                 continue
         if len(kernels) >= 2:
-            time.sleep(0.5)  # let the notebooks get going
+            time.sleep(0.2)  # let the notebooks get going
             return parent.children(recursive=True)
         time.sleep(0.1)
     raise AssertionError("the run started no notebook kernels in time")
@@ -103,10 +102,10 @@ def _gone_within(children: list[psutil.Process], seconds: float) -> list[psutil.
     return alive
 
 
-def test_hints_work_as_printed(tmp_path: Path) -> None:
-    """A fresh project without the sample's data, then without this year's exports: each message names a
-    command; executed as printed, it works and the next step goes through."""
-    root = _project_copy(tmp_path)
+def test_hints_work_as_printed(project: Path) -> None:
+    """A project without the sample's data, then without this year's exports, then without a report:
+    each message names a command; executed as printed, it works and the next step goes through."""
+    root = project
     shutil.rmtree(root / "data" / "sample")
     failed = _cli(root, "python -m analysis ingest --sample")
     assert failed.returncode == 2
@@ -120,21 +119,17 @@ def test_hints_work_as_printed(tmp_path: Path) -> None:
     done = _cli(root, command)
     assert done.returncode == 0, done.stdout + done.stderr
     assert (root / "data" / "processed" / "sample" / "2022" / "ingest_report.json").is_file()
+    audit = _cli(root, "python -m analysis audit")  # no report yet
+    assert audit.returncode == 2 and _hint(audit.stdout) == "python -m analysis run --sample"
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C", "SIGKILL"])
-def test_stopping_a_run_leaves_no_child(tmp_path: Path, sample_processed: dict[int, Path], how: str) -> None:
-    if how == "SIGTERM":  # the command printed as the hint of a run without data, exactly as printed
-        root = _project_copy(tmp_path)
-        failed = _cli(root, "python -m analysis run --year 2031")
-        assert failed.returncode == 2
-        command = _hint(failed.stdout)
-        assert command == "python -m analysis run --sample"
-        audit = _cli(root, "python -m analysis audit")  # before any report: the same advice
-        assert audit.returncode == 2 and _hint(audit.stdout) == command
-    else:  # processed data ready: the run goes straight to the notebooks
-        root = _project_copy(tmp_path, sample_processed)
-        command = f"python -m analysis run --sample --config {shlex.quote(str(paths.SAMPLE_CONFIG))}"
+def test_stopping_a_run_leaves_no_child(project: Path, how: str) -> None:
+    root = project
+    command = "python -m analysis run --sample"
+    if how == "SIGTERM":  # the advice of a run without data, executed as printed, stopped once busy
+        failed = _cli(root, "python -m analysis run --year 2031")  # no data/raw/2031
+        assert failed.returncode == 2 and _hint(failed.stdout) == command
     run = subprocess.Popen(
         [sys.executable, *shlex.split(command)[1:]],
         cwd=root,
