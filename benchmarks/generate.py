@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from analysis.sample import build_town  # noqa: E402
-from analysis.sample.model import ExportFile, ExportSheet, SampleTown  # noqa: E402
-from analysis.sample.writer import write_town, write_xlsx  # noqa: E402
+from tuanwei_sample import build_town  # noqa: E402
+from tuanwei_sample.model import ExportFile, ExportSheet, SampleTown  # noqa: E402
+from tuanwei_sample.writer import write_town, write_xlsx  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "data" / "county"
 READER_DIR = "reader"

@@ -11,8 +11,8 @@ import pytest
 
 from analysis.config import load_config
 from analysis.ingest.pipeline import ingest_year
-from analysis.sample import build_town
-from analysis.sample.county import SAMPLE_MEMBERS
+from tuanwei_sample import build_town
+from tuanwei_sample.county import SAMPLE_MEMBERS
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = {"members": 500, "branches": 16, "years": 1}

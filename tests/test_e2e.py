@@ -20,8 +20,8 @@ from analysis.cli import main
 from analysis.errors import AnalysisError
 from analysis.report import notebooks as nbs
 from analysis.report.run import run_year
-from analysis.sample import build_town
-from analysis.sample.truth import expected_indicators
+from tuanwei_sample import build_town
+from tuanwei_sample.truth import expected_indicators
 
 pytestmark = pytest.mark.e2e
 

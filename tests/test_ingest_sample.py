@@ -9,8 +9,8 @@ from analysis.config import load_config
 from analysis.indicators import catalogue
 from analysis.ingest.pipeline import ingest_year
 from analysis.load import Tables
-from analysis.sample import build_town
-from analysis.sample.truth import expected_indicators
+from tuanwei_sample import build_town
+from tuanwei_sample.truth import expected_indicators
 
 
 @pytest.fixture(scope="module")

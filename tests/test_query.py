@@ -11,7 +11,7 @@ from analysis.config import load_config
 from analysis.indicators import catalogue, study
 from analysis.query import member_history, missing, participation_grid, select_periods
 from analysis.query.participation import DONE, MOVED_OUT, NOT_DONE, NOT_JOINED, find_members
-from analysis.sample import build_town
+from tuanwei_sample import build_town
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,7 @@ def test_cli_xlsx_and_missing_year(sample_processed, tmp_path, capsys):
     )
     assert code == 0
     sheet = pd.read_excel(out, sheet_name=None, engine="calamine")
-    assert list(sheet) == ["塔岗村团支部"]
+    assert list(sheet) == ["塔岗村团支部", "各期参学率", "说明"]
     assert "√" in sheet["塔岗村团支部"].to_numpy()
     code = main(["query", "participation", "--year", "2031", "--processed", str(tmp_path / "none")])
     assert code == 2

@@ -129,8 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     qsub = p.add_subparsers(dest="query", required=True, metavar="查询")
     q = qsub.add_parser("participation", help="青年大学习参学情况")
     q.add_argument("--year", type=_year, metavar="年份", help="年度（省略时使用内置示例镇 2022 年）")
+    q.add_argument("--sample", action="store_true", help="使用内置示例镇（make report 之后即可查询）")
     q.add_argument("--branch", metavar="团支部", help="团支部（可用简称）")
     q.add_argument("--member", metavar="姓名", help="团员姓名：查看个人记录")
+    q.add_argument(
+        "--who", metavar="序号或尾号", help="同名团员中的一位：序号（如 1）或身份证尾号、出生年份、学号"
+    )
     q.add_argument("--period", action="append", metavar="期次", help="期次，如 第12季第5期；可多次给出")
     q.add_argument("--quarter", metavar="季度", help="季度，如 2022Q2")
     q.add_argument("--from", dest="date_from", metavar="日期", help="起始日期，如 2022-04-01")
@@ -141,6 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--output", metavar="文件", help="输出文件（csv/xlsx）")
     q.add_argument("--processed", metavar="文件夹", help="处理后数据文件夹（默认 data/processed/<年>）")
     q.add_argument("--config", metavar="文件", help="配置文件")
+
+    p = sub.add_parser("explain", help="查看某个文件（或文件夹中每个文件）的每个工作表会被如何识别")
+    p.add_argument("path", metavar="路径", help="导出文件或文件夹")
+    p.add_argument(
+        "--config", metavar="文件", help="配置文件（默认 config/town.yml；data/sample 下的文件用示例镇配置）"
+    )
+    p.add_argument("--year", type=_year, metavar="年份", help="年度（默认取路径中的年份）")
 
     p = sub.add_parser("audit", help="检查输出文件中是否含有完整身份证号或手机号")
     p.add_argument(
@@ -173,7 +184,7 @@ def resolve_year_paths(args: argparse.Namespace) -> paths.YearPaths:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from analysis.sample import write_sample
+    from tuanwei_sample import write_sample
 
     folders.check_sample_folder(paths.resolve(args.out))
     written = write_sample(paths.resolve(args.out), seed=args.seed)
@@ -238,6 +249,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_query(args, _console())
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from analysis.ingest.explain import run_explain
+
+    return run_explain(args, _console())
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from analysis.audit import audit, format_findings
 
@@ -278,6 +295,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "run": cmd_run,
     "query": cmd_query,
+    "explain": cmd_explain,
     "audit": cmd_audit,
     "docs": cmd_docs,
     "fonts": cmd_fonts,

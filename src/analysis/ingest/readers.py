@@ -82,9 +82,8 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col - 1
 
 
-def _first_columns(zf: zipfile.ZipFile) -> dict[str, int]:
-    """Per sheet name: its first used column, from ``<dimension ref>`` at the start of the sheet XML
-    (read without decompressing the cells)."""
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part inside the xlsx package."""
     workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = {}
@@ -93,19 +92,51 @@ def _first_columns(zf: zipfile.ZipFile) -> dict[str, int]:
         if rid and target:
             targets[rid.group(1)] = target.group(1)
     out = {}
+    names = set(zf.namelist())
     for m in re.finditer(r"<sheet\b[^>]*>", workbook):
         name, rid = re.search(r'name="([^"]+)"', m.group(0)), re.search(r'r:id="([^"]+)"', m.group(0))
         if not name or not rid or rid.group(1) not in targets:
             continue
         target = targets[rid.group(1)]
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        try:
-            with zf.open(part) as fh:
-                head = fh.read(4096)
-        except KeyError:
-            continue
+        if part in names:
+            out[html.unescape(name.group(1))] = part
+    return out
+
+
+def _first_columns(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, int]:
+    """Per sheet name: its first used column, from ``<dimension ref>`` at the start of the sheet XML
+    (read without decompressing the cells)."""
+    out = {}
+    for name, part in parts.items():
+        with zf.open(part) as fh:
+            head = fh.read(4096)
         dim = re.search(rb'<dimension ref="([A-Z]+\d+)', head)
-        out[html.unescape(name.group(1))] = _cell_ref(dim.group(1).decode())[1] if dim else 0
+        out[name] = _cell_ref(dim.group(1).decode())[1] if dim else 0
+    return out
+
+
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+):([A-Z]+\d+)"')
+
+
+def _merged_ranges(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges per sheet (Excel rows, 0-based columns) from the sheet XML, streamed: the column-wise
+    reader has none of its own, and a 月份 merged down a block keeps its value in the first row only."""
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    for name, part in parts.items():
+        found: list[tuple[int, int, int, int]] = []
+        tail = b""
+        with zf.open(part) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                chunk = tail + block
+                if chunk.find(b"mergeCell") < 0:
+                    tail = chunk[-200:]
+                    continue
+                for m in _MERGE_REF.finditer(chunk):
+                    (r1, c1), (r2, c2) = _cell_ref(m.group(1).decode()), _cell_ref(m.group(2).decode())
+                    found.append((r1, c1, r2, c2))
+                tail = chunk[-200:]  # a reference cut by the block boundary is found in the next chunk
+        out[name] = sorted(set(found))
     return out
 
 
@@ -115,7 +146,9 @@ def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> 
     try:
         reader = fastexcel.read_excel(path.read_bytes())  # by content: an xlsx renamed .xls works
         with zipfile.ZipFile(path) as zf:
-            first_columns = _first_columns(zf)
+            parts = _sheet_parts(zf)
+            first_columns = _first_columns(zf, parts)
+            merges = _merged_ranges(zf, parts)
         sheets: list[RawSheet] = []
         for name in reader.sheet_names:
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
@@ -127,7 +160,7 @@ def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> 
             frame = table.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
             frame.columns = range(first_col, first_col + frame.shape[1])
             frame.index = pd.RangeIndex(1, 1 + len(frame))
-            sheets.append(RawSheet(display_name, name, frame))  # group headers: see layout
+            sheets.append(RawSheet(display_name, name, frame, merges.get(name, [])))
         return sheets
     except InputFileError:
         raise

@@ -8,11 +8,11 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from analysis.config import COMMITTEE, default_sections
-from analysis.sample import catalog as cat
-from analysis.sample import county
-from analysis.sample.identity import IdentityFactory
-from analysis.sample.layout import lay_out
-from analysis.sample.model import (
+from tuanwei_sample import catalog as cat
+from tuanwei_sample import county
+from tuanwei_sample.identity import IdentityFactory
+from tuanwei_sample.layout import lay_out
+from tuanwei_sample.model import (
     STATUS_AGED_OUT,
     STATUS_LAPSED,
     Activity,
@@ -992,7 +992,7 @@ def build_town(
 
     With default arguments: the bundled sample town (12 branches, ~300 members, 2021 and 2022). A larger
     ``members`` / ``branches`` keeps the sample's 12 branches and adds generated ones (see
-    analysis.sample.county), e.g. ``members=20_000, branches=200`` for a county (~1M study records a
+    tuanwei_sample.county), e.g. ``members=20_000, branches=200`` for a county (~1M study records a
     year); ``years=1`` lays out 2022 only.
     """
     return Builder(seed, county.make_scale(members, branches, years)).build()

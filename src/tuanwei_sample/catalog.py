@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from analysis.config import COMMITTEE
-from analysis.sample.model import SampleBranch
+from tuanwei_sample.model import SampleBranch
 
 TOWN = "示例镇"
 COMMITTEE_FULL = "示例镇团委"

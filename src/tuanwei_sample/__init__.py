@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.sample.build import build_town
-from analysis.sample.model import (
+from tuanwei_sample.build import build_town
+from tuanwei_sample.model import (
     Activity,
     ActivityParticipant,
     AidPayment,
@@ -28,7 +28,7 @@ from analysis.sample.model import (
     Transfer,
     Youth,
 )
-from analysis.sample.writer import town_yaml, write_town
+from tuanwei_sample.writer import town_yaml, write_town
 
 __all__ = [
     "Activity",

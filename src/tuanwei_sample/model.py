@@ -6,8 +6,10 @@ are the canonical names of town.yml; the committee as an organiser is ``COMMITTE
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
 Cell = str | int | float | date | datetime | None
 
@@ -326,3 +328,13 @@ class SampleTown:
 
     def export(self, path: str) -> ExportFile:
         return next(f for f in self.exports if f.path == path)
+
+
+class Scribe(Protocol):
+    """What laying the truth out as exports needs from the builder: its random generator and spellings."""
+
+    rng: random.Random
+
+    def spell(self, branch: str, canonical_share: float = 0.5) -> str: ...
+
+    def noisy_name(self, name: str, share: float = 0.03) -> str: ...

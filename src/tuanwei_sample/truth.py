@@ -10,7 +10,7 @@ import statistics
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from analysis.sample.model import SampleTown, StudyRecord
+from tuanwei_sample.model import SampleTown, StudyRecord
 
 
 def median_time(times: list[datetime]) -> datetime:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from analysis.sample import catalog as cat
-from analysis.sample.model import SampleBranch
+from tuanwei_sample import catalog as cat
+from tuanwei_sample.model import SampleBranch
 
 SAMPLE_MEMBERS = sum(size for _, size in cat.BRANCHES)  # members active on 2022-12-31 in the sample
 SAMPLE_BRANCHES = len(cat.BRANCHES)

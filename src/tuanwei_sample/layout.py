@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import TYPE_CHECKING
 
-from analysis.sample import catalog as cat
-from analysis.sample.model import Cell, ExportFile, ExportSheet, SampleTown, StudyRecord
-
-if TYPE_CHECKING:
-    from analysis.sample.build import Builder
+from tuanwei_sample import catalog as cat
+from tuanwei_sample.model import Cell, ExportFile, ExportSheet, SampleTown, Scribe, StudyRecord
 
 _CN_MONTHS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
 _GRADES = ("初一", "初二", "初三", "高一", "高二", "高三")
@@ -25,7 +21,7 @@ def _col(n: int) -> str:
     return chr(ord("A") + n - 1)
 
 
-def _date_cell(b: Builder, day: date, shapes: tuple[str, ...] = ("slash", "dot", "dash", "cell")) -> Cell:
+def _date_cell(b: Scribe, day: date, shapes: tuple[str, ...] = ("slash", "dot", "dash", "cell")) -> Cell:
     shape = b.rng.choice(shapes)
     if shape == "slash":
         return f"{day.year}/{day.month}/{day.day}"
@@ -42,7 +38,7 @@ def _number(value: float | None) -> Cell:
     return int(value) if float(value).is_integer() else value
 
 
-def lay_out(town: SampleTown, b: Builder) -> list[ExportFile]:
+def lay_out(town: SampleTown, b: Scribe) -> list[ExportFile]:
     files: list[ExportFile] = []
     for year in town.years:
         files.append(_roster(town, b, year))
@@ -85,7 +81,7 @@ ROSTER_HEADER = (
 )
 
 
-def _roster(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _roster(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     end = date(year, 12, 31)
     order = {name: i for i, name in enumerate(town.branch_names)}
     people = sorted(town.roster(year), key=lambda p: (order[p.branch_on(end)], p.pid))
@@ -131,7 +127,7 @@ def _roster(town: SampleTown, b: Builder, year: int) -> ExportFile:
 
 
 # -- 青年大学习 ----------------------------------------------------------------------------------
-def _study(town: SampleTown, b: Builder, year: int) -> list[ExportFile]:
+def _study(town: SampleTown, b: Scribe, year: int) -> list[ExportFile]:
     opens = {(p.year, p.label): p.opens for p in town.periods}
     student_nos = {p.pid: p.student_no for p in town.people} | {y.pid: y.student_no for y in town.youths}
     by_file: dict[str, list[StudyRecord]] = defaultdict(list)
@@ -180,7 +176,7 @@ def _study_raw_sheet(town: SampleTown, path: str, records: list[StudyRecord]) ->
 
 
 def _study_school(
-    b: Builder, path: str, records: list[StudyRecord], student_nos: dict[str, str | None], year: int
+    b: Scribe, path: str, records: list[StudyRecord], student_nos: dict[str, str | None], year: int
 ) -> ExportFile:
     """Layout (b): the school's own export, one title row, header, data, one footer row."""
     header = ("课程", "系统", "学校", "学院", "班级", "学号/卡号/工号", "姓名", "学习时间")
@@ -213,7 +209,7 @@ def _study_school(
 
 
 # -- cadre check-ins ---------------------------------------------------------------------------
-def _checkins(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _checkins(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     header = ("月份", "团支部", "团干部姓名", "是否打卡", "打卡日期")
     rows: list[tuple[Cell, ...]] = [_pad([f"{town.committee}{year}年团干部每月学习打卡统计表"], 5), header]
     order = {name: i for i, name in enumerate(town.branch_names)}
@@ -234,7 +230,7 @@ def _checkins(town: SampleTown, b: Builder, year: int) -> ExportFile:
 
 
 # -- activities --------------------------------------------------------------------------------
-def _ledger_date_2022(b: Builder, day: date, floats_left: list[int]) -> Cell:
+def _ledger_date_2022(b: Scribe, day: date, floats_left: list[int]) -> Cell:
     if (day.month, day.day) == (3, 5):
         return f"{day.year}年{day.month}月{day.day}日"
     unambiguous_float = day.day >= 11 and day.day % 10 != 0
@@ -249,7 +245,7 @@ def _ledger_date_2022(b: Builder, day: date, floats_left: list[int]) -> Cell:
     return f"{day.month}.{day.day}"
 
 
-def _ledger_merged(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _ledger_merged(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     """2022 ledger: title row, two-row merged header, month rows （三月份）, 合计 at the bottom."""
     width = 11
     rows: list[tuple[Cell, ...]] = [
@@ -313,7 +309,7 @@ def _sums(rows: list[tuple[Cell, ...]], columns: tuple[int, ...]) -> list[Cell]:
     return out
 
 
-def _ledger_simple(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _ledger_simple(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     """2021 ledger: one header row, 服务总时长(小时) per activity, 总合计 right under the header."""
     header = (
         "序号",
@@ -352,7 +348,7 @@ def _ledger_simple(town: SampleTown, b: Builder, year: int) -> ExportFile:
     return ExportFile(f"{year}/活动台账_{year}.xlsx", "xlsx", (sheet,))
 
 
-def _participants(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _participants(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     rows: list[tuple[Cell, ...]] = [("活动日期", "活动名称", "姓名", "团支部")]
     shapes: dict[tuple[date, str], str] = {}
     for p in town.activity_participants:
@@ -366,7 +362,7 @@ def _participants(town: SampleTown, b: Builder, year: int) -> ExportFile:
 
 
 # -- recruitment, aid, ratings, reviews, transfers ---------------------------------------------
-def _recruitment(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _recruitment(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     end = date(year, 12, 31)
     header = (
         "姓名",
@@ -407,7 +403,7 @@ def _recruitment(town: SampleTown, b: Builder, year: int) -> ExportFile:
     return ExportFile(f"{year}/发展团员台账_{year}.xlsx", "xlsx", (sheet,))
 
 
-def _aid(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _aid(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     rows: list[tuple[Cell, ...]] = [("项目", "姓名", "身份证号", "所在村", "学校", "金额(元)", "发放日期")]
     for a in sorted((a for a in town.aid if a.year == year), key=lambda a: (a.date, a.programme)):
         day = b.rng.choice((a.date.isoformat(), f"{a.date.year}/{a.date.month}/{a.date.day}"))
@@ -417,7 +413,7 @@ def _aid(town: SampleTown, b: Builder, year: int) -> ExportFile:
     )
 
 
-def _ratings(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _ratings(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     rows: list[tuple[Cell, ...]] = [("团支部", "得分", "定级结果")]
     for r in town.ratings:
         if r.year == year:
@@ -425,7 +421,7 @@ def _ratings(town: SampleTown, b: Builder, year: int) -> ExportFile:
     return ExportFile(f"{year}/对标定级_{year}.xlsx", "xlsx", (ExportSheet("定级结果", tuple(rows)),))
 
 
-def _reviews(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _reviews(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     rows: list[tuple[Cell, ...]] = [
         (f"示例镇{year}年度团员教育评议结果", None, None),
         ("姓名", "团支部", "评议结果"),
@@ -437,7 +433,7 @@ def _reviews(town: SampleTown, b: Builder, year: int) -> ExportFile:
     return ExportFile(f"{year}/团员教育评议_{year}.xlsx", "xlsx", (sheet,))
 
 
-def _transfers(town: SampleTown, b: Builder, year: int) -> ExportFile:
+def _transfers(town: SampleTown, b: Scribe, year: int) -> ExportFile:
     rows: list[tuple[Cell, ...]] = [("姓名", "身份证号", "转出团支部", "转入团支部", "转接日期")]
     for t in town.transfers:
         if t.date.year == year:

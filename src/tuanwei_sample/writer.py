@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from analysis.config import default_sections
-from analysis.sample import catalog as cat
-from analysis.sample.model import ExportFile, ExportSheet, SampleTown
+from tuanwei_sample import catalog as cat
+from tuanwei_sample.model import ExportFile, ExportSheet, SampleTown
 
 FIXED_TIME = datetime(2023, 1, 3, 9, 0, 0)
 _ZIP_TIME = (2023, 1, 3, 9, 0, 0)
