@@ -90,9 +90,9 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(file=str(path), row=(mark.line + 1) if mark else None)
-        where = f"第 {mark.column + 1} 个字符处" if mark else ""
+        where = f"（第 {mark.column + 1} 个字符附近）" if mark else ""
         raise ConfigError(
-            f"格式错误：{where}{_yaml_problem(exc)}", loc, "请对照示例检查这一行和上一行。"
+            f"YAML 格式错误{where}：{_yaml_problem(exc)}", loc, "请对照示例检查这一行和上一行。"
         ) from None
 
 
@@ -105,6 +105,8 @@ _YAML_PROBLEMS = (
     ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或列表项之间缺少逗号"),
     ("did not find expected ',' or '}'", "花括号 { } 没有配对，或项之间缺少逗号"),
     ("found unexpected end of stream", "引号没有配对"),
+    ("expected the node content", "方括号、花括号或引号没有配对"),
+    ("did not find expected node content", "方括号、花括号或引号没有配对"),
     ("found duplicate anchor", "重复的锚点"),
 )
 

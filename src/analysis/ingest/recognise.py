@@ -218,11 +218,15 @@ def _is_identity(value: Any) -> bool:
     return bool(ident.student_no or ident.id_number or _CJK_NAME.match(ident.name or ""))
 
 
+_PERIOD_LABEL = re.compile(r"第\d+季第\d+期|\d{4}年第\d+期|\d{4}年\d{1,2}月")
+
+
 def _is_period(value: Any) -> bool:
-    text = compact(value) or ""
-    return (
-        "期" in text and (canonical_period(text).label is not None or canonical_period(text).needs_year)
-    ) or ("特辑" in text)
+    """A 青年大学习 period label in one of the recognised shapes (not any text that contains 期, e.g. 日期)."""
+    period = canonical_period(value)
+    if period.needs_year:  # a bare number is a period only when written as one (第5期, 5期), not 5
+        return "期" in (compact(value) or "")
+    return period.special or bool(period.label and _PERIOD_LABEL.fullmatch(period.label))
 
 
 def _is_number(value: Any) -> bool:

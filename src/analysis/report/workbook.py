@@ -164,7 +164,7 @@ def write_workbook(cat: Catalogue, path: Path) -> Path:
     """Write indicators.xlsx atomically; returns its path."""
     summary_title = TABLE_TITLES["summary"]
     summary, summary_formats = summary_sheet(cat)
-    sheets: dict[str, pd.DataFrame] = {FINDINGS_SHEET: cat.assessment.table(), summary_title: summary}
+    sheets: dict[str, pd.DataFrame] = {summary_title: summary, FINDINGS_SHEET: cat.assessment.table()}
     percents: dict[str, list[str]] = {}
     formats: dict[str, dict[str, str]] = {}
     for name, frame in cat.tables.items():
