@@ -116,7 +116,7 @@ def test_year_that_does_not_match_the_data(tmp_path: Path, capsys) -> None:
     argv += ["--processed", str(tmp_path / "p" / "1990"), "--reports", str(tmp_path / "r" / "1990")]
     assert main(argv) == 2
     out = " ".join(capsys.readouterr().out.split())
-    assert "没有一条日期在 1990 年" in out and "--year 2022" in out
+    assert "没有一条日期在 1990 年" in out and "2022 年" in out
     assert not (tmp_path / "p").exists() and not (tmp_path / "r" / "1990").exists()
 
 

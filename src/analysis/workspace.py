@@ -79,7 +79,7 @@ def ingest(
     folder (``python -m analysis ingest`` and the run)."""
     refuse_read_only(paths.processed, "处理后数据文件夹", "--processed")  # before minutes of reading
     result = ingest_year(paths.raw, config, paths.year, progress=progress)
-    check_data_year(result.tables, paths.year, paths.raw)
+    check_data_year(result, paths.year, paths.raw)
     write_processed_safely(result, paths.processed)
     return result
 
@@ -96,19 +96,26 @@ def data_years(tables: Mapping[str, pd.DataFrame | None]) -> Counter[int]:
     return counts
 
 
-def check_data_year(tables: Mapping[str, pd.DataFrame | None], year: int, raw: Path) -> None:
+def check_data_year(result: IngestResult, year: int, raw: Path) -> None:
     """Refuse a year none of whose dated records falls in it (``--year 1990`` on 2022 exports): a clear
-    message instead of a report of empty sections (or a crash further on)."""
-    counts = data_years(tables)
-    if not counts or counts.get(year):
+    message instead of a report of empty sections (or a crash further on). Sheets the ingest set aside
+    as another year's count as dated records of that year."""
+    counts = data_years(result.tables)
+    set_aside = getattr(result, "set_aside", [])
+    if counts.get(year) or (not counts and not set_aside):
         return
-    ranked = counts.most_common(3)
-    main_year = ranked[0][0]
-    spread = "、".join(f"{y} 年 {c:,} 条" for y, c in ranked)
+    if counts:
+        ranked = counts.most_common(3)
+        found = "、".join(f"{y} 年 {c:,} 条" for y, c in ranked)
+        advice = f"这些看起来是 {ranked[0][0]} 年的数据，可改用 --year {ranked[0][0]}；或"
+    else:
+        first = set_aside[0]
+        where = first["file"] + (f"（{first['sheet']}）" if first.get("sheet") else "")
+        found = f"{len(set_aside)} 个工作表整表属于其他年度，例如{where}：{first['message']}"
+        advice = ""
     raise AnalysisError(
-        f"{raw} 中的导出数据没有一条日期在 {year} 年（{spread}），与所选年份 {year} 不符",
-        hint=f"请确认年份和文件夹是否写对：这些看起来是 {main_year} 年的数据，可改用 --year {main_year}；"
-        f"或把 {year} 年的导出文件放到该年份的文件夹中。",
+        f"{raw} 中的导出数据没有一条日期在 {year} 年（{found}），与所选年份 {year} 不符",
+        hint=f"请确认年份和文件夹是否写对：{advice}把 {year} 年的导出文件放到该年份的文件夹中。",
     )
 
 
