@@ -222,7 +222,7 @@ def _note(name: str, year: int) -> str:
     return next((v for k, v in notes.items() if name.startswith(k)), "")
 
 
-def readme(town: SampleTown) -> str:
+def readme(town: SampleTown, with_examples: bool = False) -> str:
     """README.md of the sample folder (Chinese): what the fictional town is and which files it holds."""
     lines = [
         f"# 内置示例镇：{town.town}（虚构，全部为合成数据）",
@@ -247,26 +247,31 @@ def readme(town: SampleTown) -> str:
                 continue
             name = export.path.split("/", 1)[1]
             lines.append(f"- `{name}`：{_note(name, year)}")
-    lines += [
-        "",
-        "## 示例文件（不属于任何年度，不会被导入）",
-        "",
-        f"- `examples/发展团员_表头特殊写法.xlsx`：2022 年发展团员台账，但“{UNUSUAL_HEADER[0]}”一列的表头写成了"
-        f"“{UNUSUAL_HEADER[1]}”。用于演示 `python -m analysis explain` 和在 town.yml 中补充列名写法"
-        "（见项目 README“导入出问题时”）。",
-    ]
+    lines += (
+        []
+        if not with_examples
+        else [
+            "",
+            "## 示例文件（不属于任何年度，不会被导入）",
+            "",
+            f"- `examples/发展团员_表头特殊写法.xlsx`：2022 年发展团员台账，但“{UNUSUAL_HEADER[0]}”一列的表头写成了"
+            f"“{UNUSUAL_HEADER[1]}”。用于演示 `python -m analysis explain` 和在 town.yml 中补充列名写法"
+            "（见项目 README“导入出问题时”）。",
+        ]
+    )
     return "\n".join(lines) + "\n"
 
 
-def write_town(town: SampleTown, out_dir: Path) -> list[Path]:
-    """Write town.yml, README.md and every export under ``out_dir``; returns the written paths."""
+def write_town(town: SampleTown, out_dir: Path, with_examples: bool = False) -> list[Path]:
+    """Write town.yml, README.md and every export under ``out_dir`` (and the examples/ folder when asked:
+    the bundled sample has it, scaled benchmark towns do not); returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     config = out_dir / "town.yml"
     config.write_text(town_yaml(town), encoding="utf-8")
     notes = out_dir / "README.md"
-    notes.write_text(readme(town), encoding="utf-8")
+    notes.write_text(readme(town, with_examples), encoding="utf-8")
     written = [config, notes]
-    for export in (*town.exports, *examples(town)):
+    for export in (*town.exports, *(examples(town) if with_examples else ())):
         path = out_dir / export.path
         if export.format == "csv":
             write_csv(export, path)
