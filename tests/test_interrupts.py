@@ -123,7 +123,7 @@ def test_hints_work_as_printed(project: Path) -> None:
     assert audit.returncode == 2 and _hint(audit.stdout) == "python -m analysis run --sample"
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C", "SIGKILL"])
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
 def test_stopping_a_run_leaves_no_child(project: Path, how: str) -> None:
     root = project
     command = "python -m analysis run --sample"
@@ -143,11 +143,6 @@ def test_stopping_a_run_leaves_no_child(project: Path, how: str) -> None:
     try:
         children = _wait_for_kernels(run)
         assert len(children) >= 4  # two workers, two kernels
-        if how == "SIGKILL":
-            run.kill()
-            run.wait(timeout=30)
-            assert not _gone_within(children, ORPHANS_GONE_WITHIN)
-            return
         if how == "SIGTERM":
             run.send_signal(signal.SIGTERM)
         else:
@@ -165,3 +160,45 @@ def test_stopping_a_run_leaves_no_child(project: Path, how: str) -> None:
             run.kill()
         for child in _running(children):
             child.kill()
+
+
+ORPHAN_SCRIPT = """
+import os, sys, time
+from pathlib import Path
+from analysis import processes
+
+
+def start_kernel():
+    from analysis.report.notebooks import _worker_kernel
+
+    _worker_kernel(Path.cwd())  # the worker's notebook kernel, as in a run
+    return os.getpid()
+
+
+if __name__ == "__main__":
+    with processes.worker_pool(1) as pool:
+        with processes.signals_blocked():
+            future = pool.submit(start_kernel)
+        print(future.result(), flush=True)
+        time.sleep(120)
+"""
+
+
+def test_a_killed_run_leaves_no_orphan(tmp_path: Path) -> None:
+    """SIGKILL of the process that owns the workers (nothing can run in it any more): the worker sees
+    its parent gone and stops its kernel; both are gone within 10 s."""
+    script = tmp_path / "owner.py"
+    script.write_text(ORPHAN_SCRIPT, encoding="utf-8")
+    owner = subprocess.Popen(
+        [sys.executable, str(script)], cwd=tmp_path, stdout=subprocess.PIPE, text=True, env=_env(tmp_path)
+    )
+    try:
+        worker = psutil.Process(int(owner.stdout.readline()))
+        children = [worker, *worker.children(recursive=True)]
+        assert any("ipykernel" in " ".join(c.cmdline()) for c in children)
+        owner.kill()
+        owner.wait(timeout=30)
+        assert not _gone_within(children, ORPHANS_GONE_WITHIN)
+    finally:
+        if owner.poll() is None:
+            owner.kill()
