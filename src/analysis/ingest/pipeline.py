@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 import shutil
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import pandera.pandas as pa
 
 from analysis import __version__, guard, privacy, safe_io, schemas
 from analysis.config import TownConfig
-from analysis.errors import AnalysisError, InputFileError
+from analysis.errors import AnalysisError, InputFileError, write_internal_log
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.matching import match_records, person_keys
@@ -369,9 +368,7 @@ def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str 
 
 
 def _log_internal_error() -> Path:
-    log = Path(tempfile.gettempdir()) / "tuanwei-analysis-error.log"
-    log.write_text(traceback.format_exc(), encoding="utf-8")
-    return log
+    return write_internal_log(traceback.format_exc())
 
 
 def _where(sheet: RawSheet) -> str:

@@ -52,6 +52,8 @@ def read_file(path: Path, display_name: str, limits: guard.Limits | None = None)
     """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
     limits = limits or guard.Limits()
     info = guard.check_file(path, limits, name=display_name)
+    if info.format == "xlsx":
+        guard.check_sheet_extents(path, limits, name=display_name)  # before calamine allocates a grid
     if info.format == "xlsx" and info.size >= COLUMNAR_BYTES:
         return _read_xlsx_columnar(path, display_name, limits)
     if info.format in ("xlsx", "xls"):
