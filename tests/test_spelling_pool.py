@@ -89,8 +89,6 @@ def recogniser():
 def _sheet(kind: str, column: str, spelling: str) -> tuple[RawSheet, int]:
     columns = list(pool()[kind])
     header = [spelling if c == column else pool()[kind][c][0] for c in columns]
-    if kind == "study" and "period" != column:
-        pass
     body = [[VALUES_BY_KIND.get((kind, c), VALUES[c])[i] for c in columns] for i in range(3)]
     cells = pd.DataFrame([header, *body], dtype=object)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
