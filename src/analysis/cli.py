@@ -16,10 +16,11 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from analysis import faults, folders, paths, processes
-from analysis.errors import AnalysisError, write_internal_log
+from analysis.errors import AnalysisError, GapsFound, write_internal_log
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+EXIT_GAPS = 4  # stopped by the completeness gate
 INTERRUPTED = {"run": "已中断，报告未更新", "ingest": "已中断，处理后数据未更新"}
 
 # argparse's own messages (Python 3.11–3.13), in Chinese: (English pattern, Chinese template).
@@ -124,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     _year_args(p, reports=True)
     p.add_argument("--sample", action="store_true", help="使用内置示例镇")
     p.add_argument("--force", action="store_true", help="忽略缓存，全部重新运行")
+    p.add_argument(
+        "--allow-gaps",
+        action="store_true",
+        help="数据有严重缺口时仍生成报告（标明“草稿（数据不完整）”，首页列出缺口）",
+    )
 
     p = sub.add_parser("query", help="即时查询：谁参加了什么")
     qsub = p.add_subparsers(dest="query", required=True, metavar="查询")
@@ -222,6 +228,7 @@ def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from analysis.completeness import print_findings
     from analysis.config import load_config
     from analysis.ingest.summary import print_ingest_summary
     from analysis.workspace import ingest
@@ -233,14 +240,31 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     with console.status("正在读取导出文件…") as status:
         result = ingest(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))
     print_ingest_summary(result, yp.processed, console)
+    assessment = _assessment(result, yp, config)
+    print_findings(assessment, console)
+    if assessment.blocking:
+        console.print(
+            "处理后的数据已写入，但生成报告前请先处理上面的严重缺口（run 会因此停止，--allow-gaps 可生成草稿）。"
+        )
+        return EXIT_GAPS
     return 0
+
+
+def _assessment(result, yp: paths.YearPaths, config):  # type: ignore[no-untyped-def]  (lazy imports)
+    """The completeness findings of a freshly ingested year (those that need only this year's data)."""
+    from analysis.completeness import assess
+    from analysis.indicators.catalogue import headline
+    from analysis.load import Tables
+
+    tables = Tables(year=yp.year, folder=yp.processed, frames=dict(result.tables), report=result.report())
+    return assess(tables, config, yp.year, headline(tables, config, yp.year))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis.report.run import run_year
 
     yp = _checked_paths(args, "run")
-    return run_year(yp, force=args.force, console=_console())
+    return run_year(yp, force=args.force, console=_console(), allow_gaps=args.allow_gaps)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -316,6 +340,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AnalysisError as exc:
         _console().print(f"[bold red]出错了：[/]{exc.render()}")
         return EXIT_INPUT
+    except GapsFound as exc:
+        _console().print(f"[bold red]已停止：[/]{exc}")
+        return EXIT_GAPS
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: clean-up has run on the way out
         processes.stop_children()
         _console().print(INTERRUPTED.get(args.command, "已中断。"))

@@ -482,3 +482,29 @@ def _accepted(finding: Finding, accepted: tuple[dict[str, str], ...]) -> bool:
     return any(
         a.get("rule") == finding.rule and a.get("subject", "") in ("", finding.subject) for a in accepted
     )
+
+
+def gate_message(assessment: Assessment) -> str:
+    """The Chinese paragraph ``run`` ends with when the gate stops it."""
+    lines = [f"数据完整性检查发现 {len(assessment.blocking)} 处严重缺口，报告未生成："]
+    for i, f in enumerate(assessment.blocking, start=1):
+        lines.append(f"  {i}. 【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}")
+    lines.append(
+        "请补齐导出后重新运行；缺口确属实际情况时，在 town.yml 的 accepted_gaps 中记录（写明 rule 和 subject），"
+        "或加 --allow-gaps 生成标明“草稿（数据不完整）”的报告。"
+    )
+    return "\n".join(lines)
+
+
+def print_findings(assessment: Assessment, console: Any) -> None:
+    """Findings as ``ingest`` prints them (the same list ``run`` stops on)."""
+    for f in assessment.blocking:
+        console.print(
+            f"[bold red]严重缺口：[/]【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}"
+        )
+    for f in assessment.warnings:
+        console.print(f"[yellow]提示：[/]【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}")
+    for f in assessment.accepted:
+        console.print(f"已确认的缺口（town.yml）：【{f.rule}{'：' + f.subject if f.subject else ''}】")
+    if not assessment.blocking:
+        console.print("数据完整性检查：未发现严重缺口。")

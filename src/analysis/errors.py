@@ -85,3 +85,7 @@ def write_internal_log(text: str) -> Path:
         except OSError:
             continue
     raise OSError(f"cannot write an error log in {folders}")
+
+
+class GapsFound(Exception):
+    """The completeness gate stopped ``run`` before publishing (exit 4); the message lists the gaps."""

@@ -450,11 +450,10 @@ def _dedup(frame: pd.DataFrame, subset: list[str], sources: list[SourceReport]) 
 
 
 def _concat(batches: dict[str, list[pd.DataFrame]], table: str) -> pd.DataFrame | None:
-    frames = batches.get(table)
-    if not frames:
-        return None
-    frames = [f for f in frames if len(f)] or frames[:1]
-    return pd.concat(frames, ignore_index=True)
+    """A table's rows from all its sheets; None when no sheet kept a row (every row rejected, or the sheet
+    set aside as another year's): its indicators are then absent, never 0."""
+    frames = [f for f in batches.get(table) or [] if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _assemble(

@@ -22,7 +22,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from analysis import __version__, faults, folders, paths, processes, safe_io
 from analysis.audit import audit, format_findings
-from analysis.errors import AnalysisError
+from analysis.completeness import gate_message
+from analysis.errors import AnalysisError, GapsFound
 from analysis.indicators.keys import info
 from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint, raw_files
 from analysis.paths import package_hash
@@ -120,7 +121,9 @@ def _notebook_key(nb: nbs.Notebook, ctx: YearContext, code: str) -> str:
     )
 
 
-def run_year(yp: paths.YearPaths, force: bool = False, console: Console | None = None) -> int:
+def run_year(
+    yp: paths.YearPaths, force: bool = False, console: Console | None = None, allow_gaps: bool = False
+) -> int:
     """``python -m analysis run``: returns the exit code (0 on success).
 
     Every folder is checked before anything is written (folders.py); the report is built in a staging
@@ -152,13 +155,13 @@ def run_year(yp: paths.YearPaths, force: bool = False, console: Console | None =
                 ) from None
     try:
         recover_leftovers(yp.reports, REPORT_LEFTOVERS)  # no other run is using them: we hold the lock
-        return _run_locked(yp, prev_paths, force, console)
+        return _run_locked(yp, prev_paths, force, console, allow_gaps)
     finally:
         lock.release()
 
 
 def _run_locked(
-    yp: paths.YearPaths, prev_paths: paths.YearPaths | None, force: bool, console: Console
+    yp: paths.YearPaths, prev_paths: paths.YearPaths | None, force: bool, console: Console, allow_gaps: bool
 ) -> int:
     started = time.perf_counter()
     log = StepLog()
@@ -188,6 +191,8 @@ def _run_locked(
         ctx = build_context(yp, force=force)
         log.record("ingest+catalogue", ctx.catalogue_fingerprint, "ran", time.perf_counter() - t0)
         progress.advance(task)
+        if ctx.catalogue.assessment.blocking and not allow_gaps:
+            raise GapsFound(gate_message(ctx.catalogue.assessment))  # the gate: nothing is published
 
         indicators_key = _digest(ctx.catalogue_fingerprint, code)
         keys = {f"notebook:{nb.name}": _notebook_key(nb, ctx, code) for nb in notebooks}
@@ -395,8 +400,10 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     rejected = int(report.get("totals", {}).get("rejected", 0))
     failed = len(report.get("failed_files", [])) + len(report.get("unknown_sheets", []))
     state = "（内容无变化，已跳过全部步骤）" if skipped else ""
+    gaps = cat.assessment.blocking
+    done = "[bold yellow]完成（草稿：数据不完整）[/]" if gaps else "[bold green]完成[/]"
     console.print(
-        f"[bold green]完成[/]{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。"
+        f"{done}{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。"
     )
     if parts:
         console.print("主要数据：" + "；".join(parts) + "。")
@@ -404,9 +411,18 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     if t:
         console.print(
             f"导入：共读取 {t['rows_read']} 行 = 保留 {t['kept']} + 拒绝 {t['rejected']} + 重复 {t['duplicates']}"
-            f" + 跳过（合计行、表尾等）{t['skipped']}。"
+            f" + 跳过（合计行、表尾、其他年度等）{t['skipped']}。"
         )
     problems = f"导入警告 {warnings} 条，被拒绝的行 {rejected} 行"
     if failed:
         problems += f"，未能导入的文件或工作表 {failed} 个"
     console.print(f"{problems}；详见 {yp.processed / REJECTED_FILE}。")
+    if gaps:
+        console.print(
+            f"[yellow]数据有 {len(gaps)} 处严重缺口（--allow-gaps）：summary.docx 标题为“草稿（数据不完整）”，"
+            "首页列出缺口；indicators.xlsx 的“数据完整性”表有完整清单。[/]"
+        )
+    elif cat.assessment.warnings:
+        console.print(
+            f"数据完整性提示 {len(cat.assessment.warnings)} 条，见 indicators.xlsx 的“数据完整性”表。"
+        )
