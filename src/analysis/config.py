@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import ConfigError, Location
+from analysis.ingest.normalize import compact, stem
 from analysis.ingest.vocabulary import Vocabulary, builtin
 from analysis.paths import RESOURCES_DIR
 
@@ -277,9 +278,6 @@ def _unknown_key(key: str, known: dict[str, str], where: str, path: Path) -> Con
 def _check_aliases(branches: list[Branch], path: Path) -> None:
     """Every spelling names one branch: an alias shared by two branches, or equal to another branch's
     name, would silently move records between them."""
-    from analysis.ingest.branches import stem
-    from analysis.ingest.normalize import compact
-
     owner: dict[str, str] = {}
     names: dict[str, str] = {}  # a name and its suffix variants (塔岗村团支部 → 塔岗村)
     for branch in branches:

@@ -67,7 +67,7 @@ def write_internal_log(text: str) -> Path:
     import tempfile
     import time
 
-    from analysis.fonts import cache_dir
+    from analysis.paths import cache_dir
 
     name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
     try:

@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.paths import cache_dir
 
 __all__ = ["FALLBACK_FAMILIES", "cache_dir", "font_path", "prepare", "register", "source_font_path"]
 
@@ -44,16 +45,6 @@ RECIPE_VERSION = 1
 # Latin fallbacks after the CJK family; DejaVu Sans ships with matplotlib.
 FALLBACK_FAMILIES = ("DejaVu Sans",)
 LOCK_TIMEOUT_S = 600.0
-
-
-def cache_dir() -> Path:
-    """The per-user cache folder: ``$TUANWEI_CACHE_DIR`` if set, else the platform's user cache dir."""
-    env = os.environ.get("TUANWEI_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("tuanwei-analysis", appauthor=False))
 
 
 def source_font_path() -> Path:

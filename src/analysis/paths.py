@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,17 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 SAMPLE_DIR = ROOT / "data" / "sample"
 SAMPLE_CONFIG = SAMPLE_DIR / "town.yml"
 SAMPLE_YEAR = 2022
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder (fonts, error logs): ``$TUANWEI_CACHE_DIR`` if set, else the platform's
+    user cache dir."""
+    env = os.environ.get("TUANWEI_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tuanwei-analysis", appauthor=False))
 
 
 def resolve(path: str | os.PathLike[str]) -> Path:
@@ -98,22 +108,3 @@ def sample_paths(year: int = SAMPLE_YEAR) -> YearPaths:
         reports=ROOT / "reports" / "sample" / str(year),
         config=SAMPLE_CONFIG,
     )
-
-
-INGEST_SOURCES = ("ingest", "resources", "schemas.py", "config.py", "privacy.py", "guard.py", "membership.py")
-REPORT_EXCLUDES = ("query", "docs.py", "audit.py", "cli.py")
-
-
-def package_hash(only: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> str:
-    """Hash of the package's source (code and resources) — or of the parts a step depends on — so that
-    new code re-does exactly what it may affect (an edit to the sample generator re-ingests nothing)."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix not in (".py", ".yml") or "__pycache__" in path.parts:
-            continue
-        top = path.relative_to(PACKAGE_DIR).parts[0]
-        if (only and top not in only) or top in exclude:
-            continue
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

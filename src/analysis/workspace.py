@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__, faults, load
+from analysis.codegraph import INGEST, code_fingerprint
 from analysis.config import TownConfig
 from analysis.errors import AnalysisError
 from analysis.ingest.pipeline import (
@@ -24,7 +25,7 @@ from analysis.ingest.pipeline import (
     raw_files,
     write_processed,
 )
-from analysis.paths import INGEST_SOURCES, YearPaths, package_hash
+from analysis.paths import YearPaths
 
 # The dated tables of a year and their date column: the year's data should mostly fall in that year.
 YEAR_DATES = {
@@ -55,7 +56,7 @@ def is_current(paths: YearPaths, config: TownConfig) -> bool:
         return False
     return (
         report.get("version") == __version__
-        and report.get("code_sha256") == package_hash(only=INGEST_SOURCES)
+        and report.get("code_sha256") == code_fingerprint(INGEST)
         and report.get("config_sha256") == config_fingerprint(config)
         and report.get("inputs") == raw_fingerprint(paths.raw)
     )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__, completeness
+from analysis.codegraph import CATALOGUE, code_fingerprint
 from analysis.completeness import Assessment
 from analysis.config import TownConfig, YearTargets
 from analysis.indicators import activities as act
@@ -108,6 +109,14 @@ class Catalogue:
         (folder / "catalogue.json").write_text(
             json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
+
+    @staticmethod
+    def stored_fingerprint(folder: Path) -> str | None:
+        """The fingerprint a saved catalogue was made for (None when there is none)."""
+        try:
+            return json.loads((folder / "catalogue.json").read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, json.JSONDecodeError):
+            return None
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str) -> Catalogue | None:
@@ -266,9 +275,11 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
 
 
 def fingerprint(tables: Tables, config_hash: str, previous: Tables | None) -> str:
-    """What a cached catalogue depends on: processed data (this and last year), configuration, code version."""
+    """What a cached catalogue depends on: processed data (this and last year), configuration, the code
+    computing it (its import graph)."""
     parts = [
         __version__,
+        code_fingerprint(CATALOGUE),
         config_hash,
         json.dumps(tables.report.get("inputs"), sort_keys=True),
         json.dumps(previous.report.get("inputs"), sort_keys=True) if previous is not None else "-",

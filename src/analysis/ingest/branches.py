@@ -14,22 +14,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.config import COMMITTEE, TownConfig
-from analysis.ingest.normalize import compact, map_unique
+from analysis.ingest.normalize import BRANCH_SUFFIXES, compact, map_unique, stem
 
-_SUFFIXES = ("团总支部", "团总支", "团支部", "分团委", "团委", "支部", "团")
 _TYPE_WORDS = ("居民委员会", "村民委员会", "居委会", "村委会", "社区", "村")
-_BRACKETS = re.compile(r"[()（）\[\]【】]")
 _LEVELS = re.compile(r"团工委|团委|委员会|[/\\>＞»→|｜]")
 _PATH_SEPARATORS = re.compile(r"[/\\>＞»→|｜\-—_,，、;；]+")
-
-
-def stem(name: str) -> str:
-    """Name without the League suffix: 塔岗村团支部 / 塔岗村支部 / 塔岗村团总支 → 塔岗村."""
-    text = _BRACKETS.sub("", name)
-    for suffix in _SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
-    return text
 
 
 def core(name: str) -> str:
@@ -137,7 +126,7 @@ class BranchResolver:
                 continue
             end = start + len(text)
             tail = _PATH_SEPARATORS.sub("", key[end:])
-            if tail and tail not in _SUFFIXES:
+            if tail and tail not in BRANCH_SUFFIXES:
                 continue
             candidate = (end, len(text), branch)
             if best is None or candidate[:2] > best[:2]:

@@ -64,6 +64,20 @@ def compact(value: Any) -> str | None:
     return _SPACES.sub("", text) if text else None
 
 
+# Branch names: the League suffixes a spelling may add or drop (longest first).
+BRANCH_SUFFIXES = ("团总支部", "团总支", "团支部", "分团委", "团委", "支部", "团")
+_BRACKETS = re.compile(r"[()（）\[\]【】]")
+
+
+def stem(name: str) -> str:
+    """Name without the League suffix: 塔岗村团支部 / 塔岗村支部 / 塔岗村团总支 → 塔岗村."""
+    text = _BRACKETS.sub("", name)
+    for suffix in BRANCH_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def normalize_name(value: Any) -> str | None:
     """A person's name for matching: NFKC, no spaces, middle dots of minority names unified to ·."""
     text = compact(value)

@@ -19,6 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis import __version__, guard, privacy, safe_io, schemas
+from analysis.codegraph import INGEST, code_fingerprint
 from analysis.config import TownConfig
 from analysis.errors import AnalysisError, InputFileError, write_internal_log
 from analysis.ingest import clean
@@ -29,7 +30,6 @@ from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetConte
 from analysis.ingest.rows import SKIP_LABELS, extract
 from analysis.ingest.vocabulary import Vocabulary
 from analysis.membership import Membership
-from analysis.paths import INGEST_SOURCES, package_hash
 
 SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
@@ -112,7 +112,7 @@ class IngestResult:
             "version": __version__,
             "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
             "config_sha256": self.config_hash,
-            "code_sha256": package_hash(only=INGEST_SOURCES),
+            "code_sha256": code_fingerprint(INGEST),
             "inputs": self.inputs,
             "totals": self.totals(),
             "balanced": all(s.balanced() for s in self.sources),

@@ -51,8 +51,9 @@ def build_context(yp: paths.YearPaths, force: bool = False, orchestrated: bool =
     else:
         tables, _ = ensure_processed(yp, config, force=force)
         previous = ensure_processed(prev_paths, config, force=force)[0] if prev_paths is not None else None
-    fingerprint = cat_mod.fingerprint(tables, config_fingerprint(config), previous)
     folder = yp.processed / CATALOGUE_DIR
+    stored = Catalogue.stored_fingerprint(folder) if orchestrated else None  # the run's, just saved
+    fingerprint = stored or cat_mod.fingerprint(tables, config_fingerprint(config), previous)
     catalogue = None if force else Catalogue.load(folder, fingerprint)
     if catalogue is None:
         catalogue = cat_mod.compute(tables, config, yp.year, previous)

@@ -20,13 +20,12 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analysis import __version__, faults, folders, paths, processes, safe_io
+from analysis import __version__, codegraph, faults, folders, paths, processes, safe_io
 from analysis.audit import audit, format_findings
 from analysis.completeness import gate_message
 from analysis.errors import AnalysisError, GapsFound
 from analysis.indicators.keys import info
 from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint, raw_files
-from analysis.paths import package_hash
 from analysis.report import notebooks as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
 from analysis.report.section import SECTIONS_DIR
@@ -67,6 +66,15 @@ class StepLog:
 
     def record(self, name: str, key: str, status: str, seconds: float) -> None:
         self.steps[name] = {"key": key, "status": status, "seconds": round(seconds, 3)}
+
+
+def report_code(notebooks: list[nbs.Notebook]) -> str:
+    """Fingerprint of the code a run executes: the run's own import graph and the modules the notebooks
+    import (their sources are keyed separately)."""
+    roots = set(codegraph.REPORT)
+    for nb in notebooks:
+        roots |= codegraph.notebook_imports(nb.path)
+    return codegraph.code_fingerprint(sorted(roots))
 
 
 def _previous_manifest(reports: Path) -> dict[str, Any]:
@@ -168,8 +176,8 @@ def _run_locked(
     inputs_before = {str(yp.year): raw_fingerprint(yp.raw)}
     if prev_paths is not None:
         inputs_before[str(prev_paths.year)] = raw_fingerprint(prev_paths.raw)
-    code = package_hash(exclude=paths.REPORT_EXCLUDES)
     notebooks = nbs.report_notebooks()
+    code = report_code(notebooks)
     total_steps = 3 + len(notebooks)
     previous = {} if force else _previous_manifest(yp.reports)
     old_steps = previous.get("steps", {})
