@@ -1,4 +1,4 @@
-"""The annual report's charts (`analysis.charts.report`) on the bundled sample town and on small
+"""The annual report's charts (`analysis.charts.figures`) on the bundled sample town and on small
 hand-built tables: every chart renders without missing glyphs, has a Chinese title and readable,
 non-overlapping labels; a few charts are checked bar by bar against numbers worked out by hand."""
 

@@ -19,6 +19,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pres
 BRANCH_TYPES = ("村", "社区", "学校", "企业", "机关", "其他")
 SECTIONS = ("ideology", "volunteer", "youth_service", "self_building")
 COMMITTEE = "镇团委"
+LEAVE_AGE = 28  # 满28周岁离团 (团章); town.yml `membership: {leave_age: …}` may change it
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class TownConfig:
     parents: tuple[ParentOrg, ...] = ()
     aid_programmes: tuple[str, ...] = ()
     file_kinds: dict[str, str] = field(default_factory=dict)
-    leave_age: int = 28
+    leave_age: int = LEAVE_AGE
     limits: dict[str, Any] = field(default_factory=dict)
     completeness: dict[str, Any] = field(default_factory=dict)
     accepted_gaps: tuple[dict[str, str], ...] = ()
@@ -76,6 +77,11 @@ class TownConfig:
     @property
     def branch_names(self) -> list[str]:
         return [b.name for b in self.branches]
+
+    @property
+    def section_labels(self) -> dict[str, str]:
+        """Report section key → its label (town.yml ``categories: {key: {label: …}}``, else the default)."""
+        return {s.key: s.label for s in self.sections}
 
 
 def _read_yaml(path: Path) -> Any:
@@ -120,6 +126,11 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 @cache
 def default_sections() -> dict[str, dict[str, Any]]:
     return _read_yaml(RESOURCES_DIR / "categories.yml")
+
+
+def default_section_labels() -> dict[str, str]:
+    """The built-in section labels (resources/categories.yml), for when no town.yml is at hand."""
+    return {key: str(spec["label"]) for key, spec in default_sections().items()}
 
 
 def _as_list(value: Any, where: str, path: Path) -> list[str]:
@@ -368,7 +379,7 @@ def load_config(path: str | Path) -> TownConfig:
         parents=parents,
         aid_programmes=tuple(_as_list(data.get("aid_programmes"), "aid_programmes", path)),
         file_kinds=file_kinds,
-        leave_age=int(membership.get("leave_age", 28)),
+        leave_age=int(membership.get("leave_age", LEAVE_AGE)),
         limits=dict(data.get("limits") or {}),
         completeness=dict(data.get("completeness") or {}),
         accepted_gaps=_accepted_gaps(data.get("accepted_gaps"), path),

@@ -53,9 +53,11 @@ def count(value: Any, missing: str = "") -> str:
     return missing if is_missing(value) else f"{round(float(value)):,}"
 
 
-def percent(value: Any, missing: str = "", digits: int = 1) -> str:
-    """0.8262 → "82.6%" (rates are stored as fractions)."""
-    return missing if is_missing(value) else f"{float(value):.{digits}%}"
+def percent(value: Any, missing: str = "", digits: int = 1, signed: bool = False) -> str:
+    """0.8262 → "82.6%" (rates are stored as fractions); ``signed``: "+82.6%"."""
+    if is_missing(value):
+        return missing
+    return f"{float(value):+.{digits}%}" if signed else f"{float(value):.{digits}%}"
 
 
 def number(value: Any, missing: str = "") -> str:
@@ -91,6 +93,19 @@ def change(v: Any, kind: str = "count", missing: str = DASH) -> str:
         return f"{float(v) * 100:+.1f} {POINTS}"
     sign = "+" if v > 0 else ("−" if v < 0 else "±")
     return f"{sign}{value(abs(v), kind)}"
+
+
+def change_words(v: Any, kind: str = "count", unit: str = "", sep: str = " ", missing: str = DASH) -> str:
+    """A year-over-year change in words, as sentences say it: "增加 3名", "减少 1.5小时",
+    "提高 1.2 个百分点" (a rate's change), "持平". ``sep`` goes between the word, the number and 个百分点
+    ("" in table cells: "增加3名")."""
+    if is_missing(v):
+        return missing
+    if abs(float(v)) < 1e-9:
+        return "持平"
+    if kind == "rate":
+        return f"{'提高' if v > 0 else '下降'}{sep}{abs(float(v)) * 100:.1f}{sep}{POINTS}"
+    return f"{'增加' if v > 0 else '减少'}{sep}{value(abs(v), kind)}{unit}"
 
 
 def day(v: Any, missing: str = "") -> str:

@@ -3,32 +3,25 @@ say the same thing. Each function returns a list of sentences (empty when its in
 
 from __future__ import annotations
 
+from analysis import formatting
 from analysis.indicators.catalogue import Catalogue
-from analysis.indicators.keys import info
 
 
 def _n(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{round(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+    return formatting.number(value, missing=formatting.DASH)
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1%}"
+    return formatting.percent(value, missing=formatting.DASH)
 
 
 def _yoy(cat: Catalogue, key: str, unit: str = "") -> str:
-    """'，比上年增加 3 次' / '，与上年持平' / '' (no previous year)."""
+    """'，比上年增加 3次' / '，比上年提高 1.2 个百分点' / '，与上年持平' / '' (no previous year)."""
     change = cat.change(key)
     if change is None:
         return ""
-    kind = info(key).kind
-    if abs(change) < 1e-9:
-        return "，与上年持平"
-    word = "增加" if change > 0 else "减少"
-    if kind == "rate":
-        return f"，比上年{'提高' if change > 0 else '下降'} {abs(change) * 100:.1f} 个百分点"
-    return f"，比上年{word} {_n(abs(change))}{unit}"
+    words = formatting.change_words(change, cat.info(key).kind, unit)
+    return "，与上年持平" if words == "持平" else f"，比上年{words}"
 
 
 def organisation(cat: Catalogue) -> list[str]:
@@ -40,7 +33,9 @@ def organisation(cat: Catalogue) -> list[str]:
         f"分布在 {_n(h['org.branches'])} 个团支部，其中团干部 {_n(h['org.cadres'])} 名。"
     ]
     if h.get("org.overage"):
-        out.append(f"年满 28 周岁且不担任团内职务的团员 {_n(h['org.overage'])} 名，应按规定办理离团手续。")
+        out.append(
+            f"年满 {cat.leave_age} 周岁且不担任团内职务的团员 {_n(h['org.overage'])} 名，应按规定办理离团手续。"
+        )
     return out
 
 
@@ -74,10 +69,11 @@ def activities(cat: Catalogue) -> list[str]:
     h = cat.headline
     if "act.count" not in h:
         return []
+    sections = [s for s in cat.section_labels if f"act.count.{s}" in h]
+    by_section = "、".join(f"{cat.section_label(s)}类 {_n(h[f'act.count.{s}'])} 次" for s in sections)
     out = [
         f"全年共开展各类活动 {_n(h['act.count'])} 次{_yoy(cat, 'act.count', '次')}，参与 {_n(h['act.person_times'])} 人次。"
-        f"其中思想引领类 {_n(h['act.count.ideology'])} 次、志愿服务类 {_n(h['act.count.volunteer'])} 次、"
-        f"成长成才类 {_n(h['act.count.youth_service'])} 次、自身建设类 {_n(h['act.count.self_building'])} 次。"
+        + (f"其中{by_section}。" if by_section else "")
     ]
     by_section = cat.tables.get("act_by_section")
     if by_section is not None:
@@ -148,7 +144,7 @@ def services(cat: Catalogue) -> list[str]:
     if by_section is not None and "act.count.youth_service" in h:
         row = by_section.set_index("section").loc["youth_service"]
         out.append(
-            f"聚焦青少年需求，全年开展需求服务·成长成才类活动 {_n(h['act.count.youth_service'])} 次"
+            f"聚焦青少年需求，全年开展{cat.section_label('youth_service')}类活动 {_n(h['act.count.youth_service'])} 次"
             f"{_yoy(cat, 'act.count.youth_service', '次')}，参与 {_n(row['person_times'])} 人次。"
         )
     if "aid.recipients" in h:

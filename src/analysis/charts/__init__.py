@@ -1,12 +1,12 @@
 """Charts for the annual report. Importing this package applies the report style (fonts included).
 
-`CHARTS` (from `analysis.charts.report`) maps each report figure's file name to its chart function
+`CHARTS` (from `analysis.charts.figures`) maps each report figure's file name to its chart function
 ``(catalogue) -> Figure | None``.
 
 The first import on a machine builds the cached Chinese font (~11 s, see `analysis.fonts`).
 """
 
-from analysis.charts.report import (
+from analysis.charts.figures import (
     CHARTS,
     activities_by_month,
     activities_by_organiser,
@@ -36,7 +36,6 @@ from analysis.charts.style import (
     PRIMARY,
     SECONDARY,
     SECTION_COLORS,
-    SECTION_LABELS,
     TARGET,
     YEAR_COLORS,
     add_target_line,
@@ -59,7 +58,6 @@ __all__ = [
     "PRIMARY",
     "SECONDARY",
     "SECTION_COLORS",
-    "SECTION_LABELS",
     "TARGET",
     "YEAR_COLORS",
     "activities_by_month",

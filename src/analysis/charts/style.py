@@ -27,8 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
-from analysis import fonts
-from analysis.config import default_sections
+from analysis import fonts, formatting
 
 __all__ = [
     "COLUMN_WIDTH_CM",
@@ -36,7 +35,6 @@ __all__ = [
     "PRIMARY",
     "SECONDARY",
     "SECTION_COLORS",
-    "SECTION_LABELS",
     "TARGET",
     "YEAR_COLORS",
     "add_target_line",
@@ -75,7 +73,6 @@ SECTION_COLORS: Mapping[str, str] = MappingProxyType(
         "self_building": "#3AA5A0",  # teal
     }
 )
-SECTION_LABELS: Mapping[str, str] = MappingProxyType({k: v["label"] for k, v in default_sections().items()})
 PRIMARY = SECTION_COLORS["ideology"]
 SECONDARY = SECTION_COLORS["youth_service"]
 GREY = "#A6A6A6"
@@ -274,7 +271,7 @@ def _text_extent_pt(text: str, fontsize: float) -> tuple[float, float]:
 def bar_labels(
     ax: Axes,
     container: BarContainer,
-    fmt: str | Callable[[float], str] = "{:.0f}",
+    fmt: str | Callable[[float], str] = formatting.count,
     *,
     padding: float = 2.0,
     fontsize: float = LABEL_FONT_PT,
@@ -282,7 +279,8 @@ def bar_labels(
 ) -> list[Text]:
     """Value labels at the end of each bar, never clipped; the value axis grows to make room for them.
 
-    *fmt* is a format string (``"{:.1%}"`` for rates stored as 0–1) or a callable. Call it after setting
+    *fmt* is a callable (``formatting.percent`` for rates stored as 0–1; default: counts as
+    `formatting.count`) or a format string. Call it after setting
     the axis limits (e.g. after `percent_axis`). Missing values get no label.
     """
     values = np.asarray(container.datavalues, dtype=float)
@@ -436,7 +434,7 @@ def demo_figure() -> Figure:
     ax.invert_yaxis()
     percent_axis(ax, "x")
     add_target_line(ax, 0.9, "目标 90%")
-    bar_labels(ax, bars, fmt="{:.1%}")
+    bar_labels(ax, bars, fmt=formatting.percent)
     ax.set_title("各团支部青年大学习参学率")
     ax.set_xlabel("参学率（%）")
     return fig

@@ -15,10 +15,10 @@ import pandas as pd
 from analysis import __version__, completeness
 from analysis.codegraph import CATALOGUE, code_fingerprint
 from analysis.completeness import Assessment
-from analysis.config import TownConfig, YearTargets
+from analysis.config import LEAVE_AGE, TownConfig, YearTargets, default_section_labels
 from analysis.indicators import activities as act
 from analysis.indicators import cadre, org, recruitment, services, study
-from analysis.indicators.keys import BRANCH_RATE_PREFIX, info, ordered
+from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo, info, ordered
 from analysis.load import Tables
 
 COVERAGE_TABLES = {
@@ -30,7 +30,8 @@ COVERAGE_TABLES = {
 
 @dataclass
 class Catalogue:
-    """Headline numbers and tables of one report year."""
+    """Headline numbers and tables of one report year, with the town.yml wording they are shown with
+    (section labels, leaving age): charts, tables and the document take names from here."""
 
     year: int
     town: str
@@ -40,6 +41,15 @@ class Catalogue:
     targets: YearTargets = field(default_factory=YearTargets)
     notes: dict[str, Any] = field(default_factory=dict)
     assessment: Assessment = field(default_factory=Assessment)
+    section_labels: dict[str, str] = field(default_factory=default_section_labels)
+    leave_age: int = LEAVE_AGE
+
+    def info(self, key: str) -> KeyInfo:
+        """Name, unit and format of a key, named with this town's section labels and leaving age."""
+        return info(key, self.section_labels, self.leave_age)
+
+    def section_label(self, section: str) -> str:
+        return self.section_labels.get(section, section)
 
     def value(self, key: str) -> float | None:
         return self.headline.get(key)
@@ -60,7 +70,7 @@ class Catalogue:
         """One row per key: Chinese name, this year, last year, change, target, met."""
         rows = []
         for key in ordered(list(self.headline)):
-            ki = info(key)
+            ki = self.info(key)
             target, met = self.target_of(key)
             rows.append(
                 {
@@ -104,6 +114,8 @@ class Catalogue:
             "targets": self.targets.__dict__,
             "notes": self.notes,
             "assessment": self.assessment.as_dict(),
+            "section_labels": self.section_labels,
+            "leave_age": self.leave_age,
             "tables": list(self.tables),
         }
         (folder / "catalogue.json").write_text(
@@ -136,6 +148,8 @@ class Catalogue:
             targets=YearTargets(**meta["targets"]),
             notes=meta["notes"],
             assessment=Assessment.from_dict(meta.get("assessment", {})),
+            section_labels=meta.get("section_labels") or default_section_labels(),
+            leave_age=int(meta.get("leave_age", LEAVE_AGE)),
         )
 
 
@@ -160,10 +174,12 @@ def _compute(
     targets = config.targets(year)
 
     if members is not None:
-        out.update(org.org_headline(members, membership, year))
+        out.update(org.org_headline(members, membership, year, config.leave_age))
         if with_tables:
-            t["org_by_branch"] = org.members_by_branch(members, membership, year, config.branch_names)
-            t["org_by_age"] = org.members_by_age(members, membership, year)
+            t["org_by_branch"] = org.members_by_branch(
+                members, membership, year, config.branch_names, config.leave_age
+            )
+            t["org_by_age"] = org.members_by_age(members, membership, year, config.leave_age)
             t["org_by_gender"] = org.members_by(members, membership, year, "gender")
             t["org_by_political"] = org.members_by(members, membership, year, "political_status")
 
@@ -271,6 +287,8 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
         targets=config.targets(year),
         notes=notes,
         assessment=completeness.assess(tables, config, year, head, prev),
+        section_labels=config.section_labels,
+        leave_age=config.leave_age,
     )
 
 

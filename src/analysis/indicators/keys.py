@@ -1,11 +1,17 @@
 """The indicators.json keys: Chinese names, units and display formats (definitions live in the
-functions that compute them; contracts.md lists them)."""
+functions that compute them; docs/definitions.md lists them).
+
+Two names follow town.yml: the per-section activity counts carry the section labels (``categories``) and
+the over-age count the leaving age (``membership.leave_age``); `info` takes both, `KEYS` holds the
+defaults."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from analysis import formatting
+from analysis.config import LEAVE_AGE, SECTIONS, default_section_labels
 
 
 @dataclass(frozen=True)
@@ -18,16 +24,27 @@ class KeyInfo:
         return formatting.value(value, self.kind)
 
 
+SECTION_COUNT_PREFIX = "act.count."
+
+
+def overage_label(leave_age: int) -> str:
+    return f"超龄团员（满{leave_age}周岁、非团干部）"
+
+
+def section_count_label(section_label: str) -> str:
+    return f"{section_label}活动"
+
+
 KEYS: dict[str, KeyInfo] = {
     "org.members": KeyInfo("团员总数", "人"),
     "org.branches": KeyInfo("有团员的团支部", "个"),
     "org.cadres": KeyInfo("团干部", "人"),
-    "org.overage": KeyInfo("超龄团员（满28周岁、非团干部）", "人"),
+    "org.overage": KeyInfo(overage_label(LEAVE_AGE), "人"),
     "act.count": KeyInfo("开展活动", "次"),
-    "act.count.ideology": KeyInfo("政治建设·思想引领活动", "次"),
-    "act.count.volunteer": KeyInfo("中心大局·志愿服务活动", "次"),
-    "act.count.youth_service": KeyInfo("需求服务·成长成才活动", "次"),
-    "act.count.self_building": KeyInfo("自身建设·履职基础活动", "次"),
+    **{
+        f"{SECTION_COUNT_PREFIX}{k}": KeyInfo(section_count_label(default_section_labels()[k]), "次")
+        for k in SECTIONS
+    },
     "act.person_times": KeyInfo("活动参与", "人次"),
     "act.volunteer_hours": KeyInfo("志愿服务时长", "小时", "number"),
     "study.periods": KeyInfo("青年大学习期数", "期"),
@@ -48,8 +65,13 @@ KEYS: dict[str, KeyInfo] = {
 BRANCH_RATE_PREFIX = "study.member_rate."
 
 
-def info(key: str) -> KeyInfo:
-    """KeyInfo of a key, including the per-branch 参学率 keys."""
+def info(key: str, sections: Mapping[str, str] | None = None, leave_age: int | None = None) -> KeyInfo:
+    """KeyInfo of a key, including the per-branch 参学率 keys; ``sections`` (section key → label) and
+    ``leave_age`` name the keys that follow town.yml (defaults: the built-in labels, 28)."""
+    if key == "org.overage" and leave_age is not None:
+        return replace(KEYS[key], label=overage_label(leave_age))
+    if key.startswith(SECTION_COUNT_PREFIX) and sections and key[len(SECTION_COUNT_PREFIX) :] in sections:
+        return replace(KEYS[key], label=section_count_label(sections[key[len(SECTION_COUNT_PREFIX) :]]))
     if key in KEYS:
         return KEYS[key]
     if key.startswith(BRANCH_RATE_PREFIX):

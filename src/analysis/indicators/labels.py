@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
-from analysis.config import default_sections
-
-SECTION_NAMES = {key: spec["label"] for key, spec in default_sections().items()}
+from analysis.config import default_section_labels
 
 TABLE_TITLES: dict[str, str] = {
     "summary": "指标汇总",
@@ -129,11 +129,20 @@ def column_names(table: str | None) -> dict[str, str]:
     return COLUMNS | TABLE_COLUMNS.get(table or "", {})
 
 
-def chinese(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
-    """Columns renamed to Chinese; section keys shown by their names."""
+def section_names(values: pd.Series, sections: Mapping[str, str] | None = None) -> pd.Series:
+    """Section keys shown by their labels: ``sections`` is the town's (`Catalogue.section_labels`), else
+    the built-in ones."""
+    labels = sections or default_section_labels()
+    return values.map(lambda s: labels.get(s, s))
+
+
+def chinese(
+    frame: pd.DataFrame, table: str | None = None, sections: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Columns renamed to Chinese; section keys shown by their labels (`section_names`)."""
     out = frame.copy()
     if "section" in out:
-        out["section"] = out["section"].map(lambda s: SECTION_NAMES.get(s, s))
+        out["section"] = section_names(out["section"], sections)
     names = column_names(table)
     return out.rename(columns={c: names.get(c, c) for c in out.columns})
 

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.config import LEAVE_AGE
 from analysis.indicators.common import age_on, year_bounds
 from analysis.membership import Membership
 
-AGE_BANDS = [
-    (0, 17, "14–17 岁"),
-    (18, 21, "18–21 岁"),
-    (22, 25, "22–25 岁"),
-    (26, 27, "26–27 岁"),
-    (28, 200, "28 岁及以上"),
-]
+BAND_STARTS = (14, 18, 22, 26)  # the age bands' lower bounds below the leaving age
+JOIN_AGE = 14  # the first band also holds the (rare, flagged) younger members
+
+
+def age_bands(leave_age: int = LEAVE_AGE) -> list[tuple[int, int, str]]:
+    """(lowest age, highest age, label) of the age bands; the last band starts at the leaving age.
+
+    With 28: 14–17, 18–21, 22–25, 26–27, 28 岁及以上; with 30 the fourth band is 26–29."""
+    starts = [s for s in BAND_STARTS if s < leave_age] or [JOIN_AGE]
+    bands = []
+    for i, lo in enumerate(starts):
+        hi = (starts[i + 1] if i + 1 < len(starts) else leave_age) - 1
+        label = f"{lo} 岁" if hi == lo else f"{lo}–{hi} 岁"
+        bands.append((0 if lo == JOIN_AGE else lo, hi, label))
+    bands.append((leave_age, 200, f"{leave_age} 岁及以上"))
+    return bands
+
+
+def _overage(snap: pd.DataFrame, leave_age: int) -> pd.Series:
+    """Aged at least the leaving age on the snapshot day and not a cadre (unknown age: not counted)."""
+    return (snap["age"].fillna(0) >= leave_age) & ~snap["is_cadre"]
 
 
 def year_end_members(members: pd.DataFrame, membership: Membership, year: int) -> pd.DataFrame:
@@ -29,16 +44,19 @@ def year_end_members(members: pd.DataFrame, membership: Membership, year: int) -
     ).reset_index(drop=True)
 
 
-def org_headline(members: pd.DataFrame, membership: Membership, year: int) -> dict[str, float]:
-    """org.* keys (contracts.md).
+def org_headline(
+    members: pd.DataFrame, membership: Membership, year: int, leave_age: int = LEAVE_AGE
+) -> dict[str, float]:
+    """org.* keys (docs/definitions.md).
 
     - org.members: members active on Y-12-31;
     - org.branches: branches with ≥ 1 member active on Y-12-31 (branch on that day, after transfers);
     - org.cadres: members active on Y-12-31 who are 团干部;
-    - org.overage: members active on Y-12-31, aged ≥ 28 that day, not 团干部 (unknown birth date: not counted).
+    - org.overage: members active on Y-12-31, aged ≥ ``leave_age`` (town.yml, default 28) that day, not
+      团干部 (unknown birth date: not counted).
     """
     snap = year_end_members(members, membership, year)
-    overage = (snap["age"].fillna(0) >= 28) & ~snap["is_cadre"]
+    overage = _overage(snap, leave_age)
     return {
         "org.members": len(snap),
         "org.branches": int(snap["branch"].nunique()),
@@ -48,11 +66,16 @@ def org_headline(members: pd.DataFrame, membership: Membership, year: int) -> di
 
 
 def members_by_branch(
-    members: pd.DataFrame, membership: Membership, year: int, branches: list[str]
+    members: pd.DataFrame,
+    membership: Membership,
+    year: int,
+    branches: list[str],
+    leave_age: int = LEAVE_AGE,
 ) -> pd.DataFrame:
-    """Per branch on Y-12-31: members, cadres, over-age (≥ 28, not cadre); every configured branch listed."""
+    """Per branch on Y-12-31: members, cadres, over-age (≥ leave_age, not cadre); every configured
+    branch listed."""
     snap = year_end_members(members, membership, year)
-    snap = snap.assign(overage=(snap["age"].fillna(0) >= 28) & ~snap["is_cadre"])
+    snap = snap.assign(overage=_overage(snap, leave_age))
     grouped = snap.groupby("branch").agg(
         members=("member_id", "size"), cadres=("is_cadre", "sum"), overage=("overage", "sum")
     )
@@ -61,13 +84,17 @@ def members_by_branch(
     return out
 
 
-def members_by_age(members: pd.DataFrame, membership: Membership, year: int) -> pd.DataFrame:
-    """Members active on Y-12-31 by age band (age that day); 未知 when the birth date is unknown."""
+def members_by_age(
+    members: pd.DataFrame, membership: Membership, year: int, leave_age: int = LEAVE_AGE
+) -> pd.DataFrame:
+    """Members active on Y-12-31 by age band (age that day, `age_bands`); 未知 when the birth date is
+    unknown."""
     snap = year_end_members(members, membership, year)
+    bands = age_bands(leave_age)
     labels = pd.Series("未知", index=snap.index, dtype=object)
-    for lo, hi, label in AGE_BANDS:
+    for lo, hi, label in bands:
         labels[(snap["age"] >= lo) & (snap["age"] <= hi)] = label
-    order = [b[2] for b in AGE_BANDS] + ["未知"]
+    order = [b[2] for b in bands] + ["未知"]
     counts = labels.value_counts().reindex(order, fill_value=0)
     return (
         counts.rename_axis("age_band").reset_index(name="members").query("members > 0 or age_band != '未知'")

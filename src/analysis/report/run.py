@@ -24,7 +24,6 @@ from analysis import __version__, codegraph, faults, folders, paths, processes, 
 from analysis.audit import audit, format_findings
 from analysis.completeness import gate_message
 from analysis.errors import AnalysisError, GapsFound
-from analysis.indicators.keys import info
 from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint, raw_files
 from analysis.report import notebooks as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
@@ -401,7 +400,7 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     parts = []
     for key in HEADLINE_KEYS:
         if key in cat.headline:
-            ki = info(key)
+            ki = cat.info(key)
             parts.append(f"{ki.label} {ki.format(cat.headline[key])}{ki.unit}")
     report = ctx.tables.report
     warnings = int(report.get("warnings", 0))

@@ -5,6 +5,7 @@ item is also displayed as it is added."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from matplotlib.figure import Figure
 from analysis import formatting, safe_io
 from analysis.charts import save as save_figure
 from analysis.indicators.catalogue import Catalogue
-from analysis.indicators.labels import RATE_COLUMNS, SECTION_NAMES, TABLE_TITLES, column_names
+from analysis.indicators.labels import RATE_COLUMNS, TABLE_TITLES, column_names, section_names
 
 SECTIONS_DIR = "sections"
 
@@ -30,8 +31,11 @@ def _display(obj: Any) -> None:
         display(obj)
 
 
-def display_table(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame:
-    """A catalogue table as shown to people: Chinese headers, rates as percentages, dates as days."""
+def display_table(
+    frame: pd.DataFrame, table: str | None = None, sections: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """A catalogue table as shown to people: Chinese headers, rates as percentages, dates as days,
+    sections by their labels (``sections``: the town's)."""
     out = frame.copy()
     for column in out.columns:
         values = out[column]
@@ -42,7 +46,7 @@ def display_table(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame
         elif pd.api.types.is_float_dtype(values):
             out[column] = values.map(formatting.number)
         elif column == "section":
-            out[column] = values.map(lambda s: SECTION_NAMES.get(s, s))
+            out[column] = section_names(values, sections)
         elif pd.api.types.is_bool_dtype(values):
             out[column] = values.map({True: "是", False: "否"})
     names = column_names(table)
@@ -98,17 +102,18 @@ class Section:
             return
         if columns:
             frame = frame[[c for c in columns if c in frame.columns]]
-        shown = display_table(frame, name)
-        _display(formatting.table(shown, kinds=_kinds(frame, shown)))
+        shown = display_table(frame, name, cat.section_labels)
+        kinds = _kinds(frame, shown)
+        _display(formatting.table(shown, kinds=kinds))
         if not in_document:
             return
-        head = shown.head(max_rows)
+        head = formatting.text_frame(shown.head(max_rows), kinds=kinds)  # the text the notebook shows
         self.items.append(
             {
                 "type": "table",
                 "caption": caption or TABLE_TITLES.get(name, name),
                 "columns": [str(c) for c in head.columns],
-                "rows": [[_cell(v) for v in row] for row in head.itertuples(index=False)],
+                "rows": head.to_numpy().tolist(),
                 "truncated": len(shown) > max_rows,
             }
         )
@@ -143,14 +148,6 @@ def _kinds(frame: pd.DataFrame, shown: pd.DataFrame) -> dict[str, str]:
             kind = formatting.FIGURE
         kinds[column] = kind if kind in formatting.RIGHT_ALIGNED else "text"
     return kinds
-
-
-def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def load_sections(reports_dir: Path) -> list[dict[str, Any]]:

@@ -41,9 +41,9 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
-from analysis import safe_io
+from analysis import formatting, safe_io
 from analysis.indicators.catalogue import Catalogue
-from analysis.indicators.keys import BRANCH_RATE_PREFIX, info
+from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo
 from analysis.indicators.labels import COLUMNS, RATE_COLUMNS
 from analysis.report.section import load_sections
 
@@ -697,21 +697,18 @@ def _water_level(needs: Sequence[float], room: float) -> float:
 
 
 def _cell_text(value: Any, column: str) -> str:
-    """Display text of a section table cell: rates as percentages, no float noise, 是/否 for booleans."""
+    """Display text of a section table cell (the notebooks store them as text already; numbers are
+    formatted as everywhere else: rates by a rate column's name, 是/否 for booleans)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, int | float):
         if not math.isfinite(value):
             return ""
         if _is_rate_column(column) and 0.0 <= value <= 1.0:
-            return f"{value:.1%}"
-        if value.is_integer():
-            return str(int(value))
-        return f"{value:.2f}".rstrip("0").rstrip(".")
+            return formatting.percent(value)
+        return formatting.count(value) if float(value).is_integer() else formatting.number(value)
     return str(value)
 
 
@@ -744,12 +741,13 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
     for r in summary.itertuples(index=False):
         gap = bool(cat.assessment.affected(r.key))
         marked |= gap
-        row = [_clean(r.label) + ("*" if gap else ""), _with_unit(r.key, _number(r.value))]
+        ki = cat.info(r.key)
+        row = [_clean(r.label) + ("*" if gap else ""), _with_unit(ki, _number(r.value))]
         if with_previous:
-            row += [_with_unit(r.key, _number(r.previous)), _change(r.key, _number(r.change))]
+            row += [_with_unit(ki, _number(r.previous)), _change(ki, _number(r.change))]
         if with_targets:
             target = _number(r.target)
-            row += [_with_unit(r.key, target) if target is not None else "—", _met(r.met)]
+            row += [_with_unit(ki, target) if target is not None else "—", _met(r.met)]
         rows.append(row)
     _caption(doc, SEQ_TABLE, f"{cat.year}年主要工作数据", counters, keep_next=True)
     _table(doc, header, rows)
@@ -777,20 +775,12 @@ def _met(value: Any) -> str:
     return value if isinstance(value, str) and value else "—"
 
 
-def _with_unit(key: str, value: float | None) -> str:
+def _with_unit(ki: KeyInfo, value: float | None) -> str:
     if value is None:
-        return "—"
-    ki = info(key)
+        return formatting.DASH
     return f"{ki.format(value)}{ki.unit}"
 
 
-def _change(key: str, change: float | None) -> str:
-    """'增加 34人' / '提高 1.2个百分点' / '持平' (words, not signs, as the narrative says it)."""
-    if change is None:
-        return "—"
-    ki = info(key)
-    if abs(change) < 1e-9:
-        return "持平"
-    if ki.kind == "rate":
-        return f"{'提高' if change > 0 else '下降'}{abs(change) * 100:.1f}个百分点"
-    return f"{'增加' if change > 0 else '减少'}{ki.format(abs(change))}{ki.unit}"
+def _change(ki: KeyInfo, change: float | None) -> str:
+    """'增加34人' / '提高1.2个百分点' / '持平' (words, not signs, as the narrative says it)."""
+    return formatting.change_words(change, ki.kind, ki.unit, sep="")

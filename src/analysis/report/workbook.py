@@ -11,7 +11,6 @@ import pandas as pd
 
 from analysis import __version__, formatting, safe_io
 from analysis.indicators.catalogue import Catalogue
-from analysis.indicators.keys import info
 from analysis.indicators.labels import TABLE_TITLES, chinese, percent_columns
 
 # What each catalogue table holds and which export it comes from (the 说明 sheet).
@@ -70,7 +69,7 @@ def summary_sheet(cat: Catalogue) -> tuple[pd.DataFrame, dict[str, list[str | No
     rows = []
     formats: dict[str, list[str | None]] = {c: [] for c in ("本年", "上年", "变化", "目标")}
     for _, r in cat.summary_table().iterrows():
-        ki = info(r["key"])
+        ki = cat.info(r["key"])
         values = {"本年": r["value"], "上年": r["previous"], "目标": r["target"]}
         for column, v in values.items():
             formats[column].append(formatting.xlsx_format(ki.kind, v))
@@ -98,7 +97,7 @@ def summary_text(cat: Catalogue) -> pd.DataFrame:
     """指标汇总 as text, for a notebook: the numbers formatted as the workbook shows them."""
     rows = []
     for _, r in cat.summary_table().iterrows():
-        ki = info(r["key"])
+        ki = cat.info(r["key"])
         rows.append(
             {
                 "指标": r["label"],
@@ -169,7 +168,7 @@ def write_workbook(cat: Catalogue, path: Path) -> Path:
     formats: dict[str, dict[str, str]] = {}
     for name, frame in cat.tables.items():
         title = TABLE_TITLES.get(name, name)
-        sheets[title] = chinese(frame, name)
+        sheets[title] = chinese(frame, name, cat.section_labels)
         percents[title] = percent_columns(frame, name)
         months = [c for c in MONTH_COLUMNS if c in sheets[title].columns]
         formats[title] = {c: formatting.XLSX_MONTH for c in months}

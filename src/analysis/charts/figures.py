@@ -27,11 +27,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from analysis import fonts
+from analysis import fonts, formatting
 from analysis.charts.style import (
     GREY,
     SECTION_COLORS,
-    SECTION_LABELS,
     TARGET,
     YEAR_COLORS,
     add_target_line,
@@ -42,7 +41,6 @@ from analysis.charts.style import (
     percent_axis,
     wrap_label,
 )
-from analysis.indicators.keys import info
 from analysis.indicators.recruitment import STAGES, quota_status
 from analysis.indicators.services import RATING_ORDER, REVIEW_ORDER
 from analysis.indicators.study import RATE_BANDS
@@ -150,12 +148,9 @@ def _table(cat: Catalogue, name: str, *columns: str) -> pd.DataFrame | None:
     return frame
 
 
-def _count(value: float) -> str:
-    return f"{float(value):,.0f}"
-
-
-def _pct(value: float) -> str:
-    return f"{value:.1%}"
+_count = formatting.count
+_pct = formatting.percent
+_money = formatting.money
 
 
 def _labels(texts: Sequence[str]) -> Callable[[float], str]:
@@ -262,7 +257,7 @@ def _integer_axis(ax: Axes, axis: str = "y") -> None:
 def _share_labels(counts: Sequence[float], unit: str) -> list[str]:
     """'96人（32.0%）' for each count: its share of the table's total (a distribution, not an indicator)."""
     total = float(sum(counts))
-    return [f"{_count(c)}{unit}（{c / total:.1%}）" if total else f"{_count(c)}{unit}" for c in counts]
+    return [f"{_count(c)}{unit}（{_pct(c / total)}）" if total else f"{_count(c)}{unit}" for c in counts]
 
 
 # --- 概览 ----------------------------------------------------------------------------------------------
@@ -281,13 +276,14 @@ def _change_text(cat: Catalogue, key: str) -> str:
     change = cat.change(key)
     if change is None:
         return ""
-    if info(key).kind == "rate":
-        return f"较上年 {change * 100:+.1f} 个百分点"
+    kind = cat.info(key).kind
+    if kind == "rate":
+        return f"较上年 {formatting.change(change, kind)}"
     prev = cat.previous[key]
     if change == 0:
         return "与上年持平"
-    text = f"较上年 {change:+,.0f}" if float(change).is_integer() else f"较上年 {change:+,.1f}"
-    return f"{text}（{change / prev:+.1%}）" if prev else text
+    text = f"较上年 {formatting.change(change, kind)}"
+    return f"{text}（{_pct(change / prev, signed=True)}）" if prev else text
 
 
 def _coverage_grid(cat: Catalogue) -> list[tuple[str, pd.DataFrame, pd.DataFrame | None]]:
@@ -398,7 +394,7 @@ def overview_yoy(cat: Catalogue) -> Figure | None:
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     quota_drawn = False
     for ax, (key, title) in zip(axes, panels, strict=False):
-        ki = info(key)
+        ki = cat.info(key)
         years, values, colors = [], [], []
         if key in cat.previous:
             years.append(f"{cat.year - 1}年")
@@ -593,7 +589,7 @@ def review_distribution(cat: Catalogue) -> Figure | None:
 
 
 def _target_label(value: float) -> str:
-    return f"目标 {value:.0%}" if round(value * 100, 6).is_integer() else f"目标 {value:.1%}"
+    return f"目标 {_pct(value, digits=0 if round(value * 100, 6).is_integer() else 1)}"
 
 
 def study_trend(cat: Catalogue) -> Figure | None:
@@ -608,7 +604,7 @@ def study_trend(cat: Catalogue) -> Figure | None:
     mean = cat.headline.get("study.member_rate")
     if mean is not None:
         handles.append(ax.axhline(mean, color=_shade(STUDY, 0.35), linewidth=1.1, linestyle=":"))
-        labels.append(f"全年平均 {mean:.1%}")
+        labels.append(f"全年平均 {_pct(mean)}")
     target = cat.targets.study_rate_target
     percent_axis(ax, "y")
     low = min([*t["rate"].tolist(), *(v for v in (mean, target) if v is not None)])
@@ -638,11 +634,11 @@ def study_rate_by_branch(cat: Catalogue) -> Figure | None:
     mean = cat.headline.get("study.member_rate")
     if mean is not None:
         handles.append(ax.axvline(mean, color=TARGET, linewidth=1.0, linestyle=":", zorder=2.5))
-        labels.append(f"全镇平均 {mean:.1%}")
+        labels.append(f"全镇平均 {_pct(mean)}")
     target = cat.targets.study_rate_target
     if target is not None:
         add_target_line(ax, target, _target_label(target))
-    bar_labels(ax, bars, fmt="{:.1%}")
+    bar_labels(ax, bars, fmt=_pct)
     present = [b for b in BAND_LABELS if b in set(bands)]
     handles += [Patch(color=BAND_COLORS[b]) for b in present]
     labels += present
@@ -757,11 +753,14 @@ def cadre_checkin(cat: Catalogue) -> Figure | None:
         handles.append(
             ax.axhline(mean, color=_shade(BUILDING, 0.45), linewidth=1.1, linestyle=":", zorder=2.5)
         )
-        labels.append(f"全年平均 {mean:.1%}")
+        labels.append(f"全年平均 {_pct(mean)}")
     target = cat.targets.checkin_rate_target
     if target is not None:
         add_target_line(ax, target, _target_label(target), "horizontal")
-    texts = [f"{r:.0%}\n{n}/{d}" for r, n, d in zip(t["rate"], t["numerator"], t["denominator"], strict=True)]
+    texts = [
+        f"{_pct(r, digits=0)}\n{n}/{d}"
+        for r, n, d in zip(t["rate"], t["numerator"], t["denominator"], strict=True)
+    ]
     _inside_labels(ax, bars, texts)
     ax.set_ylabel("打卡率（%）")
     ax.set_xlabel("月份（标注：打卡率，已打卡人数/月末在任团干部数）")
@@ -790,7 +789,7 @@ def activities_by_section(cat: Catalogue) -> Figure | None:
         prev_bars = ax.bar(x - offset, prev, width=width, color=YEAR_COLORS["previous"])
     current = [float(cat.headline[f"act.count.{s}"]) for s in sections]
     bars = ax.bar(x + offset, current, width=width, color=[SECTION_COLORS[s] for s in sections])
-    ax.set_xticks(x, [wrap_label(SECTION_LABELS[s], 5) for s in sections])
+    ax.set_xticks(x, [wrap_label(cat.section_label(s), 5) for s in sections])
     ax.tick_params(axis="x", length=0)
     _integer_axis(ax)
     if has_previous:
@@ -832,7 +831,7 @@ def activities_by_month(cat: Catalogue) -> Figure | None:
             bottom=bottom,
             width=0.66,
             color=SECTION_COLORS.get(section, GREY),
-            label=SECTION_LABELS.get(section, str(section)),
+            label=cat.section_label(str(section)),
         )
         bottom = bottom + row.to_numpy()
     ax.set_xticks(x, [f"{m}月" for m, _ in months])
@@ -888,10 +887,10 @@ def volunteer_hours_by_month(cat: Catalogue) -> Figure | None:
     bars = ax.bar(x, hours.to_numpy(dtype=float), width=0.62, color=VOLUNTEER)
     ax.set_xticks(x, [f"{m}月" for m in range(1, 13)])
     ax.tick_params(axis="x", length=0)
-    bar_labels(ax, bars, fmt=lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
+    bar_labels(ax, bars, fmt=formatting.number)
     total = cat.headline.get("act.volunteer_hours", float(hours.sum()))
     ax.set_ylabel("志愿服务时长（小时）")
-    ax.set_title(f"{cat.year}年各月志愿服务时长（全年共{info('act.volunteer_hours').format(total)}小时）")
+    ax.set_title(f"{cat.year}年各月志愿服务时长（全年共{cat.info('act.volunteer_hours').format(total)}小时）")
     return fig
 
 
@@ -931,7 +930,7 @@ def top_activities(cat: Catalogue) -> Figure | None:
     present = [s for s in SECTION_COLORS if s in set(sections)]
     if present:
         _legend_below(
-            fig, [Patch(color=SECTION_COLORS[s]) for s in present], [SECTION_LABELS[s] for s in present]
+            fig, [Patch(color=SECTION_COLORS[s]) for s in present], [cat.section_label(s) for s in present]
         )
     return fig
 
@@ -1073,16 +1072,16 @@ def aid_by_programme(cat: Catalogue) -> Figure | None:
     fig, ax = new_figure(height_for_rows(len(t), 0.8, 3.0), value_axis="x")
     y = _branch_ticks(ax, t["programme"].tolist())
     bars = ax.barh(y, t["amount"].astype(float), height=0.58, color=VOLUNTEER)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _count(v)))
     if "recipients" in t.columns:
-        texts = [f"{v:,.0f}元（{_count(r)}人）" for v, r in zip(t["amount"], t["recipients"], strict=True)]
+        texts = [f"{_money(v)}元（{_count(r)}人）" for v, r in zip(t["amount"], t["recipients"], strict=True)]
     else:
-        texts = [f"{v:,.0f}元" for v in t["amount"]]
+        texts = [f"{_money(v)}元" for v in t["amount"]]
     bar_labels(ax, bars, fmt=_labels(texts))
     ax.set_xlabel("资助金额（元）")
     amount, recipients = cat.headline.get("aid.amount"), cat.headline.get("aid.recipients")
     total = (
-        f"（共{amount:,.0f}元、{_count(recipients)}人）"
+        f"（共{_money(amount)}元、{_count(recipients)}人）"
         if amount is not None and recipients is not None
         else ""
     )
