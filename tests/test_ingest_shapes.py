@@ -241,6 +241,7 @@ def test_checkins_with_month_merged_down_each_block(tmp_path, merged):
     src = next(s for s in result.sources if s.file == "打卡.xlsx")
     assert (src.rows_read, src.kept, src.rejected) == (36, 36, 0)
     assert any("填充" in note for note in src.notes)
+    assert src.recognition["columns"]["month"]["filled"] == 24  # two cells below each month's first row
     got = headline(result, config)
     # by hand: cadres 赵六 and 孙七; odd months 2/2, even months 1/2 → mean 0.75
     assert got["cadre.checkin_rate"] == pytest.approx(0.75)
