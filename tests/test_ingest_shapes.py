@@ -280,9 +280,8 @@ def test_platform_signup_list_with_the_period_only_in_a_name(tmp_path, layout):
     assert got["study.member_rate"] == pytest.approx(2 / 6)
 
 
-def test_college_export_with_the_class_as_branch(tmp_path):
-    config = _config(tmp_path, COLLEGE)
-    raw = tmp_path / "raw"
+def college_roster(raw: Path) -> None:
+    """Four students: 张三 in 计科2101 and in 计科2102 (both under 信息学院), 李四, and 王五 of 英语2101."""
     xlsx(
         raw / "名册.xlsx",
         {
@@ -295,6 +294,12 @@ def test_college_export_with_the_class_as_branch(tmp_path):
             ]
         },
     )
+
+
+def test_college_export_with_the_class_as_branch(tmp_path):
+    config = _config(tmp_path, COLLEGE)
+    raw = tmp_path / "raw"
+    college_roster(raw)
     xlsx(
         raw / "第5期" / "学习记录.xlsx",
         {
@@ -319,18 +324,7 @@ def test_college_export_with_the_class_as_branch(tmp_path):
 def test_records_under_the_committee_or_a_parent_are_matched_by_name(tmp_path):
     config = _config(tmp_path, COLLEGE)
     raw = tmp_path / "raw"
-    xlsx(
-        raw / "名册.xlsx",
-        {
-            "Sheet1": [
-                ["姓名", "团支部", "政治面貌"],
-                ["张三", "计科2101班团支部", "共青团员"],
-                ["张三", "计科2102班团支部", "共青团员"],
-                ["李四", "计科2101班团支部", "共青团员"],
-                ["王五", "英语2101班团支部", "共青团员"],
-            ]
-        },
-    )
+    college_roster(raw)
     xlsx(
         raw / "示例学院团委-第十一期.xlsx",
         {
