@@ -241,6 +241,7 @@ def test_checkins_with_month_merged_down_each_block(tmp_path, merged):
     src = next(s for s in result.sources if s.file == "打卡.xlsx")
     assert (src.rows_read, src.kept, src.rejected) == (36, 36, 0)
     assert any("填充" in note for note in src.notes)
+    assert src.recognition["columns"]["month"]["filled"] == 24  # two cells below each month's first row
     got = headline(result, config)
     # by hand: cadres 赵六 and 孙七; odd months 2/2, even months 1/2 → mean 0.75
     assert got["cadre.checkin_rate"] == pytest.approx(0.75)
@@ -279,9 +280,8 @@ def test_platform_signup_list_with_the_period_only_in_a_name(tmp_path, layout):
     assert got["study.member_rate"] == pytest.approx(2 / 6)
 
 
-def test_college_export_with_the_class_as_branch(tmp_path):
-    config = _config(tmp_path, COLLEGE)
-    raw = tmp_path / "raw"
+def college_roster(raw: Path) -> None:
+    """Four students: 张三 in 计科2101 and in 计科2102 (both under 信息学院), 李四, and 王五 of 英语2101."""
     xlsx(
         raw / "名册.xlsx",
         {
@@ -294,6 +294,12 @@ def test_college_export_with_the_class_as_branch(tmp_path):
             ]
         },
     )
+
+
+def test_college_export_with_the_class_as_branch(tmp_path):
+    config = _config(tmp_path, COLLEGE)
+    raw = tmp_path / "raw"
+    college_roster(raw)
     xlsx(
         raw / "第5期" / "学习记录.xlsx",
         {
@@ -318,18 +324,7 @@ def test_college_export_with_the_class_as_branch(tmp_path):
 def test_records_under_the_committee_or_a_parent_are_matched_by_name(tmp_path):
     config = _config(tmp_path, COLLEGE)
     raw = tmp_path / "raw"
-    xlsx(
-        raw / "名册.xlsx",
-        {
-            "Sheet1": [
-                ["姓名", "团支部", "政治面貌"],
-                ["张三", "计科2101班团支部", "共青团员"],
-                ["张三", "计科2102班团支部", "共青团员"],
-                ["李四", "计科2101班团支部", "共青团员"],
-                ["王五", "英语2101班团支部", "共青团员"],
-            ]
-        },
-    )
+    college_roster(raw)
     xlsx(
         raw / "示例学院团委-第十一期.xlsx",
         {
@@ -452,3 +447,53 @@ def test_ingest_report_records_kind_runner_up_and_sources(tmp_path):
     import json
 
     json.dumps(report, ensure_ascii=False)
+
+
+def test_study_tally_with_periods_as_columns(tmp_path):
+    config = _config(tmp_path)
+    raw = tmp_path / "raw"
+    roster(raw)
+    xlsx(
+        raw / "学习统计.xlsx",
+        {
+            "Sheet1": [
+                ["姓名", "团支部", "第十四季第5期", "第十四季第6期", "第十四季第7期"],
+                ["李四", "塔岗村团支部", "√", "√", None],
+                ["王五", "新华社区团支部", "2022-05-16", "×", "√"],
+                ["赵六", "柳河村团支部", None, None, None],
+                ["合计", None, 2, 1, 1],
+            ]
+        },
+    )
+    result = run(raw, config)
+    src = next(s for s in result.sources if s.kind == "study")
+    assert src.recognition["wide"] == {"axis": "period", "columns": 3}
+    study = result.tables["study_records"]
+    assert sorted(zip(study["name_norm"], study["period"], strict=True)) == [
+        ("李四", "第14季第5期"), ("李四", "第14季第6期"), ("王五", "第14季第5期"), ("王五", "第14季第7期"),
+    ]  # fmt: skip
+    assert src.skipped["not_studied"] == 1  # 王五's ×
+    assert study.loc[study["name_norm"] == "王五", "recorded_at"].notna().sum() == 1  # the date cell
+
+
+def test_checkin_matrix_with_months_as_columns(tmp_path):
+    config = _config(tmp_path)
+    raw = tmp_path / "raw"
+    roster(raw)
+    xlsx(
+        raw / "打卡.xlsx",
+        {
+            "打卡": [
+                ["2022年团干部学习打卡"],
+                ["团支部", "姓名", "1月", "2月", "3月", "4月"],
+                ["柳河村团支部", "赵六", "√", "2022-02-08", "已打卡", "√"],
+                ["柳河村团支部", "孙七", "×", "√", None, "√"],
+            ]
+        },
+    )
+    result = run(raw, config)
+    src = next(s for s in result.sources if s.kind == "checkin")
+    assert src.recognition["wide"]["axis"] == "month"
+    got = headline(result, config)
+    # by hand: Jan 1/2, Feb 2/2, Mar 1/2 (孙七's blank cell is no evidence), Apr 2/2 → mean 0.75
+    assert got["cadre.checkin_rate"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)

@@ -98,7 +98,7 @@ def test_far_cell_refused_in_a_process_limited_to_4_gb(tmp_path: Path) -> None:
         timeout=120,
     )
     output = done.stdout + done.stderr
-    assert done.returncode == 0, output  # the file is reported as not imported; the command finishes
+    assert done.returncode == 4, output  # reported as not imported; nothing imported is a serious gap
     assert "工作表“名单”" in output and "XFD1048576" in output
     assert "Traceback" not in output and "panicked" not in output
 

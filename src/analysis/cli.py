@@ -13,6 +13,7 @@ import re
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from analysis import faults, folders, paths, processes
@@ -227,15 +228,25 @@ def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
     return yp
 
 
+def _prefetch(raw: Path, config) -> None:  # type: ignore[no-untyped-def]
+    """Start parsing the large exports before the ingest modules are imported (see ingest/prefetch.py)."""
+    from analysis import guard
+    from analysis.ingest import prefetch
+
+    prefetch.start(raw, guard.Limits.from_config(config.limits, source=str(config.source)))
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from analysis.completeness import print_findings
     from analysis.config import load_config
-    from analysis.ingest.summary import print_ingest_summary
-    from analysis.workspace import ingest
 
     yp = _checked_paths(args, "ingest")
     folders.check_folders(yp, None, reports=False)
     config = load_config(yp.config)
+    _prefetch(yp.raw, config)
+    from analysis.completeness import print_findings
+    from analysis.ingest.summary import print_ingest_summary
+    from analysis.workspace import ingest
+
     console = _console()
     with console.status("正在读取导出文件…") as status:
         result = ingest(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))

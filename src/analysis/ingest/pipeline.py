@@ -383,6 +383,8 @@ def _ingest_sheet(
     extracted = extract(sheet, layout, kind)
     report = SourceReport(sheet.file, sheet.sheet, layout.kind, kind.label, layout.header_rows)
     report.recognition = layout.report()
+    for key, count in extracted.filled.items():  # cells filled down a merged (or blank) block
+        report.recognition["columns"][key]["filled"] = count
     report.notes = _notes(layout, ctx.config.vocabulary, extracted.filled)
     report.skipped = dict(extracted.skipped)
     rows = extracted.rows

@@ -22,6 +22,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from analysis import guard
 from analysis.errors import InputFileError, Location
+from analysis.ingest import prefetch
 
 
 @dataclass
@@ -51,6 +52,8 @@ def column_letter(index: int) -> str:
 def read_file(path: Path, display_name: str, limits: guard.Limits | None = None) -> list[RawSheet]:
     """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
     limits = limits or guard.Limits()
+    if (parsed := prefetch.take(path, limits)) is not None:  # checked and parsed while starting up
+        return _read_xlsx_columnar(path, display_name, limits, parsed)
     info = guard.check_file(path, limits, name=display_name)
     if info.format == "xlsx":
         guard.check_sheet_extents(path, limits, name=display_name)  # before calamine allocates a grid
@@ -64,11 +67,7 @@ def read_file(path: Path, display_name: str, limits: guard.Limits | None = None)
     return _read_csv(path, display_name, limits, encoding)
 
 
-COLUMNAR_BYTES = 2 * 1024 * 1024
-"""xlsx files from this size on (bulk exports such as monthly 青年大学习 records) are read column-wise into
-Arrow strings (fastexcel), about twice as fast and with a fraction of the memory of per-cell Python
-objects. Smaller files (rosters, ledgers: where number-typed cells such as 6.3 or 2019.1 carry meaning) keep
-python-calamine's typed cells."""
+COLUMNAR_BYTES = prefetch.COLUMNAR_BYTES
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
@@ -140,18 +139,24 @@ def _merged_ranges(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, list
     return out
 
 
-def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+def _read_xlsx_columnar(
+    path: Path, display_name: str, limits: guard.Limits, parsed: list[tuple[str, Any]] | None = None
+) -> list[RawSheet]:
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(path.read_bytes())  # by content: an xlsx renamed .xls works
+        if parsed is None:
+            reader = fastexcel.read_excel(path.read_bytes())  # by content: an xlsx renamed .xls works
+            parsed = [
+                (name, reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
+                for name in reader.sheet_names
+            ]
         with zipfile.ZipFile(path) as zf:
             parts = _sheet_parts(zf)
             first_columns = _first_columns(zf, parts)
             merges = _merged_ranges(zf, parts)
         sheets: list[RawSheet] = []
-        for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        for name, sheet in parsed:
             _too_big(display_name, name, sheet.total_height, sheet.width, limits)
             table = sheet.to_arrow()
             if table.num_rows == 0:
