@@ -34,3 +34,19 @@ def sample_processed(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path
         write_processed(ingest_year(paths.SAMPLE_DIR / str(year), config, year), folder)
         out[year] = folder
     return out
+
+
+@pytest.fixture(scope="session")
+def sample_catalogue(sample_processed: dict[int, Path]):
+    """The sample town's 2022 catalogue (with 2021 for year-over-year), computed once per session."""
+    from analysis import load, paths
+    from analysis.config import load_config
+    from analysis.indicators.catalogue import compute
+
+    config = load_config(paths.SAMPLE_CONFIG)
+    return compute(
+        load.processed(sample_processed[2022], 2022),
+        config,
+        2022,
+        load.processed(sample_processed[2021], 2021),
+    )

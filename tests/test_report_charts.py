@@ -21,10 +21,9 @@ from matplotlib.text import Text
 matplotlib.use("agg")
 
 from analysis import paths
-from analysis.charts import SECTION_COLORS, YEAR_COLORS, report, wrap_label
+from analysis.charts import SECTION_COLORS, YEAR_COLORS, figures, wrap_label
 from analysis.config import YearTargets
 from analysis.indicators.catalogue import Catalogue
-from analysis.report.context import build_context
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -75,9 +74,9 @@ NEEDS = {
 
 
 @pytest.fixture(scope="module")
-def cat() -> Catalogue:
-    """The sample town's 2022 catalogue (ingested and computed once, then cached on disk)."""
-    return build_context(paths.sample_paths(2022)).catalogue
+def cat(sample_catalogue: Catalogue) -> Catalogue:
+    """The sample town's 2022 catalogue (computed once per session from a temporary processed folder)."""
+    return sample_catalogue
 
 
 @pytest.fixture(autouse=True)
@@ -139,13 +138,26 @@ def _bars(ax) -> list[Rectangle]:
 
 
 def test_registry_names_every_chart_in_report_order() -> None:
-    assert list(report.CHARTS) == EXPECTED_NAMES
-    assert all(callable(fn) for fn in report.CHARTS.values())
+    assert list(figures.CHARTS) == EXPECTED_NAMES
+    # each figure's file name is its function's name after the number
+    assert {name: fn.__name__ for name, fn in figures.CHARTS.items()} == {n: n[3:] for n in EXPECTED_NAMES}
+
+
+def test_notebooks_save_every_chart_under_its_registered_name() -> None:
+    """The notebooks call ``sec.figure(charts.<function>(cat), "<NN_name>", …)``: the same pairs as CHARTS."""
+    import json
+
+    pairs = {}
+    for notebook in sorted(paths.NOTEBOOKS_DIR.glob("[0-9]*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        source = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        pairs |= dict(re.findall(r'charts\.(\w+)\(cat\), "(\w+)"', source))
+    assert {name: fn for fn, name in pairs.items()} == {n: fn.__name__ for n, fn in figures.CHARTS.items()}
 
 
 @pytest.mark.parametrize("name", EXPECTED_NAMES)
 def test_chart_renders_with_chinese_title_and_no_overlapping_labels(cat: Catalogue, name: str) -> None:
-    fig = report.CHARTS[name](cat)
+    fig = figures.CHARTS[name](cat)
     assert isinstance(fig, Figure), f"{name} returned {fig!r} on the sample town"
     assert _render(fig).startswith(b"\x89PNG")
     titles = _titles(fig)
@@ -162,7 +174,7 @@ def test_chart_renders_without_previous_year_and_targets(cat: Catalogue, name: s
         targets=YearTargets(),
         headline={k: v for k, v in cat.headline.items() if k != "rec.quota"},
     )
-    fig = report.CHARTS[name](bare)
+    fig = figures.CHARTS[name](bare)
     assert fig is not None
     _render(fig)
     texts = _texts(fig)
@@ -173,27 +185,27 @@ def test_chart_renders_without_previous_year_and_targets(cat: Catalogue, name: s
 
 @pytest.mark.parametrize(("name", "table"), NEEDS.items())
 def test_chart_is_none_without_its_table(cat: Catalogue, name: str, table: str) -> None:
-    assert report.CHARTS[name](_with(cat)) is not None
+    assert figures.CHARTS[name](_with(cat)) is not None
     without = _with(cat)
     del without.tables[table]
-    assert report.CHARTS[name](without) is None
+    assert figures.CHARTS[name](without) is None
     empty = _with(cat)
     empty.tables[table] = cat.tables[table].iloc[0:0]
-    assert report.CHARTS[name](empty) is None
+    assert figures.CHARTS[name](empty) is None
 
 
 def test_headline_charts_are_none_without_their_keys(cat: Catalogue) -> None:
     nothing = _with(cat, headline={}, previous={})
-    assert report.overview_yoy(nothing) is None
-    assert report.activities_by_section(nothing) is None
-    assert report.recruitment_vs_quota(nothing) is None
+    assert figures.overview_yoy(nothing) is None
+    assert figures.activities_by_section(nothing) is None
+    assert figures.recruitment_vs_quota(nothing) is None
 
 
 # --- overview ------------------------------------------------------------------------------------------
 
 
 def test_overview_compares_six_headlines_with_last_year(cat: Catalogue) -> None:
-    fig = report.overview_yoy(cat)
+    fig = figures.overview_yoy(cat)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in panels] == [
         "团员总数（人）",
@@ -215,7 +227,7 @@ def test_overview_compares_six_headlines_with_last_year(cat: Catalogue) -> None:
 
 
 def test_overview_without_previous_year_shows_this_year_only(cat: Catalogue) -> None:
-    fig = report.overview_yoy(_with(cat, previous={}))
+    fig = figures.overview_yoy(_with(cat, previous={}))
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == 6
     for ax in panels:
@@ -227,7 +239,7 @@ def test_overview_without_previous_year_shows_this_year_only(cat: Catalogue) -> 
 
 def test_overview_leaves_out_panels_whose_key_is_missing(cat: Catalogue) -> None:
     headline = {k: v for k, v in cat.headline.items() if not k.startswith(("act.", "rec."))}
-    fig = report.overview_yoy(_with(cat, headline=headline))
+    fig = figures.overview_yoy(_with(cat, headline=headline))
     assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == [
         "团员总数（人）",
         "团员参学率（%）",
@@ -248,7 +260,7 @@ def test_members_by_branch_stacks_cadres_and_others_largest_first(cat: Catalogue
             "overage": 0,
         }
     )
-    fig = report.members_by_branch(small)
+    fig = figures.members_by_branch(small)
     (ax,) = fig.axes
     assert [t.get_text() for t in ax.get_yticklabels()] == ["乙团支部", "甲团支部", "丙团支部"]
     cadres, others = ax.containers
@@ -259,7 +271,7 @@ def test_members_by_branch_stacks_cadres_and_others_largest_first(cat: Catalogue
 
 
 def test_members_by_branch_totals_match_the_table(cat: Catalogue) -> None:
-    fig = report.members_by_branch(cat)
+    fig = figures.members_by_branch(cat)
     (ax,) = fig.axes
     cadres, others = ax.containers
     names = [t.get_text().replace("\n", "") for t in ax.get_yticklabels()]
@@ -274,7 +286,7 @@ def test_members_by_branch_totals_match_the_table(cat: Catalogue) -> None:
 
 def test_study_rate_by_branch_one_sorted_bar_per_branch_coloured_by_band(cat: Catalogue) -> None:
     ranking = cat.tables["study_ranking"]
-    fig = report.study_rate_by_branch(cat)
+    fig = figures.study_rate_by_branch(cat)
     ax = fig.axes[0]
     (bars,) = ax.containers
     assert len(bars) == len(ranking) == 12
@@ -291,14 +303,14 @@ def test_study_rate_by_branch_one_sorted_bar_per_branch_coloured_by_band(cat: Ca
 
 
 def test_study_rate_by_branch_draws_no_target_when_none_is_configured(cat: Catalogue) -> None:
-    fig = report.study_rate_by_branch(_with(cat, targets=YearTargets()))
+    fig = figures.study_rate_by_branch(_with(cat, targets=YearTargets()))
     assert not any("目标" in t for t in _texts(fig))
     assert fig.axes[0].child_axes == []
 
 
 def test_study_heatmap_is_branch_by_period_in_date_order(cat: Catalogue) -> None:
     matrix = cat.tables["study_matrix"]
-    fig = report.study_heatmap(cat)
+    fig = figures.study_heatmap(cat)
     ax = fig.axes[0]
     (image,) = ax.images
     assert image.get_array().shape == (matrix["branch"].nunique(), matrix["period"].nunique())
@@ -311,7 +323,7 @@ def test_study_heatmap_is_branch_by_period_in_date_order(cat: Catalogue) -> None
 
 def test_study_learners_shows_all_learners_and_member_learners(cat: Catalogue) -> None:
     periods = cat.tables["study_periods"].sort_values(["date", "period"])
-    fig = report.study_learners(cat)
+    fig = figures.study_learners(cat)
     ax = fig.axes[0]
     everyone, members = ax.containers
     assert list(everyone.datavalues) == periods["learners"].tolist()
@@ -324,7 +336,7 @@ def test_study_learners_shows_all_learners_and_member_learners(cat: Catalogue) -
 
 
 def test_activities_by_section_colours_sections_and_greys_last_year(cat: Catalogue) -> None:
-    fig = report.activities_by_section(cat)
+    fig = figures.activities_by_section(cat)
     ax = fig.axes[0]
     previous, current = ax.containers
     order = ["ideology", "volunteer", "youth_service", "self_building"]
@@ -341,7 +353,7 @@ def test_activities_by_month_labels_monthly_totals(cat: Catalogue) -> None:
     small.tables["act_section_month"] = pd.DataFrame(
         {"section": ["ideology", "volunteer"], "1月": [2, 0], "2月": [0, 1], "3月": [3, 2]}
     )
-    fig = report.activities_by_month(small)
+    fig = figures.activities_by_month(small)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.texts] == ["2", "1", "5"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1月", "2月", "3月"]
@@ -360,7 +372,7 @@ def test_volunteer_hours_by_month_sums_the_activity_list(cat: Catalogue) -> None
             "volunteer_hours": [12.0, 3.5, 40.0, 0.0],
         }
     )
-    fig = report.volunteer_hours_by_month(small)
+    fig = figures.volunteer_hours_by_month(small)
     ax = fig.axes[0]
     (bars,) = ax.containers
     assert list(bars.datavalues) == [15.5, 0, 40, 0, 0, 0, 0, 0, 0, 0, 0, 0]
@@ -378,7 +390,7 @@ def test_recruitment_vs_quota_labels_done_and_not_done(cat: Catalogue) -> None:
         previous={**cat.previous, "rec.new_members": 3, "rec.quota": 3},
         targets=YearTargets(recruitment_quota=6),
     )
-    fig = report.recruitment_vs_quota(changed)
+    fig = figures.recruitment_vs_quota(changed)
     texts = _texts(fig)
     assert "3名（指标3名，已完成）" in texts
     assert "2名（指标6名，未完成）" in texts
@@ -388,7 +400,7 @@ def test_recruitment_vs_quota_labels_done_and_not_done(cat: Catalogue) -> None:
 
 
 def test_recruitment_funnel_draws_the_quota_on_the_joined_bar(cat: Catalogue) -> None:
-    fig = report.recruitment_funnel(cat)
+    fig = figures.recruitment_funnel(cat)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == [
         "递交入团申请书",
@@ -402,7 +414,7 @@ def test_recruitment_funnel_draws_the_quota_on_the_joined_bar(cat: Catalogue) ->
     (box,) = [p for p in ax.patches if not p.get_fill()]
     assert box.get_width() == 4 and abs(box.get_y() + box.get_height() / 2 - 3) < 1e-9
     assert any("指标 4 名（已完成）" in t for t in _texts(fig))
-    bare = report.recruitment_funnel(
+    bare = figures.recruitment_funnel(
         _with(
             cat, targets=YearTargets(), headline={k: v for k, v in cat.headline.items() if k != "rec.quota"}
         )

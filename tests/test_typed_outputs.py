@@ -12,9 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import formatting, load, paths, safe_io
-from analysis.config import YearTargets, load_config
-from analysis.indicators import catalogue
+from analysis import formatting, safe_io
+from analysis.config import YearTargets
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.labels import RATE_COLUMNS, TABLE_TITLES, column_names
 from analysis.report.workbook import show_summary, write_workbook
@@ -176,14 +175,8 @@ def test_sum_evaluates_in_libreoffice(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def sample_book(sample_processed, tmp_path_factory) -> openpyxl.Workbook:
-    config = load_config(paths.SAMPLE_CONFIG)
-    cat = catalogue.compute(
-        load.processed(sample_processed[2022], 2022),
-        config,
-        2022,
-        load.processed(sample_processed[2021], 2021),
-    )
+def sample_book(sample_catalogue, tmp_path_factory) -> openpyxl.Workbook:
+    cat = sample_catalogue
     path = tmp_path_factory.mktemp("sample_wb") / "indicators.xlsx"
     write_workbook(cat, path)
     return openpyxl.load_workbook(path), cat
