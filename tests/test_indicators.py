@@ -1,4 +1,4 @@
-"""Every indicators.json key of contracts.md on a small hand-built town; expected values worked out by
+"""Every indicators.json key (docs/indicators.md) on a small hand-built town; expected values worked out by
 hand in the comments next to the data (never recomputed with the code under test)."""
 
 from __future__ import annotations

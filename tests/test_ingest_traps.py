@@ -1,4 +1,4 @@
-"""A bad-input corpus (built in tmp folders) for every trap of domain.md, each with an asserted outcome."""
+"""A bad-input corpus (built in tmp folders) for every trap of docs/definitions.md (section 6), each with an asserted outcome."""
 
 from __future__ import annotations
 

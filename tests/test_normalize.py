@@ -1,4 +1,4 @@
-"""Value normalisation: every shape of domain.md's traps 1, 5, 6, 7 and 9, with exact expected values."""
+"""Value normalisation: every shape of items 1, 5, 6, 7 and 9 of docs/definitions.md, section 6, with exact expected values."""
 
 from __future__ import annotations
 

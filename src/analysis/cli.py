@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {sample,ingest,run,query,audit,docs,fonts}`` (contracts.md).
+"""Command line: ``python -m analysis {sample,ingest,run,query,audit,docs,fonts}`` (docs/definitions.md, section 1).
 
 Every failure caused by input, configuration or the machine (no permission, disk full …) ends with one
 Chinese paragraph and exit code 2; an unexpected internal error is logged to a file of its own (per user,

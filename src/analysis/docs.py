@@ -1,5 +1,6 @@
-"""docs/tables.md and docs/indicators.md, generated from the schemas and the indicator functions'
-docstrings (so the documentation and the code cannot drift apart)."""
+"""The generated part of docs/: tables.md (schemas), indicators.md (keys.py and the indicator functions'
+docstrings), recognition.md (resources/kinds.yml) and dialects.md (the sample's spelling pool), so the
+documentation and the code cannot drift apart. docs/definitions.md is written by hand."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from pathlib import Path
 
 from analysis import schemas
 from analysis.indicators import activities, cadre, org, recruitment, services, study
-from analysis.indicators.keys import KEYS
+from analysis.indicators.keys import BRANCH_RATE_PREFIX, KEYS, info
 
 SOURCES = {
     "org.": org.org_headline,
     "act.": activities.activity_headline,
     "study.periods": study.study_periods,
     "study.learner_times": study.learner_times,
+    "study.member_rate.": study.branch_rates,
     "study.member_rate": study.member_rate,
     "study.never": study.never_studied,
     "cadre.": cadre.checkin_rate,
@@ -35,21 +37,26 @@ def indicators_markdown() -> str:
     lines = [
         "# 指标定义（indicators.json）",
         "",
-        "本文件由 `python -m analysis docs` 根据 `src/analysis/indicators/` 中各函数的文档字符串生成，请勿手工修改。",
-        "键名与定义见 shared 合同（contracts.md）；比率为 0–1 的小数。某项输入（导出文件）不存在时，对应的键不出现。",
+        "本文件由 `python -m analysis docs` 根据 `src/analysis/indicators/keys.py` 与各计算函数的文档字符串生成，请勿手工修改。",
+        "术语（“在团”“所在团支部”“中位记录时间”等）和口径细则见 [definitions.md](definitions.md)；"
+        "比率为 0–1 的小数。某项输入（导出文件）不存在时，对应的键不出现。",
         "",
-        "| 键 | 中文名称 | 单位 | 计算函数 |",
-        "|---|---|---|---|",
+        "| 键 | 中文名称 | 单位 | 定义 | 计算函数 |",
+        "|---|---|---|---|---|",
     ]
-    for key, ki in KEYS.items():
+    rows = [(key, ki) for key, ki in KEYS.items()]
+    rows.append(("study.member_rate.<团支部>", info(f"{BRANCH_RATE_PREFIX}<团支部>")))
+    for key, ki in rows:
         func = _source(key)
-        lines.append(
-            f"| `{key}` | {ki.label} | {ki.unit or ('比率' if ki.kind == 'rate' else '')} | `{func.__module__}.{func.__name__}` |"
-        )
-    lines.append(
-        "| `study.member_rate.<团支部>` | 各团支部参学率 | 比率 | `analysis.indicators.study.branch_rates` |"
-    )
-    lines += ["", "## 定义", ""]
+        unit = ki.unit or ("比率" if ki.kind == "rate" else "")
+        lines.append(f"| `{key}` | {ki.label} | {unit} | {ki.definition} | `{func.__module__}.{func.__name__}` |")
+    lines += [
+        "",
+        "名称中的板块名称和离团年龄按 town.yml（`categories`、`membership.leave_age`）显示，上表为默认值。",
+        "",
+        "## 计算函数（开发者说明）",
+        "",
+    ]
     seen = set()
     for func in [*dict.fromkeys(SOURCES.values()), *EXTRA]:
         if func in seen:

@@ -1,5 +1,5 @@
 """Folder safety: before anything is written, every folder a command reads and writes is resolved and
-checked, so that no flag combination can overwrite the analyst's raw exports (contracts.md, "Where a
+checked, so that no flag combination can overwrite the analyst's raw exports (docs/definitions.md, section 1: "where a
 run writes").
 
 A folder that would be written (processed data, reports; last year's processed data) is refused when

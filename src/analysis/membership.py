@@ -1,4 +1,4 @@
-"""Membership over time: who is a member on a day, and in which branch (contracts.md, "active on day d").
+"""Membership over time: who is a member on a day, and in which branch (docs/definitions.md, “某日在团”).
 
 A member is active on day d when joined on or before d (an unknown join date counts as joined) and
 not left before or on d. A member whose 团籍状态 says they left but who has no leave date is treated

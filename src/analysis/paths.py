@@ -51,7 +51,7 @@ def resolve(path: str | os.PathLike[str]) -> Path:
 
 @dataclass(frozen=True)
 class YearPaths:
-    """Folders of one report year (contracts.md, "Folders")."""
+    """Folders of one report year (docs/definitions.md, section 1)."""
 
     year: int
     raw: Path
@@ -65,7 +65,7 @@ class YearPaths:
         Its processed data go to a sibling named Y−1 only when this year's processed folder is itself
         named Y (data/processed/2022 → data/processed/2021); otherwise inside this year's processed
         folder (--processed X/out → X/out/2021), never next to it where a raw folder may live
-        (contracts.md, "Where a run writes")."""
+        (docs/definitions.md, section 1)."""
         prev_raw = self.raw.parent / str(self.year - 1)
         if not prev_raw.is_dir():
             return None
@@ -89,7 +89,7 @@ def year_paths(
     reports: str | os.PathLike[str] | None = None,
     config: str | os.PathLike[str] | None = None,
 ) -> YearPaths:
-    """Defaults of contracts.md: data/raw/Y, data/processed/Y, reports/Y, config/town.yml."""
+    """The default folders (docs/definitions.md, section 1): data/raw/Y, data/processed/Y, reports/Y, config/town.yml."""
     return YearPaths(
         year=year,
         raw=resolve(raw) if raw else ROOT / "data" / "raw" / str(year),

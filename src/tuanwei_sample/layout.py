@@ -1,4 +1,4 @@
-"""Lay the truth out as raw exports, messy the way real exports are (see shared/domain.md)."""
+"""Lay the truth out as raw exports, messy the way real exports are (docs/definitions.md, section 6)."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ class Person:
         return current
 
     def active_on(self, day: date) -> bool:
-        """Joined on or before ``day`` and not left before or on it (contracts.md)."""
+        """Joined on or before ``day`` and not left before or on it (docs/definitions.md, “某日在团”)."""
         return self.join_date <= day and (self.leave_date is None or self.leave_date > day)
 
     def age_on(self, day: date) -> int:

@@ -1,4 +1,4 @@
-"""Indicators of contracts.md computed from the sample town's truth (what a perfect pipeline reports).
+"""Indicators of docs/indicators.md computed from the sample town's truth (what a perfect pipeline reports).
 
 The ingest cannot always reach these values: name-only study records of two same-named members of one
 branch are ambiguous and never credited (``StudyRecord.identifiable`` marks them).
@@ -34,9 +34,9 @@ def period_dates(town: SampleTown, year: int) -> dict[str, date]:
 def expected_indicators(
     town: SampleTown, year: int, leave_age: int = 28, recoverable: bool = False
 ) -> dict[str, float]:
-    """The contracts.md indicator keys for ``year`` from the truth (keys without inputs are omitted).
+    """The indicator keys (docs/indicators.md) for ``year`` from the truth (keys without inputs are omitted).
 
-    ``recoverable=True``: what an ingest following contracts.md can reach — records that are not
+    ``recoverable=True``: what an ingest following docs/definitions.md can reach — records that are not
     ``identifiable`` are credited to no member; their learner is (branch, name), so two same-named
     members' records of one period count once.
     """

@@ -80,7 +80,7 @@ ChartFunction = Callable[["Catalogue"], Figure | None]
 NEUTRAL = "#55636F"  # slate: the organisation as a whole (not a section)
 STUDY = SECTION_COLORS["ideology"]  # 青年大学习 belongs to 政治建设·思想引领
 BUILDING = SECTION_COLORS["self_building"]  # 团干部打卡, 发展团员, 对标定级, 教育评议
-VOLUNTEER = SECTION_COLORS["volunteer"]  # 志愿服务, 爱心助学 (domain.md: aid drives are 中心大局)
+VOLUNTEER = SECTION_COLORS["volunteer"]  # 志愿服务, 爱心助学 (docs/definitions.md: aid drives are 中心大局)
 MISSING = "#CFCFCF"  # heat-map cells without a value (grey: apart from the pale low rates)
 
 

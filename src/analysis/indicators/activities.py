@@ -23,7 +23,7 @@ def activities_of_year(activities: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def activity_headline(activities: pd.DataFrame, year: int) -> dict[str, float]:
-    """act.* keys (contracts.md).
+    """act.* keys (docs/indicators.md).
 
     - act.count: distinct activities dated in Y;
     - act.count.<section>: the same per report section (ideology / volunteer / youth_service / self_building);

@@ -60,7 +60,7 @@ class Catalogue:
         return None
 
     def indicators_json(self) -> dict[str, Any]:
-        """contracts.md: {"year": Y, "indicators": {KEY: number}} (absent inputs → key omitted)."""
+        """docs/definitions.md, section 2: {"year": Y, "indicators": {KEY: number}} (absent inputs → key omitted)."""
         return {
             "year": self.year,
             "indicators": {k: _json_number(self.headline[k]) for k in ordered(list(self.headline))},
@@ -159,7 +159,7 @@ def _json_number(value: float) -> float | int:
 
 
 def headline(tables: Tables, config: TownConfig, year: int) -> dict[str, float]:
-    """Every contracts.md key whose inputs are present (others omitted, never 0 or null)."""
+    """Every key (docs/indicators.md) whose inputs are present (others omitted, never 0 or null)."""
     return _compute(tables, config, year, with_tables=False)[0]
 
 

@@ -47,7 +47,7 @@ def year_end_members(members: pd.DataFrame, membership: Membership, year: int) -
 def org_headline(
     members: pd.DataFrame, membership: Membership, year: int, leave_age: int = LEAVE_AGE
 ) -> dict[str, float]:
-    """org.* keys (docs/definitions.md).
+    """org.* keys (docs/indicators.md).
 
     - org.members: members active on Y-12-31;
     - org.branches: branches with ≥ 1 member active on Y-12-31 (branch on that day, after transfers);

@@ -22,7 +22,7 @@ def _median(values: pd.Series) -> float | None:
 
 
 def recruitment_headline(recruitment: pd.DataFrame, year: int, quota: int | None) -> dict[str, float]:
-    """rec.* keys (contracts.md), all from the recruitment export.
+    """rec.* keys (docs/indicators.md), all from the recruitment export.
 
     - rec.new_members: people whose 入团日期 falls in Y;
     - rec.quota: the quota for Y in config/town.yml (omitted when not configured);

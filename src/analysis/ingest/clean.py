@@ -842,7 +842,7 @@ def rating_from_text(value: Any) -> str | None:
 
 
 def rating_from_score(score: float) -> str:
-    """五星 ≥ 90, 四星 80–89, 三星 70–79, 后进 60–69, 软弱涣散 < 60 (domain.md)."""
+    """五星 ≥ 90, 四星 80–89, 三星 70–79, 后进 60–69, 软弱涣散 < 60 (docs/definitions.md, section 5)."""
     if score >= 90:
         return "五星"
     if score >= 80:

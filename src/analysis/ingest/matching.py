@@ -1,6 +1,6 @@
 """Identity matching of records (study, check-ins, reviews, participants, transfers) to roster members.
 
-Order of evidence (contracts.md): an ID number, then a 学号/卡号, then the name when it is unique among
+Order of evidence (docs/definitions.md, section 4, item 10): an ID number, then a 学号/卡号, then the name when it is unique among
 the members of the record's branch on the record's date, then — only for records without a branch —
 the name when unique town-wide. Two or more candidates make the record ambiguous: it is never
 credited to a member and is listed for the analyst.

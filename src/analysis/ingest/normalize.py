@@ -273,7 +273,7 @@ def _from_month_day(month: int, day_digits: str, year: int) -> ParsedDate:
 
 
 def parse_date(value: Any, year_hint: int | None = None, month_only: bool = False) -> ParsedDate:
-    """Parse one cell in any of the shapes of domain.md trap 6.
+    """Parse one cell in any of the shapes of docs/definitions.md, section 6, item 6.
 
     ``year_hint`` completes month.day dates ("6.30"); ``month_only`` reads the column as year-month
     (入团年月): "2019.10", "2019年10月", and a float 2019.1 (trailing zero lost: October, reported).
