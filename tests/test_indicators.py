@@ -3,12 +3,13 @@ hand in the comments next to the data (never recomputed with the code under test
 
 from __future__ import annotations
 
-import pandas as pd
+import json
+
 import pytest
 from builders import T, table, tables
 
 from analysis.config import load_config
-from analysis.indicators import catalogue
+from analysis.indicators import catalogue, org
 
 # Members (report year 2022). Branches 甲 and 乙.
 #  A 甲, joined 2019, born 2000-05-01                       active all year
@@ -346,6 +347,39 @@ def test_json_shape(town):
     cat = catalogue.compute(t, town, 2022)
     doc = cat.indicators_json()
     assert doc["year"] == 2022
-    assert doc["indicators"]["org.members"] == 5
-    assert all(isinstance(v, (int, float)) for v in doc["indicators"].values())
-    assert isinstance(pd.Series(list(doc["indicators"])).iloc[0], str)
+    # members and activities only: their keys in catalogue order, plus the configured quota; counts are
+    # integers, hours a float (20 + 12 from a1 and a3; a4 is dated 2021)
+    assert list(doc["indicators"].items()) == [
+        ("org.members", 5),
+        ("org.branches", 2),
+        ("org.cadres", 2),
+        ("org.overage", 1),
+        ("act.count", 3),
+        ("act.count.ideology", 1),
+        ("act.count.volunteer", 2),
+        ("act.count.youth_service", 0),
+        ("act.count.self_building", 0),
+        ("act.person_times", 70),
+        ("act.volunteer_hours", 32.0),
+        ("rec.quota", 4),
+    ]
+    assert [type(v) for v in doc["indicators"].values()] == [int] * 10 + [float, int]
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def test_leaving_age_moves_over_age_and_bands(town):
+    """Ages on 2022-12-31 of the members active that day: A 22, B 28 (cadre), C 17, E 28, G 21 (cadre)."""
+    members, membership = (
+        table("members", MEMBERS),
+        tables(2022, members=table("members", MEMBERS)).membership,
+    )
+    overage = {age: org.org_headline(members, membership, 2022, age)["org.overage"] for age in (22, 28, 29)}
+    assert overage == {22: 2, 28: 1, 29: 0}  # 22: A and E; 28: E; 29: nobody (B is a cadre)
+    bands = org.members_by_age(members, membership, 2022, leave_age=29)
+    assert bands.to_dict("list") == {
+        "age_band": ["14–17 岁", "18–21 岁", "22–25 岁", "26–28 岁", "29 岁及以上"],
+        "members": [1, 1, 1, 2, 0],
+    }
+    default = org.members_by_age(members, membership, 2022)
+    assert list(default["age_band"])[-2:] == ["26–27 岁", "28 岁及以上"]
+    assert list(default["members"]) == [1, 1, 1, 0, 2]
