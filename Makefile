@@ -14,7 +14,7 @@ YEAR ?=
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lint format lab ingest sample docs audit bench clean
+.PHONY: help setup report test test-fast lint format lab ingest sample docs audit bench clean
 
 help: ## 显示本帮助
 	@echo "用法：make <命令> [YEAR=年份]"
@@ -44,8 +44,11 @@ else
 	$(PY) -m analysis ingest --year $(YEAR)
 endif
 
-test: $(STAMP) ## 运行全部测试
+test: $(STAMP) ## 运行全部测试（CI 运行的就是它）
 	$(PY) -m pytest
+
+test-fast: $(STAMP) ## 快速测试：不执行笔记本、不做完整运行（约 1 分钟）
+	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e and not slow"
 
 lint: $(STAMP) ## 代码检查（ruff）
 	$(BIN)/ruff check src tests benchmarks

@@ -1,8 +1,10 @@
-"""Shared test set-up: an isolated per-session secret, the agg backend, and the sample town."""
+"""Shared test set-up: an isolated per-session secret, the agg backend, the sample town — and a check
+that the suite leaves the checkout as it found it (tests write only under their tmp folders)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,66 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "agg")
 
 ROOT = Path(__file__).resolve().parents[1]
+# What a test run may leave in the checkout: the virtual environment, the installed package's metadata
+# and caches.
+ALLOWED = (".venv", ".pytest_cache", ".ruff_cache", "__pycache__", ".egg-info", ".ipynb_checkpoints")
+
+
+def _allowed(relative: str) -> bool:
+    return any(part in ALLOWED or part.endswith(ALLOWED) for part in Path(relative).parts)
+
+
+def checkout_state(root: Path = ROOT) -> dict[str, tuple[int, int]] | None:
+    """Every file of the checkout that git lists as changed, new or ignored (inside ignored folders too),
+    with its modification time and size; None when ``root`` is not a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "-z"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    state: dict[str, tuple[int, int]] = {}
+    for entry in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        relative = entry[3:]
+        if not relative or _allowed(relative):
+            continue
+        path = root / relative
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and not _allowed(str(file.relative_to(root))):
+                st = file.stat()
+                state[file.relative_to(root).as_posix()] = (st.st_mtime_ns, st.st_size)
+            elif not file.exists():
+                state[file.relative_to(root).as_posix()] = (0, -1)  # deleted
+    return state
+
+
+_BEFORE = pytest.StashKey[dict[str, tuple[int, int]] | None]()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_BEFORE] = checkout_state()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test wrote into (or removed from) the checkout."""
+    before = session.config.stash.get(_BEFORE, None)
+    after = checkout_state()
+    if before is None or after is None:
+        return
+    touched = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if touched:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            listed = "\n  ".join(touched[:20]) + ("\n  …" if len(touched) > 20 else "")
+            reporter.write_line(
+                f"FAILED: the tests changed the checkout (write under tmp_path):\n  {listed}", red=True
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,18 +82,26 @@ def _isolated_secret(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 @pytest.fixture(scope="session")
-def sample_processed(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """The sample town's 2021 and 2022 ingested into a temporary processed folder (once per session)."""
+def sample_ingests():
+    """The sample town's 2021 and 2022 ingested once per session (results in memory: do not mutate)."""
     from analysis import paths
     from analysis.config import load_config
-    from analysis.ingest.pipeline import ingest_year, write_processed
+    from analysis.ingest.pipeline import ingest_year
 
     config = load_config(paths.SAMPLE_CONFIG)
+    return {year: ingest_year(paths.SAMPLE_DIR / str(year), config, year) for year in (2021, 2022)}
+
+
+@pytest.fixture(scope="session")
+def sample_processed(sample_ingests, tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """The sample town's 2021 and 2022 written to a temporary processed folder (once per session)."""
+    from analysis.ingest.pipeline import write_processed
+
     base = tmp_path_factory.mktemp("processed")
     out = {}
-    for year in (2021, 2022):
+    for year, result in sample_ingests.items():
         folder = base / str(year)
-        write_processed(ingest_year(paths.SAMPLE_DIR / str(year), config, year), folder)
+        write_processed(result, folder)
         out[year] = folder
     return out
 

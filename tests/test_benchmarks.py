@@ -55,6 +55,7 @@ def test_bad_scale_is_refused(kwargs):
         build_town(2022, **kwargs)
 
 
+@pytest.mark.slow  # generates and ingests a small county
 def test_tiny_county_ingests_balanced(tiny):
     out, manifest = tiny
     assert (out / "generated.json").is_file()
@@ -76,6 +77,7 @@ def test_tiny_county_ingests_balanced(tiny):
     assert (study["match"] != "unmatched").mean() > 0.85
 
 
+@pytest.mark.slow  # generates and ingests a small county
 def test_reader_file(tiny):
     out, manifest = tiny
     result = ingest_year(out / "reader", load_config(out / "town.yml"), 2022)

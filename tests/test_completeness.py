@@ -25,8 +25,8 @@ def config():
     return load_config(paths.SAMPLE_CONFIG)
 
 
-def _assess(raw: Path, config, previous: dict[str, float] | None = None):
-    result = ingest_year(raw, config, YEAR)
+def _assess(raw: Path, config, previous: dict[str, float] | None = None, result=None):
+    result = result or ingest_year(raw, config, YEAR)
     tables = Tables(year=YEAR, folder=raw, frames=dict(result.tables), report=result.report())
     head = catalogue.headline(tables, config, YEAR)
     return assess(tables, config, YEAR, head, previous), tables
@@ -42,8 +42,8 @@ def _serious(found) -> dict[tuple[str, str], Finding]:
     return {(f.rule, f.subject): f for f in found.blocking}
 
 
-def test_complete_sample_passes(config):
-    found, tables = _assess(paths.SAMPLE_DIR / str(YEAR), config)
+def test_complete_sample_passes(config, sample_ingests):
+    found, tables = _assess(paths.SAMPLE_DIR / str(YEAR), config, result=sample_ingests[YEAR])
     assert found.blocking == []
     assert [f.rule for f in found.warnings] == ["日期缺少年份"]  # the ledger's "6.30" dates
     cov = coverage(tables, YEAR)
@@ -53,6 +53,7 @@ def test_complete_sample_passes(config):
     assert set(cov["团干部学习打卡"]["月份"]) == {f"{YEAR}年{m}月" for m in range(1, 13)}
 
 
+@pytest.mark.slow  # a changed copy of a whole sample year, ingested
 def test_a_branchs_study_files_removed(tmp_path, config):
     raw = _copy(tmp_path)
     (raw / "示例镇中学青年大学习记录（2022年3-6月）.xlsx").unlink()  # the school's own export
@@ -62,6 +63,7 @@ def test_a_branchs_study_files_removed(tmp_path, config):
     assert gap.affects_key("study.member_rate") and gap.affects_key("study.member_rate.示例镇中学团支部")
 
 
+@pytest.mark.slow  # a changed copy of a whole sample year, ingested
 def test_a_branch_without_any_study_record(tmp_path, config):
     raw = _copy(tmp_path)
     for path in raw.glob("青年大学习_*.xlsx"):  # drop every record of 南沟村 from the monthly exports
@@ -78,6 +80,7 @@ def test_a_branch_without_any_study_record(tmp_path, config):
     assert "0%" in gap.message
 
 
+@pytest.mark.slow  # a changed copy of a whole sample year, ingested
 def test_one_month_of_checkins_removed(tmp_path, config):
     raw = _copy(tmp_path)
     path = raw / "团干部学习打卡_2022.xlsx"
@@ -93,6 +96,7 @@ def test_one_month_of_checkins_removed(tmp_path, config):
     assert gap.affects == ("cadre.checkin_rate",)
 
 
+@pytest.mark.slow  # a changed copy of a whole sample year, ingested
 def test_roster_removed(tmp_path, config):
     raw = _copy(tmp_path)
     (raw / "团员名册（智慧团建导出）.xlsx").unlink()
@@ -101,6 +105,7 @@ def test_roster_removed(tmp_path, config):
     assert gap.affects_key("org.members") and gap.affects_key("study.member_rate")
 
 
+@pytest.mark.slow  # a changed copy of a whole sample year, ingested
 def test_last_years_ledger_in_this_years_folder(tmp_path, config):
     raw = _copy(tmp_path)
     shutil.copy2(paths.SAMPLE_DIR / "2021" / "活动台账_2021.xlsx", raw / "活动台账_2021.xlsx")
@@ -120,11 +125,12 @@ def test_alias_on_two_branches_is_a_config_error(tmp_path):
         load_config(path)
 
 
-def test_member_count_jump_and_unmatched_share(tmp_path, config):
-    found, _ = _assess(paths.SAMPLE_DIR / str(YEAR), config, previous={"org.members": 150})
+def test_member_count_jump_and_unmatched_share(config, sample_ingests):
+    found, _ = _assess(paths.SAMPLE_DIR / str(YEAR), config, {"org.members": 150}, sample_ingests[YEAR])
     assert ("团员人数变化过大", "") in _serious(found)
 
 
+@pytest.mark.slow  # a changed copy of a whole sample year, ingested
 def test_accepted_gap_is_set_apart(tmp_path):
     raw = _copy(tmp_path)
     (raw / "团员名册（智慧团建导出）.xlsx").unlink()

@@ -27,6 +27,8 @@ def reference_for_name(name: str) -> str:
     return reference_for(next(d for d in DIALECTS if d.name == name)).name
 
 
+pytestmark = pytest.mark.slow  # about 40–90 s: every dialect of two sample years written and ingested
+
 CASES = [(d.name, 2022) for d in DIALECTS] + [("reference", 2021), ("platform", 2021), ("wide", 2021)]
 
 

@@ -31,6 +31,7 @@ def _readings(result):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", ["sample", "platform", "wide"])
 def test_explain_matches_the_ingest(tmp_path, config, source):
     if source == "sample":

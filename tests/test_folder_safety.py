@@ -58,6 +58,7 @@ def test_overlapping_folders_refused_raw_untouched(town: Path, capsys, flags: li
     assert sorted(p.name for p in town.parent.iterdir()) == ["X"]  # no lock, no staging, no output
 
 
+@pytest.mark.slow  # ingests a whole sample year
 def test_previous_year_goes_inside_a_processed_folder_not_named_by_year(town: Path) -> None:
     """--processed X/processed: 2021's tables go to X/processed/2021, never to X/2021 (the raw folder)."""
     from analysis.config import load_config
@@ -110,6 +111,7 @@ def test_raw_pointing_at_a_file(tmp_path: Path, capsys) -> None:
     assert not (tmp_path / "p").exists()
 
 
+@pytest.mark.slow  # ingests a whole sample year
 def test_year_that_does_not_match_the_data(tmp_path: Path, capsys) -> None:
     """run --year 1990 on 2022 exports: says which year the data belong to (exit 2), writes nothing."""
     argv = ["run", "--year", "1990", "--raw", str(paths.SAMPLE_DIR / "2022"), "--config", SAMPLE_CONFIG]

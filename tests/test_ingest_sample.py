@@ -7,7 +7,6 @@ import pytest
 from analysis import paths
 from analysis.config import load_config
 from analysis.indicators import catalogue
-from analysis.ingest.pipeline import ingest_year
 from analysis.load import Tables
 from tuanwei_sample import build_town
 from tuanwei_sample.truth import expected_indicators
@@ -19,11 +18,9 @@ def town():
 
 
 @pytest.fixture(scope="module", params=[2021, 2022])
-def ingested(request):
+def ingested(request, sample_ingests):
     year = request.param
-    config = load_config(paths.SAMPLE_CONFIG)
-    result = ingest_year(paths.SAMPLE_DIR / str(year), config, year)
-    return year, config, result
+    return year, load_config(paths.SAMPLE_CONFIG), sample_ingests[year]
 
 
 def test_accounting_balances(ingested):
@@ -74,12 +71,11 @@ def test_review_namesakes_are_two_people(ingested):
     assert len(reviews) == 300 if year == 2022 else len(reviews) > 0
 
 
-def test_member_keys_are_stable_across_years():
+def test_member_keys_are_stable_across_years(sample_ingests):
     """The same people get the same pseudonymous key in the 2021 and the 2022 roster."""
-    config = load_config(paths.SAMPLE_CONFIG)
     keys = {}
     for year in (2021, 2022):
-        members = ingest_year(paths.SAMPLE_DIR / str(year), config, year).tables["members"]
+        members = sample_ingests[year].tables["members"]
         keys[year] = dict(
             zip(members["id_masked"] + "|" + members["name_norm"], members["member_id"], strict=True)
         )

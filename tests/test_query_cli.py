@@ -73,6 +73,7 @@ def _sample_root(tmp_path: Path, processed: Path | None = None) -> Path:
 # --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # command-line runs in subprocesses
 def test_readme_query_commands_run_after_make_report(sample_processed, tmp_path):
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     commands = [line.strip() for line in readme.splitlines() if line.startswith("python -m analysis query ")]
@@ -87,6 +88,7 @@ def test_readme_query_commands_run_after_make_report(sample_processed, tmp_path)
             assert (work / line.split("--output")[1].split()[0]).is_file()
 
 
+@pytest.mark.slow  # command-line runs in subprocesses
 def test_missing_data_hints_name_a_working_command(tmp_path):
     """Before any ingest, the query CLI and the query notebook say what to run; running it works."""
     root = _sample_root(tmp_path)
@@ -112,6 +114,7 @@ def test_missing_data_hints_name_a_working_command(tmp_path):
     assert _run(["-c", probe], root, tmp_path).stdout.strip() == "ok"
 
 
+@pytest.mark.slow  # command-line runs in subprocesses
 def test_hint_for_own_year_and_own_processed_folder(tmp_path):
     root = tmp_path / "project"
     (root / "data" / "raw").mkdir(parents=True)
