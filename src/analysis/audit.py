@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.errors import AnalysisError, InputFileError, Location
-from analysis.guard import Limits, detect_text_encoding, open_checked_zip
+from analysis.guard import OLE_MAGIC, Limits, detect_text_encoding, open_checked_zip
+from analysis.personal_numbers import ID15, ID18, MOBILE_GROUPED
 from analysis.privacy import birth_date_from_id, id_checksum_ok, mask_id, mask_phone
 
 __all__ = ["KIND_ID", "KIND_PHONE", "KIND_UNREADABLE", "Finding", "audit", "audit_ok", "format_findings"]
@@ -46,7 +47,6 @@ _BINARY_MEMBER_SUFFIXES = (
     ".odttf", ".fntdata", ".svgz",
 )  # fmt: skip
 _MAX_ZIP_DEPTH = 2
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # Province-level codes (first two digits of an ID), plus 99: the bundled synthetic sample town uses
 # region codes 99xxxx with valid check digits, and its outputs must pass the same audit.
@@ -56,11 +56,10 @@ _PROVINCES = frozenset(
                  52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91, 99)
 )  # fmt: skip
 _FULLWIDTH_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)} | {0xFF38: ord("X"), 0xFF58: ord("x")}
-_PATTERN = re.compile(
-    r"(?P<id18>(?<![0-9])(?<![0-9]\.)[1-9][0-9]{16}[0-9Xx](?![0-9]))"
-    r"|(?P<id15>(?<![0-9A-Za-z_.])[1-9][0-9]{14}(?![0-9A-Za-z_]|\.[0-9]))"
-    r"|(?P<phone>(?<![0-9A-Za-z_])(?<![0-9]\.)(?:(?:\+|00)?86[- ]?)?"
-    r"1[3-9][0-9](?P<sep>[- ]?)[0-9]{4}(?P=sep)[0-9]{4}(?![0-9A-Za-z_]))"
+_PATTERN = re.compile(  # an ID never starts with 0; a digit run inside a longer number is not one
+    rf"(?P<id18>(?<![0-9])(?<![0-9]\.)(?=[1-9]){ID18}(?![0-9]))"
+    rf"|(?P<id15>(?<![0-9A-Za-z_.])(?=[1-9]){ID15}(?![0-9A-Za-z_]|\.[0-9]))"
+    rf"|(?P<phone>(?<![0-9A-Za-z_])(?<![0-9]\.)(?:(?:\+|00)?86[- ]?)?{MOBILE_GROUPED}(?![0-9A-Za-z_]))"
 )
 _BASE64_RE = re.compile(
     r"(?:data:[\w/+.-]+;base64,|\"image/(?:png|jpeg|gif)\": *\")[A-Za-z0-9+/=\r\n\\]{64,}"
@@ -208,7 +207,7 @@ def _scan_file(path: Path, out: _Collector, limits: Limits) -> None:
     suffix = path.suffix.lower()
     if suffix in ZIP_SUFFIXES:
         with open(path, "rb") as fh:
-            if fh.read(8) == _OLE_MAGIC:
+            if fh.read(len(OLE_MAGIC)) == OLE_MAGIC:
                 raise InputFileError(
                     "文件设有密码或不是 Office Open XML 格式，无法检查内容", Location(file=out.file)
                 )

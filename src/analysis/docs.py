@@ -49,7 +49,9 @@ def indicators_markdown() -> str:
     for key, ki in rows:
         func = _source(key)
         unit = ki.unit or ("比率" if ki.kind == "rate" else "")
-        lines.append(f"| `{key}` | {ki.label} | {unit} | {ki.definition} | `{func.__module__}.{func.__name__}` |")
+        lines.append(
+            f"| `{key}` | {ki.label} | {unit} | {ki.definition} | `{func.__module__}.{func.__name__}` |"
+        )
     lines += [
         "",
         "名称中的板块名称和离团年龄按 town.yml（`categories`、`membership.leave_age`）显示，上表为默认值。",

@@ -38,8 +38,9 @@ __all__ = [
 MiB = 1024 * 1024
 _HEAD_BYTES = 64 * 1024
 _XML_PROLOG_MAX = 1 * MiB
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+# File signatures (the one home: the output audit uses them too)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: legacy xls, encrypted OOXML
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")  # zip: xlsx, docx
 
 FileFormat = Literal["xlsx", "xls", "html", "csv"]
 
@@ -163,9 +164,9 @@ def check_file(path: Path, limits: Limits = Limits(), *, name: str | None = None
             f"无法读取文件（{exc.strerror or exc}）", name, "如文件正在 Excel 或 WPS 中打开，请先关闭后重试"
         ) from None
 
-    if head.startswith(_OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         return _check_ole(path, size, name)
-    if head.startswith(_ZIP_MAGICS):
+    if head.startswith(ZIP_MAGICS):
         return _check_xlsx(path, size, name, limits)
     return _check_text(path, head, size, name)
 

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError, Location
+from analysis.ingest.normalize import map_unique
+from analysis.personal_numbers import ID15, ID18, MOBILE
 
 __all__ = [
     "SECRET_ENV",
@@ -87,8 +89,8 @@ def _compact(text: str) -> str:
 # 身份证号
 # --------------------------------------------------------------------------------------------------
 
-_ID18_RE = re.compile(r"\d{17}[\dX]")
-_ID15_RE = re.compile(r"\d{15}")
+_ID18_RE = re.compile(ID18.replace("Xx", "X"))  # normalised: upper-case X
+_ID15_RE = re.compile(ID15)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _SCI_TEXT_RE = re.compile(r"[+-]?\d(?:\.\d+)?[eE]\+?(1[4-9]|[2-9]\d)")
@@ -181,7 +183,7 @@ def gender_from_id(id18: str) -> Literal["男", "女"]:
 # 手机号码
 # --------------------------------------------------------------------------------------------------
 
-_MOBILE_RE = re.compile(r"1[3-9]\d{9}")
+_MOBILE_RE = re.compile(MOBILE)
 _TRAILING_ZERO_RE = re.compile(r"\.0+$")
 
 
@@ -269,10 +271,7 @@ def mask_phone(value: Any) -> str | None:
 
 def _map_unique(values: pd.Series | Any, func: Callable[[Any], str | None]) -> pd.Series:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    mapped = np.array([func(v) for v in uniques] + [None], dtype=object)
-    out = mapped[codes]  # code -1 picks the trailing None
-    return pd.Series(out, index=series.index, name=series.name, dtype="str")
+    return map_unique(series, func).astype("str").rename(series.name)
 
 
 def normalize_ids(values: pd.Series) -> pd.Series:
@@ -471,7 +470,7 @@ def _as_text_list(series: pd.Series) -> list[str]:
 # Free text (remarks, activity names, locations …): identifiers typed into any cell are masked
 # --------------------------------------------------------------------------------------------------
 
-_IDENTIFIER_RUN = re.compile(r"(?<![0-9])([0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?![0-9])")
+_IDENTIFIER_RUN = re.compile(rf"(?<![0-9])({ID18}|{ID15}|{MOBILE})(?![0-9])")
 
 
 def _mask_match(m: re.Match[str]) -> str:

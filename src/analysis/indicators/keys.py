@@ -125,7 +125,9 @@ def info(key: str, sections: Mapping[str, str] | None = None, leave_age: int | N
     section = key[len(SECTION_COUNT_PREFIX) :] if key.startswith(SECTION_COUNT_PREFIX) else None
     if section and sections and section in sections:
         label = sections[section]
-        return replace(KEYS[key], label=section_count_label(label), definition=section_count_definition(label))
+        return replace(
+            KEYS[key], label=section_count_label(label), definition=section_count_definition(label)
+        )
     if key in KEYS:
         return KEYS[key]
     if key.startswith(BRANCH_RATE_PREFIX):

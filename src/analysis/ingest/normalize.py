@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.personal_numbers import ID18
+
 # ---------------------------------------------------------------- text
 
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200c\u200d\u2060]+")
@@ -510,7 +512,7 @@ def canonical_period(value: Any) -> Period:
 
 # ---------------------------------------------------------------- identity strings
 
-_ID18 = re.compile(r"(?<![0-9])(\d{17}[\dXx])(?![0-9A-Za-z])")
+_ID18 = re.compile(rf"(?<![0-9])({ID18})(?![0-9A-Za-z])")
 _STUDENT_NO = re.compile(r"[A-Za-z]*\d{4,}[A-Za-z0-9]*")
 
 
