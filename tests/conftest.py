@@ -34,8 +34,11 @@ def checkout_state(root: Path = ROOT) -> dict[str, tuple[int, int]] | None:
     except (OSError, subprocess.CalledProcessError):
         return None
     state: dict[str, tuple[int, int]] = {}
-    for entry in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        relative = entry[3:]
+    entries = iter(done.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    for entry in entries:
+        status, relative = entry[:2], entry[3:]
+        if "R" in status or "C" in status:
+            next(entries, None)  # a rename's or copy's original path follows
         if not relative or _allowed(relative):
             continue
         path = root / relative
@@ -45,22 +48,29 @@ def checkout_state(root: Path = ROOT) -> dict[str, tuple[int, int]] | None:
                 st = file.stat()
                 state[file.relative_to(root).as_posix()] = (st.st_mtime_ns, st.st_size)
             elif not file.exists():
-                state[file.relative_to(root).as_posix()] = (0, -1)  # deleted
+                state[relative] = (0, -1)  # deleted
     return state
 
 
 _BEFORE = pytest.StashKey[dict[str, tuple[int, int]] | None]()
 
 
+def _worker(session: pytest.Session) -> bool:
+    return hasattr(session.config, "workerinput")  # a pytest-xdist worker: the controller checks
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_BEFORE] = checkout_state()
+    if not _worker(session):
+        session.config.stash[_BEFORE] = checkout_state()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a test wrote into (or removed from) the checkout."""
     before = session.config.stash.get(_BEFORE, None)
+    if before is None:
+        return
     after = checkout_state()
-    if before is None or after is None:
+    if after is None:
         return
     touched = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
     if touched:

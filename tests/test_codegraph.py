@@ -150,7 +150,7 @@ def test_notebook_imports_read_from_code_cells(tmp_path):
 
 
 def test_report_code_covers_what_only_the_notebooks_import():
-    from analysis.report import notebooks as nbs
+    from analysis.report import notebook_runner as nbs
 
     notebooks = nbs.report_notebooks()
     roots = set(codegraph.REPORT).union(*(codegraph.notebook_imports(nb.path) for nb in notebooks))

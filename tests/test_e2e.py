@@ -18,7 +18,7 @@ from analysis import paths
 from analysis.audit import audit
 from analysis.cli import main
 from analysis.errors import AnalysisError
-from analysis.report import notebooks as nbs
+from analysis.report import notebook_runner as nbs
 from analysis.report.run import run_year
 from tuanwei_sample import build_town
 from tuanwei_sample.truth import expected_indicators

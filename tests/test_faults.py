@@ -19,7 +19,7 @@ import pytest
 from analysis import cli, faults, paths
 from analysis.cli import main
 from analysis.errors import AnalysisError
-from analysis.report import notebooks as nbs
+from analysis.report import notebook_runner as nbs
 from analysis.report import run as run_mod
 from analysis.workspace import recover_leftovers, write_processed_safely
 

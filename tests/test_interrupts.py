@@ -169,7 +169,7 @@ from analysis import processes
 
 
 def start_kernel():
-    from analysis.report.notebooks import _worker_kernel
+    from analysis.report.notebook_runner import _worker_kernel
 
     _worker_kernel(Path.cwd())  # the worker's notebook kernel, as in a run
     return os.getpid()

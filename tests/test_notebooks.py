@@ -13,7 +13,7 @@ import papermill
 import pytest
 
 from analysis import paths
-from analysis.report import notebooks as nbs
+from analysis.report import notebook_runner as nbs
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
 RUN_PARAMETERS = {"year", "raw_dir", "processed_dir", "reports_dir", "config_path"}

@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.config import TownConfig
 from analysis.indicators import study
 from analysis.load import Tables
+from analysis.paths import REJECTED_ROWS
 
 SERIOUS = "serious"
 WARNING = "warning"
@@ -410,7 +411,7 @@ def _yearless_dates(report: dict[str, Any]) -> list[Finding]:
             WARNING,
             "",
             f"{info['count']} 个日期没有写年份（{files}），已按标题、文件名或导入年度补上年份；"
-            "请在 rejected_rows.xlsx 的“警告”表中核对",
+            f"请在 {REJECTED_ROWS} 的“警告”表中核对",
             (),
         )
     ]
@@ -449,7 +450,7 @@ def _plausibility(
                         "",
                         f"{share:.0%} 的青年大学习记录没有对应到名册中的团员（超过 {t.unmatched_share:.0%}）："
                         "参学率只计入对应到团员的记录，会因此偏低。常见原因：名册缺少某些团支部、"
-                        "团支部名称写法不同（见 rejected_rows.xlsx 的“未识别的团支部”）、姓名写法不同",
+                        f"团支部名称写法不同（见 {REJECTED_ROWS} 的“未识别的团支部”）、姓名写法不同",
                         ("study.member_rate", "study.member_rate.", "study.never"),
                     )
                 )

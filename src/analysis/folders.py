@@ -15,19 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.errors import AnalysisError
-from analysis.paths import YearPaths
+from analysis.paths import PROCESSED_OUTPUTS, REPORT_OUTPUTS, YearPaths
 
 # What a processed or reports folder of ours holds: a folder without any of these is someone else's.
-PROCESSED_MARKERS = {"ingest_report.json", "rejected_rows.xlsx", "catalogue"}
-REPORTS_MARKERS = {
-    "manifest.json",
-    "indicators.json",
-    "indicators.xlsx",
-    "summary.docx",
-    "figures",
-    "sections",
-    "notebooks",
-}
+PROCESSED_MARKERS = set(PROCESSED_OUTPUTS)
+REPORTS_MARKERS = set(REPORT_OUTPUTS)
 
 
 DEFAULTS = {"--processed": "data/processed/{year}", "--reports": "reports/{year}"}

@@ -59,7 +59,7 @@ class Tables:
 def processed(folder: str | Path, year: int | None = None) -> Tables:
     """Load data/processed/<Y>/ (written by ``python -m analysis ingest``)."""
     folder = Path(folder)
-    report_file = folder / "ingest_report.json"
+    report_file = folder / paths.INGEST_REPORT
     if not report_file.is_file():
         shown = year if year is not None else folder.name
         hint = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from analysis import formatting
 from analysis.indicators.catalogue import Catalogue
+from analysis.paths import INDICATORS_XLSX
 
 
 def _n(value: float | None) -> str:
@@ -168,7 +169,7 @@ def completeness(cat: Catalogue) -> list[str]:
         head = "数据完整性检查未发现严重缺口"
         if a.accepted:
             head += f"（另有 {len(a.accepted)} 处已在 town.yml 中确认的缺口）"
-        return [f"{head}{'，' + hints if hints else ''}，详见 indicators.xlsx 的“数据完整性”表。"]
+        return [f"{head}{'，' + hints if hints else ''}，详见 {INDICATORS_XLSX} 的“数据完整性”表。"]
     listed = "；".join(f"{f.rule}：{f.subject}" if f.subject else f.rule for f in a.blocking[:5])
     more = f"等 {len(a.blocking)} 处" if len(a.blocking) > 5 else ""
     return [

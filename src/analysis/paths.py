@@ -32,6 +32,33 @@ SAMPLE_CONFIG = SAMPLE_DIR / "town.yml"
 SAMPLE_YEAR = 2022
 
 
+# What the suite writes: file and folder names, in one place (docs/definitions.md, section 1).
+# data/processed/<Y>/
+INGEST_REPORT = "ingest_report.json"
+REJECTED_ROWS = "rejected_rows.xlsx"
+CATALOGUE_DIR = "catalogue"  # the indicator catalogue, cached next to the processed tables
+CATALOGUE_META = "catalogue.json"
+# reports/<Y>/
+INDICATORS_JSON = "indicators.json"
+INDICATORS_XLSX = "indicators.xlsx"
+SUMMARY_DOCX = "summary.docx"
+MANIFEST = "manifest.json"
+FIGURES_DIR = "figures"
+NOTEBOOKS_OUT_DIR = "notebooks"  # the executed notebooks and their HTML copies
+SECTIONS_DIR = "sections"  # what each notebook gives the summary document
+FAILED_NOTEBOOKS_SUFFIX = "-出错的笔记本"  # reports/<Y>-出错的笔记本/: a failed notebook kept for the analyst
+PROCESSED_OUTPUTS = (INGEST_REPORT, REJECTED_ROWS, CATALOGUE_DIR)
+REPORT_OUTPUTS = (
+    MANIFEST,
+    INDICATORS_JSON,
+    INDICATORS_XLSX,
+    SUMMARY_DOCX,
+    FIGURES_DIR,
+    SECTIONS_DIR,
+    NOTEBOOKS_OUT_DIR,
+)
+
+
 def cache_dir() -> Path:
     """The per-user cache folder (fonts, error logs): ``$TUANWEI_CACHE_DIR`` if set, else the platform's
     user cache dir."""

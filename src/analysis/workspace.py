@@ -17,7 +17,6 @@ from analysis.codegraph import INGEST, code_fingerprint
 from analysis.config import TownConfig
 from analysis.errors import AnalysisError
 from analysis.ingest.pipeline import (
-    REPORT_FILE,
     IngestResult,
     config_fingerprint,
     file_sha256,
@@ -25,7 +24,7 @@ from analysis.ingest.pipeline import (
     raw_files,
     write_processed,
 )
-from analysis.paths import YearPaths
+from analysis.paths import INGEST_REPORT, YearPaths
 
 # The dated tables of a year and their date column: the year's data should mostly fall in that year.
 YEAR_DATES = {
@@ -47,7 +46,7 @@ def raw_fingerprint(raw_dir: Path) -> list[dict[str, object]]:
 
 def is_current(paths: YearPaths, config: TownConfig) -> bool:
     """True when processed/<Y> was made from exactly these raw files, this configuration and this version."""
-    report_file = paths.processed / REPORT_FILE
+    report_file = paths.processed / INGEST_REPORT
     if not report_file.is_file():
         return False
     try:

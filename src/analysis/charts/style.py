@@ -28,6 +28,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
 from analysis import fonts, formatting
+from analysis.paths import FIGURES_DIR
 
 __all__ = [
     "COLUMN_WIDTH_CM",
@@ -191,7 +192,7 @@ def save(fig: Figure, reports_dir: str | Path, name: str) -> dict[str, Path]:
         raise ValueError(
             f"图表文件名“{name}”不符合规范：应为两位序号、下划线加小写字母/数字，如 01_youth_study"
         )
-    folder = Path(reports_dir) / "figures"
+    folder = Path(reports_dir) / FIGURES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"png": folder / f"{name}.png", "svg": folder / f"{name}.svg"}
     common = {"bbox_inches": "tight", "pad_inches": 0.04, "facecolor": "white"}

@@ -20,6 +20,7 @@ from analysis.indicators import activities as act
 from analysis.indicators import cadre, org, recruitment, services, study
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo, info, ordered
 from analysis.load import Tables
+from analysis.paths import CATALOGUE_META
 
 COVERAGE_TABLES = {
     "青年大学习": "coverage_study",
@@ -118,7 +119,7 @@ class Catalogue:
             "leave_age": self.leave_age,
             "tables": list(self.tables),
         }
-        (folder / "catalogue.json").write_text(
+        (folder / CATALOGUE_META).write_text(
             json.dumps(meta, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
 
@@ -126,13 +127,13 @@ class Catalogue:
     def stored_fingerprint(folder: Path) -> str | None:
         """The fingerprint a saved catalogue was made for (None when there is none)."""
         try:
-            return json.loads((folder / "catalogue.json").read_text(encoding="utf-8")).get("fingerprint")
+            return json.loads((folder / CATALOGUE_META).read_text(encoding="utf-8")).get("fingerprint")
         except (OSError, json.JSONDecodeError):
             return None
 
     @classmethod
     def load(cls, folder: Path, fingerprint: str) -> Catalogue | None:
-        meta_file = folder / "catalogue.json"
+        meta_file = folder / CATALOGUE_META
         if not meta_file.is_file():
             return None
         meta = json.loads(meta_file.read_text(encoding="utf-8"))

@@ -30,12 +30,11 @@ from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetConte
 from analysis.ingest.rows import SKIP_LABELS, extract
 from analysis.ingest.vocabulary import Vocabulary
 from analysis.membership import Membership
+from analysis.paths import INGEST_REPORT, REJECTED_ROWS
 
 SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
 SPECIAL_GAP_DAYS = 4
-REPORT_FILE = "ingest_report.json"
-REJECTED_FILE = "rejected_rows.xlsx"
 
 
 @dataclass
@@ -752,8 +751,8 @@ def write_processed(result: IngestResult, processed_dir: Path) -> None:
     tmp.mkdir()
     for name, frame in result.tables.items():
         frame.to_parquet(tmp / f"{name}.parquet", index=False)
-    safe_io.atomic_write_text(tmp / REPORT_FILE, json.dumps(result.report(), ensure_ascii=False, indent=2))
-    safe_io.write_xlsx(tmp / REJECTED_FILE, rejected_sheets(result))
+    safe_io.atomic_write_text(tmp / INGEST_REPORT, json.dumps(result.report(), ensure_ascii=False, indent=2))
+    safe_io.write_xlsx(tmp / REJECTED_ROWS, rejected_sheets(result))
     old = processed_dir.parent / f".{processed_dir.name}.old"
     if old.exists():
         shutil.rmtree(old)

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis import formatting, terminal
-from analysis.ingest.pipeline import REJECTED_FILE, REPORT_FILE, IngestResult, SourceReport
+from analysis.ingest.pipeline import IngestResult, SourceReport
+from analysis.paths import INGEST_REPORT, REJECTED_ROWS
 
 COUNTS = ("读取", "保留", "拒绝", "重复", "跳过", "警告")
 MIN_NAME = 12  # a file name is not shortened below this many terminal cells
@@ -48,14 +49,18 @@ ORG_WORDS = re.compile(
 )
 
 
+def accounting_line(totals: dict[str, int]) -> str:
+    """共读取 N 行 = 保留 + 拒绝 + 重复 + 跳过 (the ingest's row accounting, as the ingest and the run print it)."""
+    n = {k: formatting.count(v) for k, v in totals.items()}
+    return (
+        f"共读取 {n['rows_read']} 行 = 保留 {n['kept']} + 拒绝 {n['rejected']} + 重复 {n['duplicates']}"
+        f" + 跳过（合计行、表尾、其他年度等）{n['skipped']}。"
+    )
+
+
 def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Console) -> None:
     console.print(sources_table(result, console))
-    t = result.totals()
-    console.print(
-        f"共读取 {formatting.count(t['rows_read'])} 行 = 保留 {formatting.count(t['kept'])}"
-        f" + 拒绝 {formatting.count(t['rejected'])} + 重复 {formatting.count(t['duplicates'])}"
-        f" + 跳过（合计行、表尾等）{formatting.count(t['skipped'])}。"
-    )
+    console.print(accounting_line(result.totals()))
     for note in result.notes:
         console.print(f"[yellow]注意：[/]{note}")
     for failure in result.failures:
@@ -75,9 +80,9 @@ def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Con
         line = f"[yellow]未识别的团支部写法 {len(texts)} 个：[/]" + "、".join(shown)
         if rest:
             line += f"{'；另有' if shown else ''} {rest} 个写法不像团组织名称（可能读错了列），未在此显示"
-        console.print(line + f"，全部见 {REJECTED_FILE} 的“未识别的团支部”表。")
+        console.print(line + f"，全部见 {REJECTED_ROWS} 的“未识别的团支部”表。")
     if len(result.ambiguous):
         console.print(f"[yellow]有 {len(result.ambiguous)} 条记录因重名无法确定是哪位团员，未计入个人。[/]")
     console.print(
-        f"规范数据表与 {REPORT_FILE} 已写入 {processed_dir}；被拒绝的行和警告见 {processed_dir / REJECTED_FILE}。"
+        f"规范数据表与 {INGEST_REPORT} 已写入 {processed_dir}；被拒绝的行和警告见 {processed_dir / REJECTED_ROWS}。"
     )

@@ -13,9 +13,9 @@ from analysis.config import TownConfig, load_config
 from analysis.indicators import catalogue as cat_mod
 from analysis.indicators.catalogue import Catalogue
 from analysis.ingest.pipeline import config_fingerprint
+from analysis.paths import CATALOGUE_DIR
 from analysis.workspace import ensure_processed
 
-CATALOGUE_DIR = "catalogue"
 STAGING_ENV = "TUANWEI_REPORTS_STAGING"  # "<reports dir><os.pathsep><staging dir>" while a run executes
 
 

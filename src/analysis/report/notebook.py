@@ -1,4 +1,5 @@
-"""The one call at the top of every report notebook."""
+"""What a report notebook calls, inside its kernel: `start` opens the year and begins the notebook's section.
+(notebook_runner.py executes the notebooks; run.py is the yearly run.)"""
 
 from __future__ import annotations
 

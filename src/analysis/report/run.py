@@ -24,14 +24,24 @@ from analysis import __version__, codegraph, faults, folders, paths, processes, 
 from analysis.audit import audit, format_findings
 from analysis.completeness import gate_message
 from analysis.errors import AnalysisError, GapsFound
-from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint, raw_files
-from analysis.report import notebooks as nbs
+from analysis.ingest.pipeline import config_fingerprint, raw_files
+from analysis.ingest.summary import accounting_line
+from analysis.paths import (
+    FAILED_NOTEBOOKS_SUFFIX,
+    FIGURES_DIR,
+    INDICATORS_JSON,
+    INDICATORS_XLSX,
+    MANIFEST,
+    NOTEBOOKS_OUT_DIR,
+    REJECTED_ROWS,
+    SECTIONS_DIR,
+    SUMMARY_DOCX,
+)
+from analysis.report import notebook_runner as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
-from analysis.report.section import SECTIONS_DIR
 from analysis.report.workbook import write_workbook
 from analysis.workspace import raw_fingerprint, recover_leftovers, refuse_read_only
 
-MANIFEST = "manifest.json"
 # What a run cut short (killed, power lost) leaves next to reports/<Y>: removed by the next run.
 REPORT_LEFTOVERS = (".staging", ".old")
 CHILD_INGEST_BYTES = 20 * 1024 * 1024  # larger raw folders are ingested in a child process
@@ -104,7 +114,7 @@ def _forget_outputs(staging: Path, nb: nbs.Notebook) -> None:
     for item in json.loads(section.read_text(encoding="utf-8")).get("items", []):
         if item.get("type") == "figure":
             for suffix in (".png", ".svg"):
-                (staging / "figures" / f"{item['name']}{suffix}").unlink(missing_ok=True)
+                (staging / FIGURES_DIR / f"{item['name']}{suffix}").unlink(missing_ok=True)
     section.unlink()
 
 
@@ -204,7 +214,7 @@ def _run_locked(
         indicators_key = _digest(ctx.catalogue_fingerprint, code)
         keys = {f"notebook:{nb.name}": _notebook_key(nb, ctx, code) for nb in notebooks}
         complete = (yp.reports / MANIFEST).is_file() and all(
-            (yp.reports / p).exists() for p in ("indicators.json", "indicators.xlsx", "summary.docx")
+            (yp.reports / p).exists() for p in (INDICATORS_JSON, INDICATORS_XLSX, SUMMARY_DOCX)
         )
         unchanged = (
             complete
@@ -236,9 +246,9 @@ def _run_locked(
                 doc = ctx.catalogue.indicators_json()
                 with faults.writing(staging):
                     safe_io.atomic_write_text(
-                        staging / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2)
+                        staging / INDICATORS_JSON, json.dumps(doc, ensure_ascii=False, indent=2)
                     )
-                    write_workbook(ctx.catalogue, staging / "indicators.xlsx")
+                    write_workbook(ctx.catalogue, staging / INDICATORS_XLSX)
                 log.record("indicators", indicators_key, "ran", time.perf_counter() - t0)
             progress.advance(task)
 
@@ -246,14 +256,14 @@ def _run_locked(
             jobs = []
             for nb in notebooks:
                 name = f"notebook:{nb.name}"
-                out = staging / "notebooks" / nb.path.name
+                out = staging / NOTEBOOKS_OUT_DIR / nb.path.name
                 if reuse and old_steps.get(name, {}).get("key") == keys[name] and out.is_file():
                     log.record(name, keys[name], "skipped", 0.0)
                     progress.advance(task)
                     continue
                 nbs.check_parameters(nb, params)
                 _forget_outputs(staging, nb)
-                jobs.append(nbs.Job(nb, out, yp.reports / "notebooks" / nb.path.name))
+                jobs.append(nbs.Job(nb, out, yp.reports / NOTEBOOKS_OUT_DIR / nb.path.name))
             if jobs:
                 progress.update(task, description=f"运行分析笔记本（{len(jobs)} 个）…")
 
@@ -275,7 +285,7 @@ def _run_locked(
             from analysis.report.summary_doc import build_summary
 
             with faults.writing(staging):
-                build_summary(ctx, staging, staging / "summary.docx")
+                build_summary(ctx, staging, staging / SUMMARY_DOCX)
             log.record("summary", _digest(code, ctx.catalogue_fingerprint), "ran", time.perf_counter() - t0)
             progress.advance(task)
 
@@ -336,7 +346,7 @@ def _refuse_to_replace(reports: Path) -> None:
 
 def _keep_failed(failed: nbs.NotebookFailed, reports: Path) -> AnalysisError:
     """Keep the failed notebook next to the report for the analyst to open; the error says where."""
-    kept = reports.parent / f"{reports.name}-出错的笔记本" / failed.nb.path.name
+    kept = reports.parent / f"{reports.name}{FAILED_NOTEBOOKS_SUFFIX}" / failed.nb.path.name
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(failed.output, kept)
@@ -361,7 +371,7 @@ def _publish(staging: Path, reports: Path) -> None:
                 os.replace(old, reports)
             raise
     faults.remove_tree(old)
-    faults.remove_tree(reports.parent / f"{reports.name}-出错的笔记本")
+    faults.remove_tree(reports.parent / f"{reports.name}{FAILED_NOTEBOOKS_SUFFIX}")
 
 
 def _versions() -> dict[str, str]:
@@ -396,7 +406,8 @@ def _manifest(
 def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -> None:
     yp = ctx.paths
     cat = ctx.catalogue
-    figures = sorted((yp.reports / "figures").glob("*.png")) if (yp.reports / "figures").is_dir() else []
+    folder = yp.reports / FIGURES_DIR
+    figures = sorted(folder.glob("*.png")) if folder.is_dir() else []
     parts = []
     for key in HEADLINE_KEYS:
         if key in cat.headline:
@@ -410,26 +421,23 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     gaps = cat.assessment.blocking
     done = "[bold yellow]完成（草稿：数据不完整）[/]" if gaps else "[bold green]完成[/]"
     console.print(
-        f"{done}{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。"
+        f"{done}{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、{SUMMARY_DOCX}、{INDICATORS_XLSX}），用时 {seconds:.1f} 秒。"
     )
     if parts:
         console.print("主要数据：" + "；".join(parts) + "。")
     t = report.get("totals", {})
     if t:
-        console.print(
-            f"导入：共读取 {t['rows_read']} 行 = 保留 {t['kept']} + 拒绝 {t['rejected']} + 重复 {t['duplicates']}"
-            f" + 跳过（合计行、表尾、其他年度等）{t['skipped']}。"
-        )
+        console.print("导入：" + accounting_line(t))
     problems = f"导入警告 {warnings} 条，被拒绝的行 {rejected} 行"
     if failed:
         problems += f"，未能导入的文件或工作表 {failed} 个"
-    console.print(f"{problems}；详见 {yp.processed / REJECTED_FILE}。")
+    console.print(f"{problems}；详见 {yp.processed / REJECTED_ROWS}。")
     if gaps:
         console.print(
-            f"[yellow]数据有 {len(gaps)} 处严重缺口（--allow-gaps）：summary.docx 标题为“草稿（数据不完整）”，"
-            "首页列出缺口；indicators.xlsx 的“数据完整性”表有完整清单。[/]"
+            f"[yellow]数据有 {len(gaps)} 处严重缺口（--allow-gaps）：{SUMMARY_DOCX} 标题为“草稿（数据不完整）”，"
+            f"首页列出缺口；{INDICATORS_XLSX} 的“数据完整性”表有完整清单。[/]"
         )
     elif cat.assessment.warnings:
         console.print(
-            f"数据完整性提示 {len(cat.assessment.warnings)} 条，见 indicators.xlsx 的“数据完整性”表。"
+            f"数据完整性提示 {len(cat.assessment.warnings)} 条，见 {INDICATORS_XLSX} 的“数据完整性”表。"
         )

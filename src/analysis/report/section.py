@@ -17,8 +17,7 @@ from analysis import formatting, safe_io
 from analysis.charts import save as save_figure
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.labels import RATE_COLUMNS, TABLE_TITLES, column_names, section_names
-
-SECTIONS_DIR = "sections"
+from analysis.paths import FIGURES_DIR, SECTIONS_DIR
 
 
 def _display(obj: Any) -> None:
@@ -79,7 +78,7 @@ class Section:
         if fig is None:
             return
         saved = save_figure(fig, self.reports_dir, name)
-        item = {"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"}
+        item = {"type": "figure", "name": name, "caption": caption, "png": f"{FIGURES_DIR}/{name}.png"}
         self.items.append(item | ({"appendix": True} if appendix else {}))
         _display(_Picture(Path(saved["png"]), caption))
 

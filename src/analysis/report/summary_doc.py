@@ -45,6 +45,7 @@ from analysis import formatting, safe_io
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo
 from analysis.indicators.labels import COLUMNS, RATE_COLUMNS
+from analysis.paths import FIGURES_DIR, INDICATORS_XLSX
 from analysis.report.section import load_sections
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ BREAKABLE_MIN_UNITS = 4  # …but keep at least 2 of them on a line
 HALF_WIDTH_EM = 0.55  # a digit or Latin letter, generously (bold header, proportional fallback fonts)
 
 HEADLINE_HEADING = "主要数据一览"
-NOTE_TEXT = "本文档由数据分析套件自动生成，供撰写年度工作总结时引用；数据口径见 indicators.xlsx。"
+NOTE_TEXT = f"本文档由数据分析套件自动生成，供撰写年度工作总结时引用；数据口径见 {INDICATORS_XLSX}。"
 SEQ_FIGURE = "图"
 SEQ_TABLE = "表"
 
@@ -561,7 +562,7 @@ def _text(doc: DocxDocument, text: str) -> None:
 def _figure(doc: DocxDocument, item: dict[str, Any], reports_dir: Path, counters: dict[str, int]) -> bool:
     """The picture (15.5 cm wide, centred) and its caption below; False when the PNG is unusable."""
     caption = str(item.get("caption", ""))
-    relative = str(item.get("png") or f"figures/{item.get('name')}.png")
+    relative = str(item.get("png") or f"{FIGURES_DIR}/{item.get('name')}.png")
     path = (reports_dir / relative).resolve()
     if not path.is_relative_to(reports_dir.resolve()) or not path.is_file():
         log.warning("年度总结草稿：找不到图表文件 %s（%s），已跳过该图。", relative, caption)
@@ -594,7 +595,9 @@ def _data_table(doc: DocxDocument, item: dict[str, Any], counters: dict[str, int
     cells = [[_cell_text(v, columns[j] if j < len(columns) else "") for j, v in enumerate(r)] for r in rows]
     _table(doc, columns, cells)
     if item.get("truncated"):
-        doc.add_paragraph(f"（仅列出前 {len(rows)} 行，完整数据见 indicators.xlsx）", style=STYLE_TABLE_NOTE)
+        doc.add_paragraph(
+            f"（仅列出前 {len(rows)} 行，完整数据见 {INDICATORS_XLSX}）", style=STYLE_TABLE_NOTE
+        )
 
 
 def _table(
@@ -755,7 +758,7 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
     if with_previous:
         notes.append(f"本年为{cat.year}年，上年为{cat.year - 1}年；比率的变化以百分点计")
     if not branch_rates and any(k.startswith(BRANCH_RATE_PREFIX) for k in cat.headline):
-        notes.append("各团支部参学率见 indicators.xlsx")
+        notes.append(f"各团支部参学率见 {INDICATORS_XLSX}")
     if marked:
         notes.append("带 * 的指标受数据缺口影响（数据不完整，见第一页）")
     if notes:
