@@ -13,10 +13,17 @@ from typing import Any
 
 import pandas as pd
 
+from analysis import formatting
 from analysis.config import TownConfig
 from analysis.indicators import study
 from analysis.load import Tables
 from analysis.paths import REJECTED_ROWS
+
+
+def _pct(value: float, signed: bool = False) -> str:
+    """Thresholds and shares in the messages: whole percentages (formatting.percent)."""
+    return formatting.percent(value, digits=0, signed=signed)
+
 
 SERIOUS = "serious"
 WARNING = "warning"
@@ -283,8 +290,8 @@ def _study_gaps(tables: Tables, year: int, t: Thresholds) -> list[Finding]:
                     SERIOUS,
                     str(branch),
                     f"{branch}（{members} 名团员）在 {len(zero)} 期（{periods}，{months}）中几乎没有团员学习"
-                    f"（不到全镇参学率的 {t.branch_share_of_town:.0%}），而全镇这些期的参学率都在 "
-                    f"{t.town_rate_for_gap:.0%} 以上：多半是这几期该团支部的导出缺失。"
+                    f"（不到全镇参学率的 {_pct(t.branch_share_of_town)}），而全镇这些期的参学率都在 "
+                    f"{_pct(t.town_rate_for_gap)} 以上：多半是这几期该团支部的导出缺失。"
                     "缺失会拉低该团支部和全镇的参学率。请补充这几期的导出，或确认确实无人学习后在 town.yml 的 "
                     "accepted_gaps 中记录",
                     ("study.member_rate", f"study.member_rate.{branch}", "study.never"),
@@ -430,7 +437,7 @@ def _plausibility(
                     "团员人数变化过大",
                     SERIOUS,
                     "",
-                    f"年末团员 {int(now)} 人，上年 {int(before)} 人，变化 {change:+.0%}（超过 {t.member_change:.0%}）："
+                    f"年末团员 {int(now)} 人，上年 {int(before)} 人，变化 {_pct(change, signed=True)}（超过 {_pct(t.member_change)}）："
                     "可能是名册不完整（漏了某些团支部）或导出了错误的范围。团员人数是参学率、打卡率的分母，"
                     "请核对名册；确属实际变化时在 town.yml 的 accepted_gaps 中记录",
                     ("org.", "study.member_rate", "study.never", "cadre."),
@@ -448,7 +455,7 @@ def _plausibility(
                         "学习记录未匹配比例过高",
                         SERIOUS,
                         "",
-                        f"{share:.0%} 的青年大学习记录没有对应到名册中的团员（超过 {t.unmatched_share:.0%}）："
+                        f"{_pct(share)} 的青年大学习记录没有对应到名册中的团员（超过 {_pct(t.unmatched_share)}）："
                         "参学率只计入对应到团员的记录，会因此偏低。常见原因：名册缺少某些团支部、"
                         f"团支部名称写法不同（见 {REJECTED_ROWS} 的“未识别的团支部”）、姓名写法不同",
                         ("study.member_rate", "study.member_rate.", "study.never"),

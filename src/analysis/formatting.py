@@ -115,6 +115,13 @@ def day(v: Any, missing: str = "") -> str:
     return f"{pd.Timestamp(v):%Y-%m-%d}"
 
 
+def moment(v: Any, missing: str = "") -> str:
+    """A date and time as 2022-03-05 14:30."""
+    if is_missing(v):
+        return missing
+    return f"{pd.Timestamp(v):%Y-%m-%d %H:%M}"
+
+
 def xlsx_format(kind: str, v: Any = None) -> str:
     """The spreadsheet number format of a value of this kind (whole numbers without decimals)."""
     if kind == "rate":
@@ -180,7 +187,7 @@ def cell_text(v: Any, kind: str) -> str:
     if kind == "date":
         return day(v)
     if kind == "datetime":
-        return f"{pd.Timestamp(v):%Y-%m-%d %H:%M}"
+        return moment(v)
     if kind == "bool":
         return "是" if v else "否"
     if isinstance(v, pd.Timestamp | dt.date):

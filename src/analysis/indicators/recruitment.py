@@ -6,6 +6,7 @@ import itertools
 
 import pandas as pd
 
+from analysis import formatting
 from analysis.indicators.common import in_year
 
 STAGES = [
@@ -130,7 +131,7 @@ def recruitment_checks(recruitment: pd.DataFrame, year: int) -> pd.DataFrame:
                             "name": p["name"],
                             "branch": p["branch"],
                             "check": f"{label}时不足 14 周岁",
-                            "detail": f"约 {age:.1f} 岁",
+                            "detail": f"约 {formatting.number(age)} 岁",
                         }
                     )
         dates = [p[c] for c, _ in STAGES]

@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analysis import __version__, codegraph, faults, folders, paths, processes, safe_io
+from analysis import __version__, codegraph, faults, folders, formatting, paths, processes, safe_io
 from analysis.audit import audit, format_findings
 from analysis.completeness import gate_message
 from analysis.errors import AnalysisError, GapsFound
@@ -421,7 +421,7 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     gaps = cat.assessment.blocking
     done = "[bold yellow]完成（草稿：数据不完整）[/]" if gaps else "[bold green]完成[/]"
     console.print(
-        f"{done}{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、{SUMMARY_DOCX}、{INDICATORS_XLSX}），用时 {seconds:.1f} 秒。"
+        f"{done}{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、{SUMMARY_DOCX}、{INDICATORS_XLSX}），用时 {formatting.number(round(seconds, 1))} 秒。"
     )
     if parts:
         console.print("主要数据：" + "；".join(parts) + "。")

@@ -131,7 +131,7 @@ def notes(cat: Catalogue, sheets: list[str]) -> pd.DataFrame:
     """The 说明 sheet: what each sheet holds and where it came from."""
     items = [
         ("内容", f"{cat.town} {cat.year} 年工作指标，由数据分析套件从 {cat.year} 年的台账导出计算。"),
-        ("生成时间", f"{dt.datetime.now():%Y-%m-%d %H:%M}（程序版本 {__version__}）"),
+        ("生成时间", f"{formatting.moment(dt.datetime.now())}（程序版本 {__version__}）"),
         (
             "数值",
             "数字为数值单元格，可直接求和、排序；比率以小数存储、按百分比显示；"
