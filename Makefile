@@ -65,7 +65,7 @@ lab: $(STAMP) ## 启动 JupyterLab 打开分析笔记本（先导入示例镇数
 sample: $(STAMP) ## 重新生成内置示例镇数据（data/sample）
 	$(PY) -m analysis sample
 
-docs: $(STAMP) ## 重新生成 docs/tables.md 与 docs/indicators.md
+docs: $(STAMP) ## 重新生成 docs/ 中自动生成的文件（definitions.md 除外）
 	$(PY) -m analysis docs
 
 audit: $(STAMP) ## 检查 reports/ 中是否含有完整身份证号或手机号

@@ -44,33 +44,28 @@ def _where(path: Path, line: int) -> str:
     return f"{path.relative_to(PACKAGE)}:{line}"
 
 
+def _constants_outside(home: str, found) -> list[str]:
+    """Where a string or bytes constant for which ``found`` is true stands outside the module ``home``."""
+    return [_where(p, n) for p in _modules() if p.name != home for n, s in _strings(p) if found(s)]
+
+
 def test_personal_number_patterns_only_in_personal_numbers():
-    found = [
-        _where(p, n)
-        for p in _modules()
-        if p.name != "personal_numbers.py"
-        for n, s in _strings(p)
-        if isinstance(s, str) and any(shape in s for shape in ("{17}", "{15}", "1[3-9][0-9]", "1[3-9]\\d"))
-    ]
-    assert found == []
+    shapes = ("{17}", "{15}", "1[3-9][0-9]", "1[3-9]\\d")
+    assert (
+        _constants_outside(
+            "personal_numbers.py", lambda s: isinstance(s, str) and any(x in s for x in shapes)
+        )
+        == []
+    )
 
 
 def test_file_signatures_only_in_guard():
-    found = [
-        _where(p, n)
-        for p in _modules()
-        if p.name != "guard.py"
-        for n, s in _strings(p)
-        if isinstance(s, bytes) and (s.startswith((b"\xd0\xcf\x11\xe0", b"PK\x03", b"PK\x05", b"PK\x07")))
-    ]
-    assert found == []
+    signatures = (b"\xd0\xcf\x11\xe0", b"PK\x03", b"PK\x05", b"PK\x07")
+    assert _constants_outside("guard.py", lambda s: isinstance(s, bytes) and s.startswith(signatures)) == []
 
 
 def test_output_file_names_only_in_paths():
-    found = [
-        _where(p, n) for p in _modules() if p.name != "paths.py" for n, s in _strings(p) if s in OUTPUT_NAMES
-    ]
-    assert found == []
+    assert _constants_outside("paths.py", lambda s: s in OUTPUT_NAMES) == []
 
 
 def test_report_numbers_are_formatted_by_formatting():
