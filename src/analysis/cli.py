@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--processed", help="处理后数据文件夹（默认 data/processed/<年>）")
     q.add_argument("--config", help="配置文件")
 
+    p = sub.add_parser("county", help="汇总各镇数据：各镇指标对比与全县合计")
+    p.add_argument("--towns", required=True, help="各镇数据所在文件夹（其中为 town=镇名/year=年份/）")
+    p.add_argument("--year", type=int, required=True, help="汇总年度，如 2022")
+    p.add_argument("--reports", help="输出文件夹（默认 reports/county/<年>）")
+    p.add_argument("--name", default="全县", help="报告标题中的县（市）名称（默认“全县”）")
+
     p = sub.add_parser("audit", help="检查输出文件中是否含有完整身份证号或手机号")
     p.add_argument(
         "path", nargs="?", default=str(paths.ROOT / "reports"), help="要检查的文件或文件夹（默认 reports/）"
@@ -136,6 +142,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_query(args, _console())
 
 
+def cmd_county(args: argparse.Namespace) -> int:
+    from analysis.county.cli import run_county
+
+    return run_county(args, _console())
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from analysis.audit import audit, format_findings
 
@@ -172,6 +184,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "run": cmd_run,
     "query": cmd_query,
+    "county": cmd_county,
     "audit": cmd_audit,
     "docs": cmd_docs,
     "fonts": cmd_fonts,

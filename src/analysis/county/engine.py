@@ -21,6 +21,7 @@ from string import Template
 import pandas as pd
 
 from analysis.county.layout import COUNTY_SCOPE, County
+from analysis.errors import AnalysisError
 
 DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_THREADS = 2
@@ -166,6 +167,7 @@ def connect(
     keys) and ``threads`` worker threads are used."""
     import duckdb
 
+    check_files(county)
     spill = Path(tempfile.mkdtemp(prefix="tuanwei-county-"))
     try:
         con = duckdb.connect(str(spill / "rollup.duckdb"))
@@ -184,6 +186,28 @@ def connect(
             con.close()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+
+
+def check_files(county: County) -> None:
+    """Every parquet file the roll-up reads is readable and has the columns it needs (else a Chinese
+    error naming the file and the column, before any query runs)."""
+    import pyarrow.parquet as pq
+
+    for table, columns in COLUMNS.items():
+        for town in county.having(table):
+            path = town.parquet(table)
+            try:
+                names = set(pq.read_schema(path).names)
+            except (OSError, ValueError) as exc:
+                raise AnalysisError(
+                    f"{path} 无法读取（{exc}）", hint="请该镇重新导入，再把导入结果复制过来。"
+                ) from None
+            missing = [c for c, _, _ in columns if c not in names]
+            if missing:
+                raise AnalysisError(
+                    f"{path} 缺少列 {'、'.join(missing)}",
+                    hint="该文件可能来自旧版本的导入：请该镇用当前版本重新运行 python -m analysis ingest。",
+                )
 
 
 def _quote(text: str) -> str:

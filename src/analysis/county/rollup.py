@@ -25,6 +25,7 @@ from analysis.indicators import study
 from analysis.indicators.activities import SECTION_KEY_NAMES
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, ordered
 
+TOTAL_LABEL = "全县合计"  # the county's row in the comparison tables
 INPUTS = ("members", "study_records", "cadre_checkins", "activities", "recruitment", "aid")
 
 # Result tables of the SQL steps read back into pandas, with the order they are read in.
@@ -210,3 +211,87 @@ def checkin_rate(cells: pd.DataFrame) -> float | None:
     g = g[g["denominator"] > 0]
     rate = g["numerator"] / g["denominator"]
     return float(rate.mean()) if len(g) else None
+
+
+# --- comparison tables of the county report (from the same results) ---------------------------------
+
+# Keys the towns are ranked by, and whether a higher value ranks first.
+RANKED: tuple[tuple[str, bool], ...] = (
+    ("study.member_rate", True),
+    ("cadre.checkin_rate", True),
+    ("study.never", False),
+    ("org.overage", False),
+    ("rec.new_members", True),
+    ("act.count", True),
+    ("act.person_times", True),
+    ("act.volunteer_hours", True),
+)
+
+
+def town_table(rollup: RollUp) -> pd.DataFrame:
+    """One row per town (and a last row 全县合计 for the county total), one column per key of
+    contracts.md held by any of them (per-branch rates are in ``branch_table``); absent keys are NaN."""
+    rows = {name: head for name, head in rollup.towns.items()} | {TOTAL_LABEL: rollup.total}
+    keys = ordered(
+        sorted({k for head in rows.values() for k in head if not k.startswith(BRANCH_RATE_PREFIX)})
+    )
+    frame = pd.DataFrame(
+        [[head.get(k) for k in keys] for head in rows.values()], columns=keys, dtype="float64"
+    )
+    frame.insert(0, "town", list(rows))
+    return frame
+
+
+def rankings(rollup: RollUp) -> pd.DataFrame:
+    """Towns ranked on each key of ``RANKED`` that any town has (1 = first; ties share the better rank;
+    a town without the key is not ranked). Columns: town, then <key> and <key>:rank for each key."""
+    frame = town_table(rollup)
+    frame = frame[frame["town"] != TOTAL_LABEL].reset_index(drop=True)
+    out = frame[["town"]].copy()
+    for key, descending in RANKED:
+        if key not in frame.columns:
+            continue
+        out[key] = frame[key]
+        out[f"{key}:rank"] = frame[key].rank(method="min", ascending=not descending).astype("Int64")
+    return out
+
+
+def branch_table(rollup: RollUp) -> pd.DataFrame:
+    """Every town's study.member_rate.<branch> with the periods it covers, its band and its rank in the
+    town (the same numbers as the towns' own indicators). Columns: town, branch, periods, rate, band, rank."""
+    frames = []
+    for town in rollup.towns:
+        cells = rollup.cells("study_cells", town)
+        if cells.empty:  # no records or no roster: no per-branch keys
+            continue
+        ranking = branch_rates(cells)[["branch", "periods", "rate", "band", "rank"]]
+        frames.append(ranking.assign(town=town))
+    if not frames:
+        return pd.DataFrame(columns=["town", "branch", "periods", "rate", "band", "rank"])
+    out = pd.concat(frames, ignore_index=True)
+    return out[["town", "branch", "periods", "rate", "band", "rank"]]
+
+
+def monthly_rates(rollup: RollUp) -> pd.DataFrame:
+    """参学率 by town × month: the mean of the town's per-period rates (members of the whole town) over
+    the periods dated in that month; the county's row (全县合计) from the county's periods. Columns:
+    town, month (1–12), periods, rate."""
+    frames = []
+    for scope, label in [*((t, t) for t in rollup.towns), (COUNTY_SCOPE, TOTAL_LABEL)]:
+        if scope != COUNTY_SCOPE and "study.member_rate" not in rollup.towns[scope]:
+            continue
+        if scope == COUNTY_SCOPE and "study.member_rate" not in rollup.total:
+            continue
+        rates = period_rates(rollup.cells("study_cells", scope))
+        rates["month"] = rates["date"].dt.month
+        g = rates.groupby("month").agg(periods=("period", "size"), rate=("rate", "mean")).reset_index()
+        frames.append(g.assign(town=label))
+    if not frames:
+        return pd.DataFrame(columns=["town", "month", "periods", "rate"])
+    return pd.concat(frames, ignore_index=True)[["town", "month", "periods", "rate"]]
+
+
+def coverage(rollup: RollUp) -> dict[str, list[str]]:
+    """For each roll-up input, the towns whose data lacks it (their keys of that input are absent and
+    the county total of those keys leaves them out)."""
+    return {table: [t.name for t in rollup.county.towns if table not in t.tables] for table in INPUTS}
