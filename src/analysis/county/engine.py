@@ -95,10 +95,12 @@ FAMILIES = {
 STUDY_STEPS = (
     "roster",
     "spells",
-    "person_period",
     "credited",
+    "period_stats",
     "periods",
-    "period_branch",
+    "period_days",
+    "day_branch",
+    "study_days",
     "study_cells",
 )
 STEPS = (
@@ -170,7 +172,7 @@ def connect(
     check_files(county)
     spill = Path(tempfile.mkdtemp(prefix="tuanwei-county-"))
     try:
-        con = duckdb.connect(str(spill / "rollup.duckdb"))
+        con = duckdb.connect(":memory:")
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute(f"SET threads = {int(threads)}")
         con.execute(f"SET temp_directory = '{_quote(str(spill / 'spill'))}'")

@@ -14,7 +14,19 @@ import re
 
 # Standard SQL functions and aggregates (SQL:2016), the same in DuckDB and Spark SQL (≥ 3.4).
 STANDARD = frozenset(
-    {"count", "sum", "min", "max", "coalesce", "cast", "extract", "floor", "row_number", "percentile_cont"}
+    {
+        "count",
+        "sum",
+        "min",
+        "max",
+        "coalesce",
+        "cast",
+        "extract",
+        "floor",
+        "row_number",
+        "percentile_cont",
+        "grouping",
+    }
 )
 # Not in the standard, but with the same name, arguments and meaning in DuckDB and Spark SQL.
 SHARED = frozenset({"last_day"})  # last_day(date): the last day of the date's month
@@ -38,7 +50,7 @@ FORBIDDEN = {
 # Words followed by "(" that are not function calls.
 _KEYWORDS = frozenset(
     {"as", "in", "over", "group", "from", "join", "on", "and", "or", "not", "exists", "values", "when",
-     "then", "else", "select", "where", "by", "with", "union", "all"}
+     "then", "else", "select", "where", "by", "with", "union", "all", "sets"}
 )  # fmt: skip
 _CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _COMMENT = re.compile(r"--[^\n]*")

@@ -3,18 +3,23 @@
 --   joined on or before d (an unknown join date counts as joined: 1900-01-01), and
 --   not left before or on d (no leave date: 9999-12-31); a member whose 团籍状态 says they left but
 --   who has no leave date (and is not 待审核) is treated as having left before any day of interest.
+-- moved: the member has a dated transfer (their branch on a day then follows their spells).
 SELECT
-    town,
-    member_id,
-    branch,
-    COALESCE(is_cadre, FALSE) AS is_cadre,
-    birth_date,
-    COALESCE(join_date, TIMESTAMP '1900-01-01 00:00:00') AS active_from,
+    m.town,
+    m.member_id,
+    m.branch,
+    COALESCE(m.is_cadre, FALSE) AS is_cadre,
+    m.birth_date,
+    COALESCE(m.join_date, TIMESTAMP '1900-01-01 00:00:00') AS active_from,
     CASE
-        WHEN COALESCE(status, '正常') <> '正常'
-             AND leave_date IS NULL
-             AND NOT COALESCE(status_pending, FALSE)
+        WHEN COALESCE(m.status, '正常') <> '正常'
+             AND m.leave_date IS NULL
+             AND NOT COALESCE(m.status_pending, FALSE)
             THEN TIMESTAMP '1900-01-01 00:00:00'
-        ELSE COALESCE(leave_date, TIMESTAMP '9999-12-31 00:00:00')
-    END AS active_until
-FROM members
+        ELSE COALESCE(m.leave_date, TIMESTAMP '9999-12-31 00:00:00')
+    END AS active_until,
+    EXISTS (
+        SELECT 1 FROM transfers t
+        WHERE t.town = m.town AND t.member_id = m.member_id AND t.moved_on IS NOT NULL
+    ) AS moved
+FROM members m

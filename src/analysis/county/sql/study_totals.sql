@@ -6,14 +6,9 @@ WITH scope_list AS (
     SELECT DISTINCT scope FROM scopes WHERE family = 'study'
 ),
 period_counts AS (
-    SELECT scope, COUNT(*) AS periods FROM periods GROUP BY scope
-),
-learners AS (
-    SELECT p.scope, COUNT(*) AS learner_times
-    FROM person_period pp
-    JOIN scopes s ON s.family = 'study' AND s.town = pp.town
-    JOIN periods p ON p.scope = s.scope AND p.period = pp.period
-    GROUP BY p.scope
+    SELECT scope, COUNT(*) AS periods, SUM(persons) AS learner_times
+    FROM periods
+    GROUP BY scope
 ),
 studied AS (
     SELECT DISTINCT p.scope, c.town, c.member_id
@@ -33,9 +28,8 @@ never AS (
 )
 SELECT q.scope,
        COALESCE(c.periods, 0) AS periods,
-       COALESCE(l.learner_times, 0) AS learner_times,
+       CAST(COALESCE(c.learner_times, 0) AS BIGINT) AS learner_times,
        COALESCE(n.never, 0) AS never
 FROM scope_list q
 LEFT JOIN period_counts c ON c.scope = q.scope
-LEFT JOIN learners l ON l.scope = q.scope
 LEFT JOIN never n ON n.scope = q.scope
