@@ -536,3 +536,42 @@ def test_portability_check_catches_duckdb_only_sql():
     assert portability.translate("SELECT epoch_us(x), make_timestamp(y)") == (
         "SELECT unix_micros(x), timestamp_micros(y)"
     )
+
+
+# --- queries across towns ------------------------------------------------------------------------------
+def test_participation_across_towns(hand):
+    from analysis.county.query import missing_by_town, participation_by_town, study_terms
+
+    _, cells = study_terms(hand.county)
+    chosen = pd.DataFrame({"period": [P1, P2]})
+    table = participation_by_town(cells, chosen, ["甲镇", "乙镇"]).set_index("镇")
+    assert table.loc["甲镇", P1] == pytest.approx(2 / 3)
+    assert table.loc["甲镇", P2] == 0.5
+    assert table.loc["乙镇", P1] == 0.5
+    assert pd.isna(table.loc["乙镇", P2])  # not a period of 乙镇 (no timed record)
+    assert table.loc["全县合计", P1] == pytest.approx(3 / 5)
+    assert table.loc["全县合计", "参学率"] == pytest.approx(0.55)  # = the county's study.member_rate
+    assert list(table["期数"]) == [2, 1, 2]
+    missing = missing_by_town(cells, chosen, ["甲镇", "乙镇"])
+    assert missing[["期次", "镇", "未学习人数", "应参学人数"]].values.tolist() == [
+        [P1, "甲镇", 1, 3],
+        [P1, "乙镇", 1, 2],
+        [P1, "全县合计", 2, 5],
+        [P2, "甲镇", 2, 4],
+        [P2, "全县合计", 3, 6],
+    ]
+
+
+def test_query_command_across_towns(hand, tmp_path, capsys):
+    towns = str(hand.county.root)
+    out = tmp_path / "q.csv"
+    args = ["query", "participation", "--towns", towns, "--year", str(YEAR)]
+    assert main([*args, "--format", "csv", "--output", str(out)]) == 0
+    frame = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(frame["镇"]) == ["乙镇", "甲镇", "全县合计"]  # towns in the order of their folder names
+    assert frame[P1].tolist() == ["50.0%", "66.7%", "60.0%"]
+    assert main([*args, "--member", "张三"]) == 2
+    assert "不支持 --member" in capsys.readouterr().out
+    assert main([*args, "--missing"]) == 0
+    printed = capsys.readouterr().out
+    assert "未学习人数" in printed and "张三" not in printed

@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--output", help="输出文件（csv/xlsx）")
     q.add_argument("--processed", help="处理后数据文件夹（默认 data/processed/<年>）")
     q.add_argument("--config", help="配置文件")
+    q.add_argument("--towns", help="各镇数据文件夹（town=镇名/year=年份/）：跨镇查询各镇参学率")
 
     p = sub.add_parser("county", help="汇总各镇数据：各镇指标对比与全县合计")
     p.add_argument("--towns", required=True, help="各镇数据所在文件夹（其中为 town=镇名/year=年份/）")

@@ -53,6 +53,10 @@ def _resolver(config_path: Path | None) -> BranchResolver | None:
 
 
 def run_query(args: argparse.Namespace, console: Console) -> int:
+    if getattr(args, "towns", None):  # across towns: the county roll-up's SQL (analysis.county.query)
+        from analysis.county.query import run_towns_query
+
+        return run_towns_query(args, console)
     year, processed, config_path = _paths(args)
     if not (processed / "ingest_report.json").is_file():
         command = "python -m analysis ingest" + (f" --year {year}" if args.year is not None else " --sample")
