@@ -526,6 +526,9 @@ def test_rollup_sql_is_portable():
         assert portability.problems(sql) == [], step
         translated = portability.translate(sql)
         assert not portability.functions(translated) & set(portability.MAPPING), step
+    guide = (paths.ROOT / "docs" / "county-cluster.md").read_text(encoding="utf-8")
+    for duck, spark in portability.MAPPING.items():  # the guide lists every renamed function
+        assert f"`{duck}(" in guide and f"`{spark}(" in guide
 
 
 def test_portability_check_catches_duckdb_only_sql():
