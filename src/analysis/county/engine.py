@@ -93,8 +93,10 @@ FAMILIES = {
 
 # The roll-up steps in order; each is sql/<step>.sql and becomes a table of that name.
 STUDY_STEPS = (
+    "branches",
     "roster",
     "spells",
+    "period_labels",
     "credited",
     "period_stats",
     "periods",

@@ -4,14 +4,15 @@ WITH days AS (
     SELECT DISTINCT town, period_day FROM period_days
 ),
 candidates AS (
-    SELECT d.town, d.period_day, sp.member_id, sp.branch,
+    SELECT sp.member_no, d.period_day, sp.branch_no,
            ROW_NUMBER() OVER (
-               PARTITION BY d.town, d.period_day, sp.member_id
+               PARTITION BY sp.member_no, d.period_day
                ORDER BY sp.start_day DESC, sp.seq DESC
            ) AS latest
-    FROM days d
-    JOIN spells sp ON sp.town = d.town AND sp.start_day <= d.period_day
+    FROM spells sp
+    JOIN roster r ON r.member_no = sp.member_no
+    JOIN days d ON d.town = r.town AND sp.start_day <= d.period_day
 )
-SELECT town, period_day, member_id, branch
+SELECT member_no, period_day, branch_no
 FROM candidates
 WHERE latest = 1

@@ -3,22 +3,22 @@
 --   overage = aged >= 28 that day and not 团干部 (unknown birth date: not counted). On 12-31 every
 --   birthday of the year has passed, so the age that day is Y minus the year of birth.
 WITH year_end_branch AS (
-    SELECT town, member_id, branch
+    SELECT member_no, branch_no
     FROM (
-        SELECT town, member_id, branch,
-               ROW_NUMBER() OVER (PARTITION BY town, member_id ORDER BY start_day DESC, seq DESC) AS latest
+        SELECT member_no, branch_no,
+               ROW_NUMBER() OVER (PARTITION BY member_no ORDER BY start_day DESC, seq DESC) AS latest
         FROM spells
         WHERE start_day <= ${year_end}
     ) ranked
     WHERE latest = 1
 ),
 year_end AS (
-    SELECT s.scope, r.town, r.member_id, r.is_cadre,
-           COALESCE(m.branch, r.branch) AS branch,
+    SELECT s.scope, r.is_cadre,
+           COALESCE(m.branch_no, r.branch_no) AS branch_no,
            ${year} - EXTRACT(YEAR FROM r.birth_date) AS age
     FROM roster r
     JOIN scopes s ON s.family = 'org' AND s.town = r.town
-    LEFT JOIN year_end_branch m ON m.town = r.town AND m.member_id = r.member_id
+    LEFT JOIN year_end_branch m ON m.member_no = r.member_no
     WHERE r.active_from <= ${year_end} AND ${year_end} < r.active_until
 ),
 counts AS (
@@ -31,7 +31,7 @@ counts AS (
 ),
 branch_counts AS (
     SELECT scope, COUNT(*) AS branches
-    FROM (SELECT DISTINCT scope, town, branch FROM year_end) b
+    FROM (SELECT DISTINCT scope, branch_no FROM year_end) b
     GROUP BY scope
 )
 SELECT q.scope,

@@ -7,6 +7,8 @@ WITH dated AS (
     FROM period_stats
     WHERE median_us IS NOT NULL
 )
-SELECT scope, period, persons, median_us, CAST(CAST(median_time AS DATE) AS TIMESTAMP) AS period_day
-FROM dated
-WHERE EXTRACT(YEAR FROM median_time) = ${year}
+SELECT d.scope, d.period, l.period_no, d.persons, d.median_us,
+       CAST(CAST(d.median_time AS DATE) AS TIMESTAMP) AS period_day
+FROM dated d
+JOIN period_labels l ON l.period = d.period
+WHERE EXTRACT(YEAR FROM d.median_time) = ${year}

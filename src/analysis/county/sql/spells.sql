@@ -5,24 +5,25 @@
 -- seq orders one member's transfers; of two on the same day the later row of the export wins.
 WITH moves AS (
     SELECT
-        t.town,
-        t.member_id,
-        t.from_branch,
-        t.to_branch,
+        r.member_no,
+        r.branch_no AS roster_branch_no,
+        f.branch_no AS from_branch_no,
+        b.branch_no AS to_branch_no,
         t.moved_on,
         ROW_NUMBER() OVER (
-            PARTITION BY t.town, t.member_id
+            PARTITION BY r.member_no
             ORDER BY t.moved_on, t.source_file, t.source_sheet, t.source_row
         ) AS seq
     FROM transfers t
     JOIN roster r ON r.town = t.town AND r.member_id = t.member_id
+    JOIN branches b ON b.town = t.town AND b.branch = t.to_branch
+    LEFT JOIN branches f ON f.town = t.town AND f.branch = t.from_branch
     WHERE t.moved_on IS NOT NULL
 )
-SELECT town, member_id, to_branch AS branch, moved_on AS start_day, seq
+SELECT member_no, to_branch_no AS branch_no, moved_on AS start_day, seq
 FROM moves
 UNION ALL
-SELECT m.town, m.member_id, COALESCE(m.from_branch, r.branch) AS branch,
+SELECT member_no, COALESCE(from_branch_no, roster_branch_no) AS branch_no,
        TIMESTAMP '1900-01-01 00:00:00' AS start_day, 0 AS seq
-FROM moves m
-JOIN roster r ON r.town = m.town AND r.member_id = m.member_id
-WHERE m.seq = 1
+FROM moves
+WHERE seq = 1

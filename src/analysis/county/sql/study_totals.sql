@@ -11,19 +11,21 @@ period_counts AS (
     GROUP BY scope
 ),
 studied AS (
-    SELECT DISTINCT p.scope, c.town, c.member_id
+    SELECT p.scope, c.member_no
     FROM credited c
-    JOIN scopes s ON s.family = 'study' AND s.town = c.town
-    JOIN periods p ON p.scope = s.scope AND p.period = c.period
+    JOIN roster r ON r.member_no = c.member_no
+    JOIN scopes s ON s.family = 'study' AND s.town = r.town
+    JOIN periods p ON p.scope = s.scope AND p.period_no = c.period_no
+    GROUP BY p.scope, c.member_no
 ),
 never AS (
     SELECT s.scope, COUNT(*) AS never
     FROM roster r
     JOIN scopes s ON s.family = 'study' AND s.town = r.town
-    LEFT JOIN studied d ON d.scope = s.scope AND d.town = r.town AND d.member_id = r.member_id
+    LEFT JOIN studied d ON d.scope = s.scope AND d.member_no = r.member_no
     WHERE r.active_from <= ${year_start} AND ${year_start} < r.active_until
       AND r.active_from <= ${year_end} AND ${year_end} < r.active_until
-      AND d.member_id IS NULL
+      AND d.member_no IS NULL
     GROUP BY s.scope
 )
 SELECT q.scope,
