@@ -26,6 +26,7 @@ STANDARD = frozenset(
         "row_number",
         "percentile_cont",
         "grouping",
+        "dense_rank",
     }
 )
 # Not in the standard, but with the same name, arguments and meaning in DuckDB and Spark SQL.
