@@ -93,6 +93,7 @@ FAMILIES = {
 
 # The roll-up steps in order; each is sql/<step>.sql and becomes a table of that name.
 STUDY_STEPS = (
+    "towns",
     "branches",
     "roster",
     "spells",

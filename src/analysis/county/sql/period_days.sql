@@ -3,4 +3,4 @@
 SELECT DISTINCT s.town, t.town_no, p.period_no, p.period_day
 FROM periods p
 JOIN scopes s ON s.family = 'study' AND s.scope = p.scope
-JOIN (SELECT DISTINCT town, town_no FROM branches) t ON t.town = s.town
+JOIN towns t ON t.town = s.town
