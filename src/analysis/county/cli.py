@@ -48,7 +48,8 @@ def run_county(args: argparse.Namespace, console: Console) -> int:
     with console.status("正在生成表格、图表和文档…"):
         report = write_report(rollup, reports, args.name)
     total = rollup.total
-    console.print(f"已汇总 {len(county.towns)} 个镇：{'、'.join(county.names)}。")
+    shown = "、".join(county.names[:10]) + ("等" if len(county.names) > 10 else "")
+    console.print(f"已汇总 {len(county.towns)} 个镇：{shown}。")
     if county.without_year:
         console.print(f"[yellow]没有 {args.year} 年数据、未参加汇总：{'、'.join(county.without_year)}。[/]")
     if "org.members" in total:

@@ -158,6 +158,10 @@ class Engine:
         for step in steps:
             self.con.execute(f"CREATE OR REPLACE TABLE {step} AS {render(step, self.county.year)}")
 
+    def drop(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            self.con.execute(f"DROP TABLE IF EXISTS {table}")
+
     def frame(self, table: str, order: str) -> pd.DataFrame:
         """A (small) result table as pandas, in a stated order."""
         return self.con.sql(f"SELECT * FROM {table} ORDER BY {order}").df()

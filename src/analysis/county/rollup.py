@@ -15,7 +15,7 @@ keys of different towns are never compared.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -42,26 +42,55 @@ RESULTS = {
 
 
 @dataclass
+class Split:
+    """The SQL result tables split by scope once (a city has millions of study cells: no filter per town)."""
+
+    parts: dict[str, dict[str, pd.DataFrame]]  # table → scope → its rows, without the scope column
+    empty: dict[str, pd.DataFrame]  # table → no rows, same columns
+
+    @classmethod
+    def of(cls, results: dict[str, pd.DataFrame]) -> Split:
+        parts = {
+            name: {
+                scope: part.drop(columns="scope").reset_index(drop=True)
+                for scope, part in frame.groupby("scope", sort=False)
+            }
+            for name, frame in results.items()
+        }
+        return cls(parts, {name: frame.iloc[:0].drop(columns="scope") for name, frame in results.items()})
+
+    def get(self, table: str, scope: str) -> pd.DataFrame:
+        """The rows of ``table`` for ``scope`` (a town's name or COUNTY_SCOPE); no rows when it has none."""
+        return self.parts[table].get(scope, self.empty[table])
+
+    def row(self, table: str, scope: str) -> pd.Series | None:
+        rows = self.get(table, scope)
+        return None if rows.empty else rows.iloc[0]
+
+
+@dataclass
 class RollUp:
     """Headline keys per town and for the county, with the SQL's per-scope terms behind them."""
 
     county: County
     towns: dict[str, dict[str, float]]
     total: dict[str, float]
-    results: dict[str, pd.DataFrame] = field(default_factory=dict)
+    results: Split
 
     @property
     def year(self) -> int:
         return self.county.year
 
     def cells(self, table: str, scope: str) -> pd.DataFrame:
-        frame = self.results[table]
-        return frame[frame["scope"] == scope].drop(columns="scope").reset_index(drop=True)
+        """The rows of a result table for one scope (a town's name or COUNTY_SCOPE)."""
+        return self.results.get(table, scope)
 
 
 def run_steps(engine: Engine) -> dict[str, pd.DataFrame]:
-    """Run every SQL step; the result tables as pandas frames."""
+    """Run every SQL step; the result tables as pandas frames (intermediate tables are dropped first, so
+    their memory is free when the results are fetched)."""
     engine.run(STEPS)
+    engine.drop([step for step in STEPS if step not in RESULTS])
     return {name: engine.frame(name, order) for name, order in RESULTS.items()}
 
 
@@ -74,8 +103,9 @@ def compute(
     return assemble(county, results)
 
 
-def assemble(county: County, results: dict[str, pd.DataFrame]) -> RollUp:
+def assemble(county: County, frames: dict[str, pd.DataFrame]) -> RollUp:
     """The keys of every scope from the SQL results (see the module docstring for what each covers)."""
+    results = Split.of(frames)
     towns: dict[str, dict[str, float]] = {}
     for town in county.towns:
         has = {table: table in town.tables for table in INPUTS}
@@ -92,17 +122,8 @@ def assemble(county: County, results: dict[str, pd.DataFrame]) -> RollUp:
     return RollUp(county=county, towns=towns, total=total, results=results)
 
 
-def _scope(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
-    return frame[frame["scope"] == scope]
-
-
-def _row(frame: pd.DataFrame, scope: str) -> pd.Series | None:
-    rows = _scope(frame, scope)
-    return None if rows.empty else rows.iloc[0]
-
-
 def _headline(
-    results: dict[str, pd.DataFrame],
+    results: Split,
     scope: str,
     has: dict[str, bool],
     rosters: dict[str, bool],
@@ -113,19 +134,19 @@ def _headline(
     analysis.indicators.catalogue.headline computes them from a town's tables. ``has[table]``: the
     scope has that input; ``rosters[table]``: the towns of that input have rosters."""
     out: dict[str, float] = {}
-    org = _row(results["org_totals"], scope)
+    org = results.row("org_totals", scope)
     if has["members"] and org is not None:
         out["org.members"] = int(org["members"])
         out["org.branches"] = int(org["branches"])
         out["org.cadres"] = int(org["cadres"])
         out["org.overage"] = int(org["overage"])
 
-    totals = _row(results["study_totals"], scope)
+    totals = results.row("study_totals", scope)
     if has["study_records"] and totals is not None:
         out["study.periods"] = int(totals["periods"])
         out["study.learner_times"] = int(totals["learner_times"])
         if rosters["study_records"]:
-            cells = _scope(results["study_cells"], scope)
+            cells = results.get("study_cells", scope)
             rate = member_rate(cells)
             if rate is not None:
                 out["study.member_rate"] = rate
@@ -135,11 +156,11 @@ def _headline(
             out["study.never"] = int(totals["never"])
 
     if has["cadre_checkins"] and rosters["cadre_checkins"]:
-        rate = checkin_rate(_scope(results["cadre_cells"], scope))
+        rate = checkin_rate(results.get("cadre_cells", scope))
         if rate is not None:
             out["cadre.checkin_rate"] = rate
 
-    acts = _row(results["activity_totals"], scope)
+    acts = results.row("activity_totals", scope)
     if has["activities"] and acts is not None:
         out["act.count"] = int(acts["act_count"])
         for section, key in SECTION_KEY_NAMES.items():
@@ -147,7 +168,7 @@ def _headline(
         out["act.person_times"] = int(acts["person_times"])
         out["act.volunteer_hours"] = float(acts["volunteer_hours"])
 
-    rec = _row(results["recruitment_totals"], scope)
+    rec = results.row("recruitment_totals", scope)
     if has["recruitment"] and rec is not None:
         for key in ("new_members", "applications", "activists", "targets"):
             out[f"rec.{key}"] = int(rec[key])
@@ -156,7 +177,7 @@ def _headline(
     if has["recruitment"] and rec is not None and pd.notna(rec["median_days"]):
         out["rec.median_days"] = float(rec["median_days"])
 
-    aid = _row(results["aid_totals"], scope)
+    aid = results.row("aid_totals", scope)
     if has["aid"] and aid is not None:
         out["aid.recipients"] = int(aid["recipients"])
         out["aid.amount"] = float(aid["amount"])
