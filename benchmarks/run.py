@@ -786,7 +786,7 @@ County data set (`benchmarks/generate.py`, deterministic, seed {COUNTY["seed"]})
 year; yearly ledgers. {manifest.get("files", "?")} files, {manifest.get("bytes", 0) / 1024**2:.0f} MiB. The reader
 benchmark file is `{manifest.get("reader_file")}`: the first {COUNTY["reader_rows"]:,} study records of 2022 in the
 monthly-export layout (期数 / 姓名 / 归属组织 / 报名时间).
-
+{city_text(results)}
 ## Results
 
 {table(HEADER, rows)}
@@ -812,6 +812,11 @@ python -m analysis run --year 2022 --raw benchmarks/data/county/2022 --processed
 python -m analysis query participation --year 2022 --branch {manifest.get("query_branch", "<branch>")} --quarter {QUARTER} \\
     --processed benchmarks/out/county/processed/2022 --config benchmarks/data/county/town.yml
 python -m analysis run --sample --processed benchmarks/out/sample/processed/2022 --reports benchmarks/out/sample/reports/2022
+# the county roll-up (group rollup): the county set's processed 2022 split into {ROLLUP_TOWNS} towns, then
+python -m analysis county --towns benchmarks/out/rollup/towns --year 2022 --reports benchmarks/out/rollup/reports
+# the city (group city, only with --city or --only city):
+python benchmarks/generate.py --city --towns 200 --study-rows 100000000 --out benchmarks/data/city
+python -m analysis county --towns benchmarks/data/city --year 2022 --reports benchmarks/out/city/reports
 ```
 
 `polars.read_excel` needs `fastexcel`, which the package itself also uses (for large xlsx files). Cold runs start from empty processed/ and reports/ folders (both years are ingested, as
@@ -822,6 +827,26 @@ within that distance of a target are borderline. Reader and ingest times are the
 process. Peak RSS is the largest sum of RSS over the process tree (the CLI plus its notebook kernels and
 workers) seen by polling every 20 ms; "largest process" is the largest single process.
 """
+
+
+def city_text(results: dict[str, Any]) -> str:
+    """The paragraph describing the roll-up data sets (empty when neither group ran)."""
+    parts = []
+    if "rollup" in results:
+        parts.append(
+            f"Roll-up check: the county data set's processed 2022 split into {ROLLUP_TOWNS} towns by branch "
+            "(`tuanwei_sample.towns.split_processed`: every record in exactly one town), so the unsplit set is "
+            "the from-scratch computation of the county totals."
+        )
+    cm = results.get("city_manifest")
+    if cm:
+        parts.append(
+            f"City data set (`benchmarks/generate.py --city`, seed {cm['parameters']['seed']}): {cm['towns']} towns, "
+            f"{cm['members']:,} members, {cm['study_records']:,} 青年大学习 records of 2022 and the other ledgers, "
+            f"written directly as partitioned parquet (town=…/year=2022/, no xlsx, no ingest): {cm['files']} files, "
+            f"{cm['bytes'] / GiB:.2f} GiB."
+        )
+    return ("\n" + "\n\n".join(parts) + "\n") if parts else ""
 
 
 def auto_notes(results: dict[str, Any]) -> str:

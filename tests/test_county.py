@@ -578,3 +578,26 @@ def test_query_command_across_towns(hand, tmp_path, capsys):
     assert main([*args, "--missing"]) == 0
     printed = capsys.readouterr().out
     assert "未学习人数" in printed and "张三" not in printed
+
+
+# --- the city generator (benchmarks at 10^8 rows; here a few thousand) ------------------------------
+def test_city_generator_writes_canonical_tables_that_roll_up_exactly(tmp_path):
+    from analysis import schemas
+    from tuanwei_sample.city import write_city
+
+    towns = write_city(tmp_path / "city", towns=3, study_rows=9_001, seed=7)
+    assert [t.study_rows for t in towns] == [3_001, 3_000, 3_000]
+    county = layout.discover(tmp_path / "city", YEAR)
+    assert county.names == sorted(t.name for t in towns)
+    first = county.towns[0]
+    assert first.tables == frozenset(layout.ROLLUP_TABLES)
+    for table in first.tables:
+        frame = pd.read_parquet(first.parquet(table))
+        schemas.TABLES[table].validate(frame, lazy=True)
+        assert set(schemas.columns(table)) <= set(frame.columns), table
+    result = rollup.compute(county)
+    for town in county.towns:
+        _same(headline(load.processed(town.folder), town.config, YEAR), result.towns[town.name])
+    study = pd.read_parquet(first.parquet("study_records"))
+    assert len(study) == 3_001 and study["recorded_at"].isna().any()  # some records have no time
+    assert (study["match"] == "ambiguous").any() and study["person_key"].str.startswith("u:").any()
