@@ -3,8 +3,10 @@
 The SQL (``sql/*.sql``) does all the work over the records and returns small tables of terms per
 *scope* — each town alone, and the county (``COUNTY_SCOPE``): all its towns' records together, so a
 county total is computed from the records, never by averaging towns' rates. This module only turns
-those terms into the keys, with the same pandas operations as the town-level indicator code (so the
-floating-point means agree to the last bit with each town's own indicators.json).
+those terms into the keys, with the same pandas operations as the town-level indicator code, so the
+means of rates agree to the last bit with each town's own indicators.json. Sums of decimals (volunteer
+hours, aid amounts) are summed by the SQL: exact when the values are (half hours, whole yuan, as in the
+sample and benchmark data); otherwise they may differ in the last bit, as the order of adding differs.
 
 Which towns a county total covers: the towns that have the key's input. org.* covers the towns with a
 roster; study.* the towns with 青年大学习 records (their members; the county's periods are dated by
