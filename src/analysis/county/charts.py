@@ -110,17 +110,19 @@ def _display(key: str, value: float) -> str:
 
 def town_indicators(towns: pd.DataFrame, year: int) -> Figure | None:
     """Towns × key indicators: each cell shows the town's value, shaded by the town's rank among the
-    towns on that indicator (darker = better placed; fewer is better for 全年未参学)."""
+    towns shown on that indicator (darker = better placed; fewer is better for 全年未参学). Towns in the
+    order of the 参学率 chart; more than MAX_ROWS towns: the highest and lowest (county.xlsx has all)."""
     keys = [
         (k, label, up) for k, label, up in KEY_INDICATORS if k in towns.columns and towns[k].notna().any()
     ]
-    if not keys or towns.empty:
+    if len(keys) < 2 or towns.empty:  # one indicator is a bar chart's job, not a grid's
         return None
-    t = towns.sort_values("town")
-    note = ""
-    if len(t) > MAX_ROWS:
-        note = f"（共{len(t)}个镇，仅列前{MAX_ROWS}个，完整数据见 county.xlsx）"
-        t = t.head(MAX_ROWS)
+    # the order of the 参学率 chart (high → low) when there is one, else by name; many towns: both ends
+    if "study.member_rate" in towns.columns and towns["study.member_rate"].notna().any():
+        t = towns.sort_values(["study.member_rate", "town"], ascending=[False, True], na_position="last")
+        t, note = _cap(t, "镇", extremes=True)
+    else:
+        t, note = _cap(towns.sort_values("town"), "镇")
     values = t[[k for k, _, _ in keys]].to_numpy(dtype=float)
     # rank share 0 (last) … 1 (first) per column, among the towns shown
     shade = np.full(values.shape, np.nan)
@@ -158,11 +160,12 @@ def town_indicators(towns: pd.DataFrame, year: int) -> Figure | None:
                 color=_text_color(background),
             )
     ax.set_title(f"{year}年各镇主要指标对比{note}", pad=22)
+    fewer_better = any(not up for _, _, up in keys)
     _legend_below(
         fig,
         [Patch(color=cmap(1.0)), Patch(color=cmap(0.5)), Patch(color=cmap(0.0))],
         ["靠前", "居中", "靠后"],
-        title="颜色：该项指标在各镇中的排位（全年未参学人数越少越靠前）",
+        title="颜色：该项指标在各镇中的排位" + ("（全年未参学人数越少越靠前）" if fewer_better else ""),
     )
     return fig
 
