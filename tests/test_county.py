@@ -543,7 +543,7 @@ def test_portability_check_catches_duckdb_only_sql():
 
 # --- queries across towns ------------------------------------------------------------------------------
 def test_participation_across_towns(hand):
-    from analysis.county.query import missing_by_town, participation_by_town, study_terms
+    from analysis.county.query import participation_by_town, periods_by_town, study_terms
 
     _, cells = study_terms(hand.county)
     chosen = pd.DataFrame({"period": [P1, P2]})
@@ -555,8 +555,8 @@ def test_participation_across_towns(hand):
     assert table.loc["全县合计", P1] == pytest.approx(3 / 5)
     assert table.loc["全县合计", "参学率"] == pytest.approx(0.55)  # = the county's study.member_rate
     assert list(table["期数"]) == [2, 1, 2]
-    missing = missing_by_town(cells, chosen, ["甲镇", "乙镇"])
-    assert missing[["期次", "镇", "未学习人数", "应参学人数"]].values.tolist() == [
+    by_period = periods_by_town(cells, chosen, ["甲镇", "乙镇"])
+    assert by_period[["期次", "镇", "未学习人数", "应参学人数"]].values.tolist() == [
         [P1, "甲镇", 1, 3],
         [P1, "乙镇", 1, 2],
         [P1, "全县合计", 2, 5],
@@ -571,8 +571,10 @@ def test_query_command_across_towns(hand, tmp_path, capsys):
     args = ["query", "participation", "--towns", towns, "--year", str(YEAR)]
     assert main([*args, "--format", "csv", "--output", str(out)]) == 0
     frame = pd.read_csv(out, encoding="utf-8-sig")
-    assert list(frame["镇"]) == ["乙镇", "甲镇", "全县合计"]  # towns in the order of their folder names
-    assert frame[P1].tolist() == ["50.0%", "66.7%", "60.0%"]
+    first = frame[frame["期次"] == P1]
+    assert list(first["镇"]) == ["乙镇", "甲镇", "全县合计"]  # towns in the order of their folder names
+    assert first["参学率"].tolist() == [0.5, 0.6667, 0.6]  # rates as fractions, 4 decimals
+    assert first["应参学人数"].tolist() == [2, 3, 5]
     assert main([*args, "--member", "张三"]) == 2
     assert "不支持 --member" in capsys.readouterr().out
     assert main([*args, "--missing"]) == 0
@@ -591,10 +593,10 @@ def test_city_generator_writes_canonical_tables_that_roll_up_exactly(tmp_path):
     assert county.names == sorted(t.name for t in towns)
     first = county.towns[0]
     assert first.tables == frozenset(layout.ROLLUP_TABLES)
-    for table in first.tables:
-        frame = pd.read_parquet(first.parquet(table))
-        schemas.TABLES[table].validate(frame, lazy=True)
-        assert set(schemas.columns(table)) <= set(frame.columns), table
+    for name in first.tables:
+        frame = pd.read_parquet(first.parquet(name))
+        schemas.TABLES[name].validate(frame, lazy=True)
+        assert set(schemas.columns(name)) <= set(frame.columns), name
     result = rollup.compute(county)
     for town in county.towns:
         _same(headline(load.processed(town.folder), town.config, YEAR), result.towns[town.name])

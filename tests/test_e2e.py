@@ -264,3 +264,26 @@ def test_late_export_reruns_only_what_depends_on_it(tmp_path, monkeypatch):
     )
     executed = (yp.reports / "notebooks" / "50_services.ipynb").read_text(encoding="utf-8")
     assert ".staging" not in executed  # parameters show the real report folder
+
+
+def test_gate_stops_the_run_and_allow_gaps_publishes_a_marked_draft(tmp_path, capsys):
+    """The roster removed: run stops with exit 4 and publishes nothing; --allow-gaps publishes a draft whose
+    title, first page and affected captions say 数据不完整; ingest prints the same finding."""
+    raw = tmp_path / "raw" / "2022"
+    shutil.copytree(paths.SAMPLE_DIR / "2022", raw)
+    (raw / "团员名册（智慧团建导出）.xlsx").unlink()
+    args = ["--year", "2022", "--raw", str(raw), "--processed", str(tmp_path / "p" / "2022"),
+            "--config", str(paths.SAMPLE_CONFIG)]  # fmt: skip
+    reports = tmp_path / "r" / "2022"
+    assert main(["ingest", *args]) == 4
+    assert "严重缺口：【缺少导出：团员名册】" in capsys.readouterr().out
+    assert main(["run", *args, "--reports", str(reports)]) == 4
+    out = capsys.readouterr().out
+    assert "已停止" in out and "缺少导出：团员名册" in out and "--allow-gaps" in out
+    assert not (reports / "summary.docx").exists()
+    assert main(["run", *args, "--reports", str(reports), "--allow-gaps"]) == 0
+    assert "草稿：数据不完整" in capsys.readouterr().out
+    texts = [p.text for p in Document(str(reports / "summary.docx")).paragraphs]
+    assert texts[0].endswith("草稿（数据不完整）")
+    assert any("【缺少导出：团员名册】" in t for t in texts[:6])
+    assert any(t.startswith("图") and t.endswith("（数据不完整：缺少导出）") for t in texts)

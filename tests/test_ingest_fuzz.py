@@ -10,8 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.config import default_kinds, load_config
+from analysis.config import load_config
 from analysis.ingest.pipeline import ingest_year
+from analysis.ingest.vocabulary import builtin
 
 TOWN = "town: 测试镇\nbranches:\n  - {name: 塔岗村团支部, type: 村, aliases: [塔岗村]}\n  - {name: 新华社区团支部, type: 社区}\n"
 POOL = [
@@ -24,10 +25,10 @@ POOL = [
 
 
 def _header(kind: str, rng: random.Random) -> list[str]:
-    columns = default_kinds()[kind]["columns"]
-    names = [next(a for a in aliases if not a.startswith("re:")) for aliases in columns.values()]
+    spec = builtin().kinds[kind]
+    names = [col.label for col in spec.columns.values()]
     rng.shuffle(names)
-    return names[: rng.randint(len(default_kinds()[kind]["required"]) + 2, len(names))]
+    return names[: rng.randint(min(len(spec.requires) + 2, len(names)), len(names))]
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -37,7 +38,7 @@ def test_random_cells_never_crash(seed: int, tmp_path: Path):
     config = load_config(tmp_path / "town.yml")
     raw = tmp_path / "raw"
     raw.mkdir()
-    for kind in default_kinds():
+    for kind in builtin().kinds:
         wb = openpyxl.Workbook()
         ws = wb.active
         if rng.random() < 0.5:

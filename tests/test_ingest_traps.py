@@ -404,7 +404,7 @@ def test_unknown_alias_key_is_a_config_error(tmp_path):
 
     cfg = tmp_path / "town.yml"
     cfg.write_text(TOWN + "columns:\n  activities:\n    not_a_column: [x]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="不是已知列"):
+    with pytest.raises(ConfigError, match="不是活动台账的列"):
         load_config(cfg)
 
 

@@ -84,6 +84,11 @@ def test_runs_with_default_parameters(name: str, tmp_path: Path):
     out = nbformat.read(str(tmp_path / name), as_version=4)
     text = json.dumps(out.cells, ensure_ascii=False)
     assert '"output_type": "error"' not in text
+    shown = [o["data"]["text/plain"] for c in out.cells for o in c.get("outputs", []) if "data" in o]
+    assert shown
+    for plain in shown:  # values are shown through the formatting helpers, never as Python reprs
+        assert not plain.startswith(("'", '"')) and " object at 0x" not in plain, plain[:80]
+        assert "NaN" not in plain and "<IPython" not in plain, plain[:80]
     if name.startswith("00"):
         assert (root / "reports" / "sample" / "2022" / "figures" / "01_overview_yoy.png").is_file()
     else:

@@ -145,7 +145,7 @@ def test_cli_xlsx_and_missing_year(sample_processed, tmp_path, capsys):
     )
     assert code == 0
     sheet = pd.read_excel(out, sheet_name=None, engine="calamine")
-    assert list(sheet) == ["塔岗村团支部"]
+    assert list(sheet) == ["塔岗村团支部", "各期参学率", "说明"]
     assert "√" in sheet["塔岗村团支部"].to_numpy()
     code = main(["query", "participation", "--year", "2031", "--processed", str(tmp_path / "none")])
     assert code == 2

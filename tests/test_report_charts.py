@@ -29,6 +29,7 @@ from analysis.report.context import build_context
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 EXPECTED_NAMES = [
+    "00_data_coverage",
     "01_overview_yoy",
     "10_members_by_branch",
     "11_age_structure",

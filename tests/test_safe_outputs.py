@@ -128,6 +128,8 @@ def test_second_run_on_the_same_year_waits_then_stops(tmp_path, monkeypatch):
 
     reports = tmp_path / "reports" / "2022"
     reports.parent.mkdir(parents=True)
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "名单.csv").write_text("姓名\n张三\n", encoding="utf-8")  # folders are checked first
     yp = YearPaths(2022, tmp_path / "raw", tmp_path / "processed", reports, tmp_path / "town.yml")
     monkeypatch.setattr(run_mod, "LOCK_WAIT_SECONDS", 0.2)
     held = FileLock(str(reports.parent / ".2022.lock"))

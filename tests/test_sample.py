@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from analysis.config import default_kinds, default_sections, load_config
+from analysis.config import default_sections, load_config
 from tuanwei_sample import SampleTown, build_town, write_sample
 from tuanwei_sample.build import birthday_age, classify
 from tuanwei_sample.identity import id_birth_date, id_is_valid
@@ -168,28 +168,6 @@ def test_town_yml_loads(written, town):
     assert {s.key: list(s.keywords) for s in config.sections} == {
         k: v["keywords"] for k, v in default_sections().items()
     }
-
-
-def _known(header: str, aliases: list[str]) -> bool:
-    text = re.sub(r"\s", "", header).replace("（", "(").replace("）", ")")
-    return any(re.search(a[3:], text) if a.startswith("re:") else a == text for a in aliases)
-
-
-def test_headers_are_known_aliases(town):
-    aliases = [str(a) for spec in default_kinds().values() for cols in spec["columns"].values() for a in cols]
-    for export in town.exports:
-        for sheet in export.sheets:
-            if not sheet.header_row:
-                continue
-            top = sheet.rows[sheet.header_row - 1]
-            if sheet.header_depth == 2:
-                below = sheet.rows[sheet.header_row]
-                parents = [next(t for t in reversed(top[: i + 1]) if t) for i in range(len(top))]
-                headers = [f"{p}/{b}" if b else p for p, b in zip(parents, below, strict=True)]
-            else:
-                headers = [h for h in top if h]
-            for h in headers:
-                assert _known(str(h), aliases), (export.path, h)
 
 
 def test_people_and_membership(town):

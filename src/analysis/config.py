@@ -11,8 +11,10 @@ from typing import Any
 import yaml
 
 from analysis.errors import ConfigError, Location
+from analysis.ingest.vocabulary import Vocabulary, builtin
 from analysis.paths import RESOURCES_DIR
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
 BRANCH_TYPES = ("村", "社区", "学校", "企业", "机关", "其他")
 SECTIONS = ("ideology", "volunteer", "youth_service", "self_building")
 COMMITTEE = "镇团委"
@@ -40,14 +42,13 @@ class Section:
 
 
 @dataclass(frozen=True)
-class KindSpec:
-    """One export kind of resources/columns.yml (plus the analyst's additions)."""
+class ParentOrg:
+    """An organisation above some branches (a school's 团委, a 学院) that exports may name instead of the
+    branch: its records are matched by name across ``branches`` (empty: all branches)."""
 
-    kind: str
-    label: str
-    required: tuple[str, ...]
-    signature: tuple[str, ...]
-    columns: dict[str, tuple[str, ...]]
+    name: str
+    aliases: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,11 +58,15 @@ class TownConfig:
     years: dict[int, YearTargets]
     sections: tuple[Section, ...]
     default_section: str
-    kinds: dict[str, KindSpec]
+    vocabulary: Vocabulary
     committee_aliases: tuple[str, ...] = ()
+    parents: tuple[ParentOrg, ...] = ()
+    aid_programmes: tuple[str, ...] = ()
     file_kinds: dict[str, str] = field(default_factory=dict)
     leave_age: int = 28
     limits: dict[str, Any] = field(default_factory=dict)
+    completeness: dict[str, Any] = field(default_factory=dict)
+    accepted_gaps: tuple[dict[str, str], ...] = ()
     source: Path | None = None
 
     def targets(self, year: int) -> YearTargets:
@@ -75,7 +80,7 @@ class TownConfig:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ConfigError(
             "找不到配置文件",
@@ -85,14 +90,30 @@ def _read_yaml(path: Path) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(file=str(path), row=(mark.line + 1) if mark else None)
+        where = f"（第 {mark.column + 1} 个字符附近）" if mark else ""
         raise ConfigError(
-            f"YAML 格式错误（{getattr(exc, 'problem', exc)}）", loc, "请检查缩进和冒号。"
+            f"YAML 格式错误{where}：{_yaml_problem(exc)}", loc, "请对照示例检查这一行和上一行。"
         ) from None
 
 
-@cache
-def default_kinds() -> dict[str, dict[str, Any]]:
-    return _read_yaml(RESOURCES_DIR / "columns.yml")
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "这里不能出现冒号（缩进不对，或文字中有冒号却没有加引号）"),
+    ("could not find expected ':'", "缺少冒号“:”（每个设置写成“名称: 值”）"),
+    ("cannot start any token", "不能用 Tab 键缩进，请改用空格"),
+    ("did not find expected key", "缩进不一致（同一层的设置要对齐）"),
+    ("expected <block end>", "缩进不一致（同一层的设置或列表项要对齐）"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或列表项之间缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有配对，或项之间缺少逗号"),
+    ("found unexpected end of stream", "引号没有配对"),
+    ("expected the node content", "方括号、花括号或引号没有配对"),
+    ("did not find expected node content", "方括号、花括号或引号没有配对"),
+    ("found duplicate anchor", "重复的锚点"),
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    problem = str(getattr(exc, "problem", "") or exc)
+    return next((cn for en, cn in _YAML_PROBLEMS if en in problem), "YAML 格式不正确")
 
 
 @cache
@@ -110,33 +131,30 @@ def _as_list(value: Any, where: str, path: Path) -> list[str]:
     raise ConfigError(f"“{where}”应为文字列表", Location(file=str(path)))
 
 
-def _kinds(extra: dict[str, Any] | None, path: Path) -> dict[str, KindSpec]:
-    raw = copy.deepcopy(default_kinds())
-    for kind, cols in (extra or {}).items():
-        if kind not in raw:
+def _vocabulary(extra: dict[str, Any] | None, path: Path) -> Vocabulary:
+    """The built-in kinds plus the analyst's exact column spellings (``columns: {kind: {column: [...]}}``);
+    kinds and columns may be named in Chinese (``青年大学习`` / ``期次``)."""
+    vocab = builtin()
+    spellings: dict[str, dict[str, tuple[str, ...]]] = {}
+    for kind_name, cols in (extra or {}).items():
+        kind = vocab.kind_by_name(str(kind_name))
+        if kind is None:
+            known = "、".join(k.label for k in vocab.kinds.values())
             raise ConfigError(
-                f"columns 下的“{kind}”不是已知的导出类型（可选：{'、'.join(raw)}）", Location(file=str(path))
+                f"columns 下的“{kind_name}”不是已知的导出类型（可选：{known}）", Location(file=str(path))
             )
-        for col, aliases in (cols or {}).items():
-            if col not in raw[kind]["columns"]:
-                known = "、".join(raw[kind]["columns"])
+        for col_name, aliases in (cols or {}).items():
+            col = vocab.column_by_name(kind, str(col_name))
+            if col is None:
+                known = "、".join(c.label for c in vocab.kinds[kind].columns.values())
                 raise ConfigError(
-                    f"columns.{kind} 下的“{col}”不是已知列（可选：{known}）", Location(file=str(path))
+                    f"columns.{kind_name} 下的“{col_name}”不是{vocab.kinds[kind].label}的列（可选：{known}）",
+                    Location(file=str(path)),
                 )
-            # the analyst's aliases come first: they win over built-in ones
-            raw[kind]["columns"][col] = (
-                _as_list(aliases, f"columns.{kind}.{col}", path) + raw[kind]["columns"][col]
+            spellings.setdefault(kind, {})[col] = tuple(
+                _as_list(aliases, f"columns.{kind_name}.{col_name}", path)
             )
-    return {
-        kind: KindSpec(
-            kind=kind,
-            label=spec["label"],
-            required=tuple(spec["required"]),
-            signature=tuple(spec.get("signature", [])),
-            columns={c: tuple(str(a) for a in al) for c, al in spec["columns"].items()},
-        )
-        for kind, spec in raw.items()
-    }
+    return vocab.with_spellings(spellings)
 
 
 def _sections(extra: dict[str, Any] | None, path: Path) -> tuple[Section, ...]:
@@ -190,12 +208,116 @@ def _fraction(value: Any) -> float:
     return number
 
 
+def _accepted_gaps(raw: Any, path: Path) -> tuple[dict[str, str], ...]:
+    out = []
+    for i, item in enumerate(raw or [], start=1):
+        if not isinstance(item, dict) or not item.get("rule"):
+            raise ConfigError(
+                f"accepted_gaps 第 {i} 项缺少 rule（缺口的类型，如“团支部全年无学习记录”）",
+                Location(file=str(path)),
+            )
+        out.append({k: str(v) for k, v in item.items() if k in ("rule", "subject", "reason")})
+    return tuple(out)
+
+
+def _parents(raw: Any, branch_names: list[str], path: Path) -> tuple[ParentOrg, ...]:
+    out = []
+    for i, item in enumerate(raw or [], start=1):
+        if not isinstance(item, dict) or not item.get("name"):
+            raise ConfigError(f"parents 第 {i} 项缺少 name（上级组织名称）", Location(file=str(path)))
+        name = str(item["name"]).strip()
+        branches = tuple(_as_list(item.get("branches"), f"parents.{name}.branches", path))
+        unknown = [b for b in branches if b not in branch_names]
+        if unknown:
+            raise ConfigError(
+                f"上级组织“{name}”的 branches 中“{'、'.join(unknown)}”不是 branches 中列出的团支部",
+                Location(file=str(path)),
+            )
+        out.append(
+            ParentOrg(name, tuple(_as_list(item.get("aliases"), f"parents.{name}.aliases", path)), branches)
+        )
+    return tuple(out)
+
+
+TOP_KEYS = {
+    "town": "镇名",
+    "committee_aliases": "镇团委的其他写法",
+    "membership": "团籍规则（离团年龄）",
+    "branches": "团支部",
+    "parents": "上级组织（学校团委、学院等）",
+    "years": "各年度指标",
+    "default_category": "默认活动板块",
+    "categories": "活动归类关键词",
+    "files": "指定文件类型",
+    "columns": "列名写法",
+    "aid_programmes": "爱心助学项目名称",
+    "completeness": "数据完整性检查的阈值",
+    "accepted_gaps": "已确认的数据缺口",
+    "limits": "文件大小上限",
+}
+COMPLETENESS_KEYS = {
+    "min_branch_members": "团员少于该人数的团支部某期无人学习不算缺口",
+    "town_rate_for_gap": "全镇参学率达到该比例时，某团支部某期几乎无人学习视为缺口",
+    "branch_share_of_town": "团支部某期参学率低于全镇的该比例时视为几乎无人学习",
+    "unknown_sheet_rows": "未识别的工作表超过该行数视为缺口",
+    "member_change": "团员人数与上年相比变化超过该比例视为异常",
+    "unmatched_share": "未匹配到团员的学习记录超过该比例视为异常",
+}
+
+
+def _unknown_key(key: str, known: dict[str, str], where: str, path: Path) -> ConfigError:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.5)
+    hint = f"，是不是“{close[0]}”（{known[close[0]]}）？" if close else "。"
+    listed = "、".join(f"{k}（{v}）" for k, v in known.items())
+    return ConfigError(f"{where}“{key}”不是可用的设置{hint}可用的设置：{listed}", Location(file=str(path)))
+
+
+def _check_aliases(branches: list[Branch], path: Path) -> None:
+    """Every spelling names one branch: an alias shared by two branches, or equal to another branch's
+    name, would silently move records between them."""
+    from analysis.ingest.branches import stem
+    from analysis.ingest.normalize import compact
+
+    owner: dict[str, str] = {}
+    names: dict[str, str] = {}  # a name and its suffix variants (塔岗村团支部 → 塔岗村)
+    for branch in branches:
+        key = compact(branch.name) or branch.name
+        owner[key] = branch.name
+        names[key] = names[stem(key)] = branch.name
+    for branch in branches:
+        for alias in branch.aliases:
+            key = compact(alias) or alias
+            other = owner.get(key)
+            if names.get(key, branch.name) != branch.name or names.get(stem(key), branch.name) != branch.name:
+                other = names.get(key) or names[stem(key)]
+            if other is not None and other != branch.name:
+                what = (
+                    "另一个团支部的名称"
+                    if other in (names.get(key), names.get(stem(key)))
+                    else "另一个团支部的别名"
+                )
+                raise ConfigError(
+                    f"团支部“{branch.name}”的别名“{alias}”同时是{what}（“{other}”）：同一写法只能对应一个团支部",
+                    Location(file=str(path)),
+                    "请删除其中一个，或改成能区分两者的写法。",
+                )
+            owner[key] = branch.name
+
+
 def load_config(path: str | Path) -> TownConfig:
     """Read and check a town.yml; errors are ConfigError with a Chinese message."""
     path = Path(path)
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError("配置文件内容为空或不是键值结构", Location(file=str(path)))
+    for key in data:
+        if str(key) not in TOP_KEYS:
+            raise _unknown_key(str(key), TOP_KEYS, "", path)
+    for key in data.get("completeness") or {}:
+        if str(key) not in COMPLETENESS_KEYS:
+            raise _unknown_key(str(key), COMPLETENESS_KEYS, "completeness 下的", path)
     town = str(data.get("town") or "").strip()
     if not town:
         raise ConfigError("缺少 town（镇名）", Location(file=str(path)))
@@ -218,20 +340,24 @@ def load_config(path: str | Path) -> TownConfig:
         branches.append(Branch(name=name, type=btype, aliases=aliases))
     if not branches:
         raise ConfigError("branches 为空：至少需要列出一个团支部", Location(file=str(path)))
+    _check_aliases(branches, path)
     default_section = str(data.get("default_category") or "ideology")
     if default_section not in SECTIONS:
         raise ConfigError(
             f"default_category “{default_section}”无效（可选：{'、'.join(SECTIONS)}）",
             Location(file=str(path)),
         )
-    kinds = _kinds(data.get("columns"), path)
-    file_kinds = {str(k): str(v) for k, v in (data.get("files") or {}).items()}
-    for pattern, kind in file_kinds.items():
-        if kind not in kinds:
+    vocabulary = _vocabulary(data.get("columns"), path)
+    file_kinds: dict[str, str] = {}
+    for pattern, kind_name in (data.get("files") or {}).items():
+        kind = vocabulary.kind_by_name(str(kind_name))
+        if kind is None:
+            known = "、".join(k.label for k in vocabulary.kinds.values())
             raise ConfigError(
-                f"files 中“{pattern}”指定的类型“{kind}”未知（可选：{'、'.join(kinds)}）",
-                Location(file=str(path)),
+                f"files 中“{pattern}”指定的类型“{kind_name}”未知（可选：{known}）", Location(file=str(path))
             )
+        file_kinds[str(pattern)] = kind
+    parents = _parents(data.get("parents"), [b.name for b in branches], path)
     membership = data.get("membership") or {}
     return TownConfig(
         town=town,
@@ -239,10 +365,14 @@ def load_config(path: str | Path) -> TownConfig:
         years=_years(data.get("years"), path),
         sections=_sections(data.get("categories"), path),
         default_section=default_section,
-        kinds=kinds,
+        vocabulary=vocabulary,
         committee_aliases=tuple(_as_list(data.get("committee_aliases"), "committee_aliases", path)),
+        parents=parents,
+        aid_programmes=tuple(_as_list(data.get("aid_programmes"), "aid_programmes", path)),
         file_kinds=file_kinds,
         leave_age=int(membership.get("leave_age", 28)),
         limits=dict(data.get("limits") or {}),
+        completeness=dict(data.get("completeness") or {}),
+        accepted_gaps=_accepted_gaps(data.get("accepted_gaps"), path),
         source=path,
     )

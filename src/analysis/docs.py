@@ -59,10 +59,75 @@ def indicators_markdown() -> str:
     return "\n".join(lines)
 
 
+def recognition_markdown() -> str:
+    """docs/recognition.md: how each export kind and column is recognised (resources/kinds.yml)."""
+    from analysis.ingest.vocabulary import builtin
+
+    vocab = builtin()
+    lines = [
+        "# 导出文件的识别规则",
+        "",
+        "本文件由 `python -m analysis docs` 根据 `src/analysis/resources/kinds.yml` 生成，请勿手工修改。",
+        "",
+        "每个工作表都按全部类型打分：表头按**含义**对应到规范列（下表的“概念”），再用单元格内容确认；",
+        "只有一种类型才有的列（权重 4，如申请日期、转出/转入、打卡、期次）分量更重，表头中出现别的类型的这类列会扣分。",
+        "缺少的列可以按内容找出，或取自工作表名、标题行、文件名、文件夹名（“可取自上下文”）。",
+        "得分最高的类型胜出；与第二名相差不到 2 分时在导入报告中提示。`python -m analysis explain <文件>` 可查看每一步。",
+        "town.yml 的 `columns:` 中补充的写法优先于这些规则。",
+        "",
+        "## 表头概念",
+        "",
+        "表头（全角转半角、去空格、英文转小写后）包含下列任一写法，即带有该概念。以 `re:` 开头的是正则表达式。",
+        "",
+        "| 概念 | 写法 |",
+        "|---|---|",
+    ]
+    for concept, words in vocab.concepts.items():
+        written = "、".join(w.replace("|", r"\|") for w in words)
+        lines.append(f"| {concept} | {written} |")
+    for kind in vocab.kinds.values():
+        needs = "；".join(" 或 ".join(kind.label_of(c) for c in group) for group in kind.requires)
+        lines += [
+            "",
+            f"## {kind.label}（`{kind.key}`，写入 `{kind.table}`）",
+            "",
+            f"town.yml 中也可写作：{'、'.join(kind.names)}。必需：{needs}。",
+            "",
+            "| 列 | 规范名 | 规则（概念 & 概念 !排除） | 内容 | 权重 | 可取自上下文 | 合并单元格向下填充 |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for col in kind.columns.values():
+            rules = "；".join(
+                " & ".join(sorted(r.required)) + "".join(f" !{e}" for e in sorted(r.excluded))
+                for r in col.rules
+            )
+            lines.append(
+                f"| {col.label} | `{col.key}` | {rules} | {col.content} | {col.weight} | "
+                f"{'是' if col.context else ''} | {'是' if col.group else ''} |"
+            )
+    return "\n".join(lines)
+
+
+def dialects_markdown() -> str:
+    """docs/dialects.md: the dialect test and its pool of real-world spellings (tuanwei_sample)."""
+    from tuanwei_sample.dialects import pool_markdown
+
+    return pool_markdown()
+
+
+DOCS = {
+    "tables.md": schemas.markdown,
+    "indicators.md": indicators_markdown,
+    "recognition.md": recognition_markdown,
+    "dialects.md": dialects_markdown,
+}
+
+
 def write_docs(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for name, text in (("tables.md", schemas.markdown()), ("indicators.md", indicators_markdown())):
+    for name, make in DOCS.items():
+        text = make()
         path = folder / name
         path.write_text(text.rstrip() + "\n", encoding="utf-8")
         out.append(path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass
@@ -55,3 +57,35 @@ class ConfigError(AnalysisError):
 
 class MissingDataError(AnalysisError):
     """Processed data for a year is absent: tells which command to run."""
+
+
+def write_internal_log(text: str) -> Path:
+    """Save an internal error's details for the maintainers and return the file: one file per run, named
+    with the time and the process id, in the user's cache folder (``<cache>/logs``), so that two runs
+    (or two users) never overwrite each other's log. Falls back to a per-user temporary folder."""
+    import getpass
+    import tempfile
+    import time
+
+    from analysis.fonts import cache_dir
+
+    name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    try:
+        user = getpass.getuser()
+    except Exception:  # no user name in this environment
+        user = "user"
+    folders = [cache_dir() / "logs", Path(tempfile.gettempdir()) / f"tuanwei-analysis-{user}"]
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(text)
+            return path
+        except OSError:
+            continue
+    raise OSError(f"cannot write an error log in {folders}")
+
+
+class GapsFound(Exception):
+    """The completeness gate stopped ``run`` before publishing (exit 4); the message lists the gaps."""

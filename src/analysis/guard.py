@@ -4,16 +4,21 @@
 "xls", "html" (an HTML table saved as .xls) or "csv". It refuses, with a Chinese message naming the
 file: empty files, password-protected workbooks, zip bombs, XML with DTD/entity declarations (billion
 laughs, external entities), and anything that is not a spreadsheet at all.
+
+``check_sheet_extents`` finds each worksheet's real used area from its cell references (streamed, bounded
+memory) so that a sheet with one stray cell far away (say XFD1048576) is refused by name instead of
+making the reader allocate the whole grid and abort the process.
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
+import posixpath
 import re
 import struct
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar, Literal
@@ -24,6 +29,7 @@ __all__ = [
     "FileInfo",
     "Limits",
     "check_file",
+    "check_sheet_extents",
     "check_zip",
     "detect_text_encoding",
     "open_checked_zip",
@@ -55,6 +61,7 @@ class Limits:
     max_file_bytes: int = 1024 * MiB
     max_rows: int = 2_000_000
     max_columns: int = 500
+    max_cells: int = 12_000_000  # rows × columns of a sheet's used area (the grid a reader allocates)
 
     _CONFIG_KEYS: ClassVar[dict[str, tuple[str, int | None]]] = {
         "max_uncompressed_mb": ("max_uncompressed_bytes", MiB),
@@ -65,6 +72,7 @@ class Limits:
         "max_file_mb": ("max_file_bytes", MiB),
         "max_rows": ("max_rows", 1),
         "max_columns": ("max_columns", 1),
+        "max_cells": ("max_cells", 1),
     }
 
     @classmethod
@@ -72,7 +80,7 @@ class Limits:
         """Overrides from a dict such as ``{"max_uncompressed_mb": 1024, "max_rows": 3000000}``.
 
         Keys: max_uncompressed_mb, max_ratio, ratio_min_member_mb, max_members, max_file_mb, max_rows,
-        max_columns (and max_uncompressed_bytes). Unknown keys or non-positive values raise ConfigError.
+        max_columns, max_cells (and max_uncompressed_bytes). Unknown keys or non-positive values raise ConfigError.
         """
         if not mapping:
             return cls()
@@ -382,6 +390,217 @@ def _scan_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> N
             name,
             f"问题部件：{info.filename}。正常的 Excel 文件不会含有此类声明；如文件来源可信，请用 Excel 打开后另存为新的 .xlsx",
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# Sheet extents: the used area from the cell references, before any reader sees the sheet
+# --------------------------------------------------------------------------------------------------
+
+_SCAN_CHUNK = MiB
+_MAX_TAG = 64 * 1024  # no honest start tag is longer; a longer one is dropped from the scan
+# Fast path (what Excel, WPS and the platforms write): the header rows at the top of the sheet show its
+# width W; when every cell tag of the sheet starts with a reference within columns A…W and within a row
+# bound R such that R × W fits the limits, the used area fits them too, in any order (a cell with a
+# reference is placed by it, whatever its row tag says). A far or wide cell, a cell without a reference
+# or a prefixed tag sends the sheet to `_exact_extent`.
+_FAST_MAX_ROWS = 1_999_999  # the largest bound the row pattern needs (Excel stops at 1,048,576)
+_HEAD_REFS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
+_PREFIXED = re.compile(rb":(?:c|row)[\s>/]")
+_START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
+_REF_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
+_WORKBOOK_MAX = 16 * MiB
+
+
+@dataclass
+class _Extent:
+    """Used area of one sheet: 1-based rows, 0-based columns of the cells that hold something."""
+
+    first_row: int = 0
+    last_row: int = 0
+    first_col: int = 0
+    last_col: int = -1
+
+    def add(self, row: int, col: int) -> None:
+        if self.last_col < 0:
+            self.first_row = self.last_row = row
+            self.first_col = self.last_col = col
+            return
+        self.first_row, self.last_row = min(self.first_row, row), max(self.last_row, row)
+        self.first_col, self.last_col = min(self.first_col, col), max(self.last_col, col)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        if self.last_col < 0:
+            return 0, 0
+        return self.last_row - self.first_row + 1, self.last_col - self.first_col + 1
+
+
+def _column_number(letters: bytes) -> int:
+    """b"A" → 0, b"Z" → 25, b"AA" → 26 (0-based)."""
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ch - 64
+    return col - 1
+
+
+def _column_letters(col: int) -> str:
+    letters = ""
+    col += 1
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _chunks(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """The member's bytes in pieces that end just before a ``<``: no start tag is ever split."""
+    carry = b""
+    with zf.open(member) as fh:
+        while data := fh.read(_SCAN_CHUNK):
+            buf = carry + data
+            cut = buf.rfind(b"<")
+            if cut < 0 or len(buf) - cut > _MAX_TAG:
+                carry, cut = b"", len(buf)
+            else:
+                carry = buf[cut:]
+            yield buf[:cut]
+    if carry:
+        yield carry
+
+
+def _number_pattern(limit: int) -> bytes | None:
+    """A regex for decimal numbers up to a bound m ≤ ``limit``, as large as a simple pattern allows:
+    ``[0-9]{1,k}`` (m = 10^k − 1) or ``[1-L]?[0-9]{1,k}`` (m = (L+1)·10^k − 1). None below 9."""
+    k = len(str(limit + 1)) - 1  # the most digits that all fit
+    if k < 1:
+        return None
+    lead = (limit + 1) // 10**k - 1  # leading digit allowed for a (k+1)-digit number
+    return (b"[1-%d]?" % lead if lead >= 1 else b"") + b"[0-9]{1,%d}" % k
+
+
+def _column_pattern(width: int) -> bytes:
+    """A regex for column letters A … the ``width``-th column (1 ≤ width ≤ 702, one or two letters)."""
+    last = _column_letters(width - 1).encode()
+    if len(last) == 1:
+        return b"[A-%s]" % last
+    first, second = last[:1], last[1:]
+    before = b"|[A-%c][A-Z]" % (first[0] - 1) if first != b"A" else b""
+    return b"(?:[A-Z]%s|%s[A-%s])" % (before, first, second)
+
+
+def _fast_pattern(zf: zipfile.ZipFile, member: str, limits: Limits) -> re.Pattern[bytes] | None:
+    """The pattern of an odd cell tag for this sheet (see the fast path above), or None when the sheet
+    must be measured exactly anyway (no references at the top, too wide, limits too tight)."""
+    head = next(_chunks(zf, member), b"")[: 256 * 1024]
+    refs = _HEAD_REFS.findall(head)
+    if not refs:
+        return None
+    width = max(_column_number(letters) for letters in refs) + 1
+    if width > min(702, limits.max_columns):
+        return None
+    rows = _number_pattern(min(limits.max_rows, limits.max_cells // width, _FAST_MAX_ROWS))
+    if rows is None:
+        return None
+    return re.compile(b'<c(?! r="' + _column_pattern(width) + rows + b'")[\\s>/]')
+
+
+def _plain(zf: zipfile.ZipFile, member: str, limits: Limits) -> bool:
+    """True when the fast path proves the sheet's used area within ``limits`` (see above)."""
+    odd = _fast_pattern(zf, member, limits)
+    if odd is None:
+        return False
+    return not any(odd.search(chunk) or _PREFIXED.search(chunk) for chunk in _chunks(zf, member))
+
+
+def _exact_extent(zf: zipfile.ZipFile, member: str, over: Callable[[_Extent], bool]) -> _Extent:
+    """The used area as the readers see it: cells with content (not self-closing), placed by their
+    reference or, without one, right after the previous cell / row. Stops early once ``over`` says so."""
+    extent = _Extent()
+    row, col = 0, -1
+    for chunk in _chunks(zf, member):
+        for match in _START_TAG.finditer(chunk):
+            name, attrs = match.group(1), match.group(2)
+            ref = _REF_ATTR.search(attrs)
+            if name == b"row":
+                row = int(ref.group(2)) if ref and ref.group(2) else row + 1
+                col = -1
+                continue
+            if ref and ref.group(1) and ref.group(2):
+                row, col = int(ref.group(2)), _column_number(ref.group(1))
+            else:
+                col += 1
+            if not attrs.rstrip().endswith(b"/"):
+                extent.add(max(row, 1), col)
+        if over(extent):
+            break
+    return extent
+
+
+def _worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of every sheet listed in the workbook; every ``xl/worksheets/*.xml``
+    (named by its path) when the workbook cannot be read."""
+    from defusedxml import ElementTree
+
+    members = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
+    fallback = [(m.rsplit("/", 1)[-1], m) for k, m in members.items() if k.startswith("xl/worksheets/")]
+    book, rels = members.get("xl/workbook.xml"), members.get("xl/_rels/workbook.xml.rels")
+    if book is None or rels is None or zf.getinfo(book).file_size > _WORKBOOK_MAX:
+        return fallback
+    try:
+        targets = {
+            el.get("Id"): el.get("Target", "")
+            for el in ElementTree.fromstring(zf.read(rels)).iter()
+            if el.tag.endswith("Relationship") and el.get("TargetMode") != "External"
+        }
+        parts = []
+        for el in ElementTree.fromstring(zf.read(book)).iter():
+            if not el.tag.endswith("}sheet"):
+                continue
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid)
+            if not target:
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            if path.lower() in members:
+                parts.append((el.get("name", path), members[path.lower()]))
+    except Exception:  # a malformed workbook part: the reader will say so; measure every sheet file
+        return fallback
+    named = {m for _, m in parts}
+    return parts + [(n, m) for n, m in fallback if m not in named]
+
+
+def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | None = None) -> None:
+    """Refuse an xlsx whose sheet's used area (from the cell references, not the declared dimension)
+    exceeds ``limits.max_rows`` / ``max_columns`` / ``max_cells``: InputFileError naming file, sheet and
+    the farthest cell. Streams each sheet (a megabyte at a time); call after ``check_file`` said "xlsx"."""
+    name = name or Path(path).name
+
+    def over(extent: _Extent) -> bool:
+        rows, cols = extent.shape
+        return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
+
+    with open_checked_zip(Path(path), limits, name) as zf:
+        for sheet, member in _worksheet_parts(zf):
+            try:
+                if _plain(zf, member, limits):
+                    continue
+                extent = _exact_extent(zf, member, over)
+            except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+                raise _error(f"文件已损坏，无法读取（部件“{member}”无法解压）", name, _RESAVE_HINT) from None
+            if over(extent):
+                rows, cols = extent.shape
+                area = (
+                    f"{_column_letters(extent.first_col)}{extent.first_row}:"
+                    f"{_column_letters(extent.last_col)}{extent.last_row}"
+                )
+                raise InputFileError(
+                    f"工作表的使用区域过大：{area}（{rows:,} 行 × {cols:,} 列；"
+                    f"上限 {limits.max_rows:,} 行、{limits.max_columns:,} 列、共 {limits.max_cells:,} 个单元格），"
+                    "已拒绝读取",
+                    Location(file=name, sheet=sheet),
+                    "通常是表格远处误填了内容：请在 Excel 中选中数据以外的多余行和列并删除（不是清除内容），"
+                    "保存后再试；如确为正常数据，可在 config/town.yml 的 limits 中调高上限（max_columns、max_cells）",
+                )
 
 
 # --------------------------------------------------------------------------------------------------

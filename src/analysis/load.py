@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import schemas
+from analysis import paths, schemas
 from analysis.errors import MissingDataError
 from analysis.membership import Membership
 
@@ -62,9 +62,38 @@ def processed(folder: str | Path, year: int | None = None) -> Tables:
     report_file = folder / "ingest_report.json"
     if not report_file.is_file():
         shown = year if year is not None else folder.name
-        raise MissingDataError(
-            f"找不到 {shown} 年的已处理数据（{folder}）",
-            hint=f"请先运行：python -m analysis ingest --year {shown}（或 make report）。",
+        hint = (
+            ingest_hint(folder, year)
+            if year is not None
+            else "请先运行 python -m analysis ingest 导入该年数据。"
         )
+        raise MissingDataError(f"找不到 {shown} 年的已处理数据（{folder}）", hint=hint)
     report = json.loads(report_file.read_text(encoding="utf-8"))
     return Tables(year=int(report.get("year", year or 0)), folder=folder, report=report)
+
+
+def ingest_hint(folder: Path, year: int) -> str:
+    """What to run so that ``folder`` holds year ``year``'s processed data — a command that works as
+    printed: the sample town's folder needs ``--sample``, another folder ``--processed``, and a year
+    without raw exports needs the exports first."""
+    folder = Path(folder).resolve()
+    sample = paths.sample_paths(year)
+    if folder == sample.processed.resolve() and sample.raw.is_dir():
+        command = "python -m analysis ingest --sample" + (
+            "" if year == paths.SAMPLE_YEAR else f" --year {year}"
+        )
+        make = "make ingest" if year == paths.SAMPLE_YEAR else None
+    else:
+        default = paths.year_paths(year)
+        command = f"python -m analysis ingest --year {year}"
+        make = f"make ingest YEAR={year}"
+        if folder != default.processed.resolve():
+            command += f" --processed {_quoted(folder)}"
+            make = None
+        if not default.raw.is_dir():
+            return f"请先把 {year} 年的导出文件放到 {default.raw}，再运行：{command}。"
+    return f"请先运行：{command}" + (f"（或 {make}）。" if make else "。")
+
+
+def _quoted(path: Path) -> str:
+    return f'"{path}"' if " " in str(path) else str(path)

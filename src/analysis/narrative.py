@@ -162,3 +162,20 @@ def services(cat: Catalogue) -> list[str]:
 def overview(cat: Catalogue) -> list[str]:
     """The headline sentences of every section, in report order."""
     return organisation(cat) + study(cat) + cadres(cat) + activities(cat) + recruitment(cat) + services(cat)
+
+
+def completeness(cat: Catalogue) -> list[str]:
+    """What the completeness check found, in one or two sentences (the list itself is in the workbook)."""
+    a = cat.assessment
+    hints = f"提示 {len(a.warnings)} 条" if a.warnings else ""
+    if not a.blocking:
+        head = "数据完整性检查未发现严重缺口"
+        if a.accepted:
+            head += f"（另有 {len(a.accepted)} 处已在 town.yml 中确认的缺口）"
+        return [f"{head}{'，' + hints if hints else ''}，详见 indicators.xlsx 的“数据完整性”表。"]
+    listed = "；".join(f"{f.rule}：{f.subject}" if f.subject else f.rule for f in a.blocking[:5])
+    more = f"等 {len(a.blocking)} 处" if len(a.blocking) > 5 else ""
+    return [
+        f"数据完整性检查发现严重缺口（{listed}{more}），本报告为草稿（数据不完整），受影响的数字在文中注明。",
+        "补齐导出或在 town.yml 的 accepted_gaps 中确认后重新生成。",
+    ]

@@ -50,15 +50,24 @@ class YearPaths:
     config: Path
 
     def previous(self) -> YearPaths | None:
-        """The same layout for year − 1 when its raw folder sits next to this year's."""
+        """The same layout for year − 1 when its raw folder sits next to this year's.
+
+        Its processed data go to a sibling named Y−1 only when this year's processed folder is itself
+        named Y (data/processed/2022 → data/processed/2021); otherwise inside this year's processed
+        folder (--processed X/out → X/out/2021), never next to it where a raw folder may live
+        (contracts.md, "Where a run writes")."""
         prev_raw = self.raw.parent / str(self.year - 1)
         if not prev_raw.is_dir():
             return None
+        name = str(self.year - 1)
+        sibling = self.processed.name == str(self.year)
         return YearPaths(
             year=self.year - 1,
             raw=prev_raw,
-            processed=self.processed.parent / str(self.year - 1),
-            reports=self.reports.parent / str(self.year - 1),
+            processed=self.processed.parent / name if sibling else self.processed / name,
+            reports=self.reports.parent / name
+            if self.reports.name == str(self.year)
+            else self.reports / name,
             config=self.config,
         )
 
@@ -92,7 +101,7 @@ def sample_paths(year: int = SAMPLE_YEAR) -> YearPaths:
 
 
 INGEST_SOURCES = ("ingest", "resources", "schemas.py", "config.py", "privacy.py", "guard.py", "membership.py")
-REPORT_EXCLUDES = ("query", "docs.py", "audit.py", "cli.py")
+REPORT_EXCLUDES = ("query", "county", "docs.py", "audit.py", "cli.py")
 
 
 def package_hash(only: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> str:

@@ -17,7 +17,7 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from analysis import formatting
+
 __all__ = [
     "atomic_output",
     "atomic_write_bytes",
@@ -37,6 +39,7 @@ __all__ = [
     "display_width",
     "neutralise",
     "neutralise_series",
+    "notes_frame",
     "sanitize_sheet_names",
     "write_csv",
     "write_xlsx",
@@ -46,8 +49,10 @@ _DANGEROUS_RE = re.compile(r"^\s*[=+\-@\t\r]")
 _EXCEL_MAX_TEXT = 32767
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_DIGITS = 15  # larger integers lose digits in Excel: written as text
-PERCENT_FORMAT = "0.0%"
-DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = formatting.XLSX_RATE
+DATE_FORMAT = formatting.XLSX_DATE
+CSV_RATE_DIGITS = 4
+NOTES_SHEET = "说明"
 _MAX_WIDTH = 50
 _MIN_WIDTH = 6
 
@@ -165,12 +170,19 @@ def _header_text(column: Any) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """UTF-8 with BOM (Excel opens it as UTF-8), every text cell and header neutralised, no index."""
-    safe = pd.DataFrame(
-        {i: neutralise_series(df.iloc[:, i]) for i in range(df.shape[1])},
-        index=range(len(df)),
-    )
+def write_csv(df: pd.DataFrame, path: str | os.PathLike[str], *, percent_columns: Iterable[str] = ()) -> None:
+    """UTF-8 with BOM (Excel opens it as UTF-8), one header row, every text cell and header neutralised,
+    no index. Integer columns stay integers (nullable ones too); ``percent_columns`` hold fractions and
+    are written as numbers rounded to 4 decimals (0.9333, not 93.3% or 0.9333333333333333)."""
+    rates = {str(c) for c in percent_columns}
+
+    def column(i: int) -> pd.Series:
+        series = df.iloc[:, i]
+        if _header_text(df.columns[i]) in rates and pd.api.types.is_numeric_dtype(series.dtype):
+            return series.astype("Float64").round(CSV_RATE_DIGITS)
+        return neutralise_series(series)
+
+    safe = pd.DataFrame({i: column(i).reset_index(drop=True) for i in range(df.shape[1])})
     safe.columns = [neutralise(_header_text(c)) for c in df.columns]
     text = safe.to_csv(index=False, lineterminator="\r\n")
     atomic_write_bytes(path, ("\ufeff" + text).encode("utf-8"))
@@ -222,14 +234,17 @@ def _clean_text(text: str) -> str:
 
 
 class _Column:
-    """One frame column converted to Python cell values plus its format and width."""
+    """One frame column converted to Python cell values plus its format (or one format per row) and width."""
 
-    __slots__ = ("fmt", "values", "width")
+    __slots__ = ("fmt", "formats", "values", "width")
 
-    def __init__(self, values: list[Any], fmt: str | None, width: int) -> None:
+    def __init__(
+        self, values: list[Any], fmt: str | None, width: int, formats: list[str | None] | None = None
+    ) -> None:
         self.values = values
         self.fmt = fmt
         self.width = width
+        self.formats = formats
 
 
 def _text_values(series: pd.Series) -> list[Any]:
@@ -277,7 +292,7 @@ def _convert(series: pd.Series, fmt: str | None) -> tuple[list[Any], str | None]
         if getattr(dtype, "tz", None) is not None:
             series = series.dt.tz_localize(None)
         values = [None if pd.isna(v) else v.to_pydatetime() for v in series.astype(object).tolist()]
-        return values, fmt or DATE_FORMAT
+        return values, fmt or formatting.xlsx_date_format(values)
     if pd.api.types.is_integer_dtype(dtype):
         values = [None if pd.isna(v) else int(v) for v in series.astype(object).tolist()]
         values = [
@@ -298,7 +313,7 @@ def _convert(series: pd.Series, fmt: str | None) -> tuple[list[Any], str | None]
     if fmt is None:
         present = [v for v in values if v is not None]
         if present and all(isinstance(v, (dt.date, dt.datetime)) for v in present):
-            fmt = DATE_FORMAT
+            fmt = formatting.xlsx_date_format(present)
     return values, fmt
 
 
@@ -332,6 +347,11 @@ def _column_width(header: str, values: list[Any], fmt: str | None) -> int:
     return max(_MIN_WIDTH, min(width + 2, _MAX_WIDTH))
 
 
+def notes_frame(items: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """The 说明 sheet of a workbook: one row per item (a sheet, where the data came from, when)."""
+    return pd.DataFrame(list(items), columns=["项目", "说明"])
+
+
 def _string_cell(ws: Any, text: str, font: Font | None = None) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"  # never a formula or an error value, whatever the text
@@ -346,19 +366,22 @@ def write_xlsx(
     *,
     percent_columns: Mapping[str, Iterable[str]] | None = None,
     number_formats: Mapping[str, Mapping[str, str]] | None = None,
+    cell_formats: Mapping[str, Mapping[str, Sequence[str | None]]] | None = None,
     titles: Mapping[str, str] | None = None,
     highlight: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """One sheet per entry of ``sheets`` (names made Excel-valid), written atomically with openpyxl.
 
-        Headers are the frame's columns (bold, frozen), column widths fit the content (CJK counts double,
-        capped at 50), ``percent_columns[sheet]`` get ``0.0%``, ``number_formats[sheet][column]`` overrides a
-        column's format, datetimes show as ``yyyy-mm-dd``. ``titles[sheet]`` adds a bold title row above the
-        header. All option mappings are keyed by the names used in ``sheets``; a frame longer than Excel's
-    1,048,576 rows continues on sheets ``<name>_2``, ``<name>_3`` …. Text cells are neutralised
-        and always stored as strings; numbers stay numbers (integers beyond 15 digits become text, as
-        Excel would lose digits). The frame index is not written. ``highlight[sheet]`` maps a cell text
-        to a fill colour (hex, e.g. ``{"√": "C6EFCE"}``), applied as conditional formatting over the data.
+    Headers are the frame's columns (bold, frozen), column widths fit the content (CJK counts double,
+    capped at 50), ``percent_columns[sheet]`` get ``0.0%``, ``number_formats[sheet][column]`` overrides a
+    column's format, datetimes show as ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm`` when a value has a time).
+    ``cell_formats[sheet][column]`` gives one format per row (None: the column's), for columns mixing
+    kinds (a summary with counts and rates). ``titles[sheet]`` adds a bold title row above the header.
+    All option mappings are keyed by the names used in ``sheets``; a frame longer than Excel's 1,048,576
+    rows continues on sheets ``<name>_2``, ``<name>_3`` …. Text cells are neutralised and always stored
+    as strings; numbers stay numbers (integers beyond 15 digits become text, as Excel would lose
+    digits). The frame index is not written. ``highlight[sheet]`` maps a cell text to a fill colour
+    (hex, e.g. ``{"√": "C6EFCE"}``), applied as conditional formatting over the data.
     """
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
@@ -366,26 +389,30 @@ def write_xlsx(
     number_formats = number_formats or {}
     titles = titles or {}
     highlight = highlight or {}
-    parts: list[tuple[str, str, pd.DataFrame]] = []  # (option key, wanted name, rows)
+    cell_formats = cell_formats or {}
+    parts: list[tuple[str, str, pd.DataFrame, int]] = []  # (option key, wanted name, rows, first row)
     for key, df in sheets.items():
         room = _EXCEL_MAX_ROWS - (2 if titles.get(key) else 1)
         for k, start in enumerate(range(0, max(len(df), 1), room), start=1):
-            parts.append((key, key if k == 1 else f"{key}_{k}", df.iloc[start : start + room]))
+            parts.append((key, key if k == 1 else f"{key}_{k}", df.iloc[start : start + room], start))
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
     title_font = Font(bold=True, size=14)
     header_align = Alignment(vertical="center", wrap_text=False)
-    names = sanitize_sheet_names(name for _, name, _ in parts)
-    for (key, _, df), safe_name in zip(parts, names, strict=True):
+    names = sanitize_sheet_names(name for _, name, _, _ in parts)
+    for (key, _, df, first), safe_name in zip(parts, names, strict=True):
         ws = wb.create_sheet(title=safe_name)
         percents = {str(c) for c in percent_columns.get(key, ())}
         formats = {str(c): f for c, f in number_formats.get(key, {}).items()}
+        per_cell = {str(c): list(f) for c, f in cell_formats.get(key, {}).items()}
         headers = [_clean_text(_header_text(c)) for c in df.columns]
         columns: list[_Column] = []
         for i, raw_header in enumerate(_header_text(c) for c in df.columns):
             fmt = formats.get(raw_header) or (PERCENT_FORMAT if raw_header in percents else None)
             values, fmt = _convert(df.iloc[:, i], fmt)
-            columns.append(_Column(values, fmt, _column_width(headers[i], values, fmt)))
+            rows = per_cell[raw_header][first : first + len(df)] if raw_header in per_cell else None
+            width_fmt = next((f for f in rows or () if f), fmt)
+            columns.append(_Column(values, fmt, _column_width(headers[i], values, width_fmt), rows))
         for i, col in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = col.width
         title = titles.get(key)
@@ -418,8 +445,9 @@ def _append_rows(ws: Any, columns: list[_Column]) -> None:
     if not columns:
         return
     styled: list[tuple[int, WriteOnlyCell]] = []
+    per_cell = [(j, col.formats) for j, col in enumerate(columns) if col.formats is not None]
     for j, col in enumerate(columns):
-        if col.fmt is not None:
+        if col.fmt is not None and col.formats is None:
             template = WriteOnlyCell(ws)
             template.number_format = col.fmt
             styled.append((j, template))
@@ -428,8 +456,19 @@ def _append_rows(ws: Any, columns: list[_Column]) -> None:
         j for j, col in enumerate(columns) if any(isinstance(v, str) and v in errors for v in col.values)
     ]
     append = ws.append
-    for values in zip(*(col.values for col in columns), strict=True):
+    for i, values in enumerate(zip(*(col.values for col in columns), strict=True)):
         row = list(values)
+        for j, formats in per_cell:
+            value = row[j]
+            fmt = formats[i] if i < len(formats) else None
+            fmt = fmt or columns[j].fmt
+            if value is not None and (fmt is not None or isinstance(value, str)):
+                cell = WriteOnlyCell(ws, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                if fmt is not None:
+                    cell.number_format = fmt
+                row[j] = cell
         for j, template in styled:
             value = row[j]
             if value is not None:

@@ -1,15 +1,23 @@
-"""Keeping processed data in step with the raw exports: ingest when (and only when) something changed."""
+"""Keeping processed data in step with the raw exports: ingest when (and only when) something changed,
+check that the data belong to the year asked for, and write the processed folder so that a fault (full
+disk, no permission, a killed run) never leaves it half-written or blocks the next run."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
+from collections import Counter
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from analysis import __version__, load
+import pandas as pd
+
+from analysis import __version__, faults, load
 from analysis.config import TownConfig
+from analysis.errors import AnalysisError
 from analysis.ingest.pipeline import (
     REPORT_FILE,
+    IngestResult,
     config_fingerprint,
     file_sha256,
     ingest_year,
@@ -17,6 +25,16 @@ from analysis.ingest.pipeline import (
     write_processed,
 )
 from analysis.paths import INGEST_SOURCES, YearPaths, package_hash
+
+# The dated tables of a year and their date column: the year's data should mostly fall in that year.
+YEAR_DATES = {
+    "study_records": "recorded_at",
+    "activities": "date",
+    "cadre_checkins": "month",
+    "aid": "date",
+    "activity_participants": "date",
+}
+PROCESSED_LEFTOVERS = (".tmp", ".old")  # what pipeline.write_processed leaves when it is cut short
 
 
 def raw_fingerprint(raw_dir: Path) -> list[dict[str, object]]:
@@ -49,7 +67,94 @@ def ensure_processed(
     """Processed tables of the year, ingesting first when needed. Returns (tables, ingested?)."""
     ingested = False
     if force or not is_current(paths, config):
-        result = ingest_year(paths.raw, config, paths.year, progress=progress)
-        write_processed(result, paths.processed)
+        ingest(paths, config, progress)
         ingested = True
     return load.processed(paths.processed, paths.year), ingested
+
+
+def ingest(
+    paths: YearPaths, config: TownConfig, progress: Callable[[str], None] | None = None
+) -> IngestResult:
+    """Ingest the year's raw folder, check the data's dates against the year, write the processed
+    folder (``python -m analysis ingest`` and the run)."""
+    refuse_read_only(paths.processed, "处理后数据文件夹", "--processed")  # before minutes of reading
+    result = ingest_year(paths.raw, config, paths.year, progress=progress)
+    check_data_year(result, paths.year, paths.raw)
+    write_processed_safely(result, paths.processed)
+    return result
+
+
+def data_years(tables: Mapping[str, pd.DataFrame | None]) -> Counter[int]:
+    """How many dated records (study records, activities, check-ins, aid) fall in each calendar year."""
+    counts: Counter[int] = Counter()
+    for name, column in YEAR_DATES.items():
+        frame = tables.get(name)
+        if frame is None or column not in frame.columns:
+            continue
+        years = pd.to_datetime(frame[column], errors="coerce").dropna().dt.year
+        counts.update({int(y): int(n) for y, n in years.value_counts().items()})
+    return counts
+
+
+def check_data_year(result: IngestResult, year: int, raw: Path) -> None:
+    """Refuse a year none of whose dated records falls in it (``--year 1990`` on 2022 exports): a clear
+    message instead of a report of empty sections (or a crash further on). Sheets the ingest set aside
+    as another year's count as dated records of that year."""
+    counts = data_years(result.tables)
+    set_aside = getattr(result, "set_aside", [])
+    if counts.get(year) or (not counts and not set_aside):
+        return
+    if counts:
+        ranked = counts.most_common(3)
+        found = "、".join(f"{y} 年 {c:,} 条" for y, c in ranked)
+        advice = f"这些看起来是 {ranked[0][0]} 年的数据，可改用 --year {ranked[0][0]}；或"
+    else:
+        first = set_aside[0]
+        where = first["file"] + (f"（{first['sheet']}）" if first.get("sheet") else "")
+        found = f"{len(set_aside)} 个工作表整表属于其他年度，例如{where}：{first['message']}"
+        advice = ""
+    raise AnalysisError(
+        f"{raw} 中的导出数据没有一条日期在 {year} 年（{found}），与所选年份 {year} 不符",
+        hint=f"请确认年份和文件夹是否写对：{advice}把 {year} 年的导出文件放到该年份的文件夹中。",
+    )
+
+
+def _sibling(folder: Path, suffix: str) -> Path:
+    return folder.parent / f".{folder.name}{suffix}"
+
+
+def recover_leftovers(folder: Path, suffixes: tuple[str, ...]) -> None:
+    """Before writing ``folder`` again: a run killed between the two renames of a swap left the previous
+    version as ``.<name>.old`` and no ``folder`` — put it back; then remove every leftover temporary
+    folder (even read-only ones). Leftovers are never a reason to fail."""
+    old = _sibling(folder, ".old")
+    if not os.path.lexists(folder) and old.is_dir():
+        with faults.writing(folder):
+            os.replace(old, folder)
+    for suffix in suffixes:
+        faults.remove_tree(_sibling(folder, suffix))
+
+
+def refuse_read_only(folder: Path, label: str, flag: str) -> None:
+    """A folder (or its parent, when it does not exist yet) marked read-only is not written into."""
+    target = folder if folder.exists() else next((p for p in folder.parents if p.exists()), folder)
+    if faults.read_only_marked(target):
+        raise AnalysisError(
+            f"{label} {target} 是只读的，无法写入",
+            hint=f"请取消该文件夹的只读属性（或确认有写入权限），或用 {flag} 指定另一个文件夹。",
+        )
+
+
+def write_processed_safely(result: IngestResult, folder: Path) -> None:
+    """pipeline.write_processed with faults named (path, what to do), leftovers of a killed run cleaned
+    first, and on any failure its temporary folder removed and the previous data put back."""
+    recover_leftovers(folder, PROCESSED_LEFTOVERS)
+    try:
+        with faults.writing(folder):
+            write_processed(result, folder)
+    except BaseException:
+        faults.remove_tree(_sibling(folder, ".tmp"))
+        old = _sibling(folder, ".old")
+        if not os.path.lexists(folder) and old.is_dir():
+            os.replace(old, folder)
+        raise

@@ -55,4 +55,4 @@ __all__ = [
 
 def write_sample(out_dir: Path, seed: int = 2022) -> list[Path]:
     """Write the sample town (town.yml and the raw exports of each year) into ``out_dir``."""
-    return write_town(build_town(seed), Path(out_dir))
+    return write_town(build_town(seed), Path(out_dir), with_examples=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import zipfile
 from datetime import date, datetime
@@ -221,7 +222,7 @@ def _note(name: str, year: int) -> str:
     return next((v for k, v in notes.items() if name.startswith(k)), "")
 
 
-def readme(town: SampleTown) -> str:
+def readme(town: SampleTown, with_examples: bool = False) -> str:
     """README.md of the sample folder (Chinese): what the fictional town is and which files it holds."""
     lines = [
         f"# 内置示例镇：{town.town}（虚构，全部为合成数据）",
@@ -246,18 +247,31 @@ def readme(town: SampleTown) -> str:
                 continue
             name = export.path.split("/", 1)[1]
             lines.append(f"- `{name}`：{_note(name, year)}")
+    lines += (
+        []
+        if not with_examples
+        else [
+            "",
+            "## 示例文件（不属于任何年度，不会被导入）",
+            "",
+            f"- `examples/发展团员_表头特殊写法.xlsx`：2022 年发展团员台账，但“{UNUSUAL_HEADER[0]}”一列的表头写成了"
+            f"“{UNUSUAL_HEADER[1]}”。用于演示 `python -m analysis explain` 和在 town.yml 中补充列名写法"
+            "（见项目 README“导入出问题时”）。",
+        ]
+    )
     return "\n".join(lines) + "\n"
 
 
-def write_town(town: SampleTown, out_dir: Path) -> list[Path]:
-    """Write town.yml, README.md and every export under ``out_dir``; returns the written paths."""
+def write_town(town: SampleTown, out_dir: Path, with_examples: bool = False) -> list[Path]:
+    """Write town.yml, README.md and every export under ``out_dir`` (and the examples/ folder when asked:
+    the bundled sample has it, scaled benchmark towns do not); returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     config = out_dir / "town.yml"
     config.write_text(town_yaml(town), encoding="utf-8")
     notes = out_dir / "README.md"
-    notes.write_text(readme(town), encoding="utf-8")
+    notes.write_text(readme(town, with_examples), encoding="utf-8")
     written = [config, notes]
-    for export in town.exports:
+    for export in (*town.exports, *(examples(town) if with_examples else ())):
         path = out_dir / export.path
         if export.format == "csv":
             write_csv(export, path)
@@ -265,3 +279,16 @@ def write_town(town: SampleTown, out_dir: Path) -> list[Path]:
             write_xlsx(export, path)
         written.append(path)
     return written
+
+
+UNUSUAL_HEADER = ("申请日期", "交表日")  # a spelling no recognition rule knows (README: 导入出问题时)
+
+
+def examples(town: SampleTown) -> list[ExportFile]:
+    """data/sample/examples/: the 2022 recruitment ledger with one header spelled as no rule knows it —
+    the README's walk-through of ``explain`` and a ``columns:`` fix in town.yml. Not part of any year."""
+    ledger = town.export("2022/发展团员台账_2022.xlsx")
+    sheet = ledger.sheets[0]
+    header = tuple(UNUSUAL_HEADER[1] if h == UNUSUAL_HEADER[0] else h for h in sheet.rows[0])
+    unusual = dataclasses.replace(sheet, rows=(header, *sheet.rows[1:]))
+    return [dataclasses.replace(ledger, path="examples/发展团员_表头特殊写法.xlsx", sheets=(unusual,))]

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -26,6 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from analysis import fonts
 from analysis.charts.style import (
     GREY,
     SECTION_COLORS,
@@ -34,6 +36,7 @@ from analysis.charts.style import (
     YEAR_COLORS,
     add_target_line,
     bar_labels,
+    figsize,
     height_for_rows,
     new_figure,
     percent_axis,
@@ -55,6 +58,7 @@ __all__ = [
     "age_structure",
     "aid_by_programme",
     "cadre_checkin",
+    "data_coverage",
     "members_by_branch",
     "overview_yoy",
     "political_status",
@@ -284,6 +288,101 @@ def _change_text(cat: Catalogue, key: str) -> str:
         return "与上年持平"
     text = f"较上年 {change:+,.0f}" if float(change).is_integer() else f"较上年 {change:+,.1f}"
     return f"{text}（{change / prev:+.1%}）" if prev else text
+
+
+def _coverage_grid(cat: Catalogue) -> list[tuple[str, pd.DataFrame, pd.DataFrame | None]]:
+    """Per kind: (title, branch × month values, branch × month "likely missing" flags) for the 数据完整性
+    chart. Study: share of members with a record, averaged over the month's periods; check-ins: share of
+    cadres checked in; activities: count. A month is flagged when a branch with members has no record at
+    all, or (study) less than a fifth of the town's share that month."""
+    months = [f"{cat.year}年{m}月" for m in range(1, 13)]
+    panels: list[tuple[str, pd.DataFrame, pd.DataFrame | None]] = []
+
+    def pivot(frame: pd.DataFrame, values: str, how: str = "mean") -> pd.DataFrame:
+        return frame.pivot_table(index="团支部", columns="月份", values=values, aggfunc=how).reindex(
+            columns=months
+        )
+
+    study = cat.tables.get("coverage_study")
+    if study is not None and len(study) and study["在册团员"].notna().any():
+        s = study.dropna(subset=["在册团员"])
+        s = s.assign(rate=s["有记录团员"].fillna(0) / s["在册团员"])
+        rate = pivot(s, "rate")
+        town = s.groupby("月份")[["有记录团员", "在册团员"]].sum()
+        town_rate = (town["有记录团员"] / town["在册团员"]).reindex(months)
+        flags = rate.lt(town_rate * 0.2, axis=1) & town_rate.ge(0.5).to_numpy()[None, :]
+        panels.append(("青年大学习（有记录的团员占比）", rate, flags))
+    checkin = cat.tables.get("coverage_checkin")
+    if checkin is not None and len(checkin) and checkin["在册团干部"].notna().any():
+        c = checkin.dropna(subset=["在册团干部"])
+        c = c.assign(rate=c["已打卡"].fillna(0) / c["在册团干部"])
+        rows = pivot(c, "记录数", "sum")
+        panels.append(
+            (
+                "团干部学习打卡（已打卡占比）",
+                pivot(c, "rate"),
+                rows.fillna(0).eq(0) & pivot(c, "在册团干部").gt(0),
+            )
+        )
+    acts = cat.tables.get("coverage_activities")
+    if acts is not None and len(acts):
+        panels.append(("活动台账（活动次数）", pivot(acts, "记录数", "sum"), None))
+    return panels
+
+
+def data_coverage(cat: Catalogue) -> Figure | None:
+    """数据完整性: for each kind, a branch × month heat map of what the exports hold; a month where a branch
+    with members has (almost) nothing is outlined in red — a likely missing export."""
+    panels = _coverage_grid(cat)
+    if not panels:
+        return None
+    capped = [(t, g.iloc[:MAX_ROWS], f if f is None else f.iloc[:MAX_ROWS]) for t, g, f in panels]
+    height = sum(len(g) * 0.42 + 1.6 for _, g, _ in capped) + 1.6
+    fonts.register()
+    ratios = [max(len(g), 1) + 3 for _, g, _ in capped]
+    fig, grid_axes = plt.subplots(
+        len(capped), 1, squeeze=False, figsize=figsize(height), layout="constrained",
+        gridspec_kw={"height_ratios": ratios},
+    )  # fmt: skip
+    rate_map = LinearSegmentedColormap.from_list(
+        "coverage", ["#FFFFFF", _tint(STUDY, 0.35), _shade(STUDY, 0.3)]
+    )
+    count_map = LinearSegmentedColormap.from_list(
+        "count", ["#FFFFFF", _tint(VOLUNTEER, 0.3), _shade(VOLUNTEER, 0.3)]
+    )
+    gap_color = "#C0392B"
+    for ax, (title, grid, flags) in zip(grid_axes[:, 0], capped, strict=True):
+        values = grid.to_numpy(dtype=float)
+        if flags is not None:
+            cmap = rate_map.with_extremes(bad=MISSING)
+            image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=1)
+            for r, c in zip(*np.nonzero(flags.to_numpy(dtype=bool)), strict=True):
+                ax.add_patch(
+                    Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=gap_color, linewidth=1.4)
+                )
+            bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, aspect=20)
+            bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+            bar.ax.tick_params(labelsize=6)
+            bar.outline.set_visible(False)
+        else:
+            top = max(float(np.nanmax(values)) if np.isfinite(values).any() else 1.0, 1.0)
+            image = ax.imshow(np.nan_to_num(values, nan=0.0), aspect="auto", cmap=count_map, vmin=0, vmax=top)
+            for r, c in zip(*np.nonzero(np.nan_to_num(values) > 0), strict=True):
+                color = _text_color(to_hex(image.cmap(image.norm(values[r, c]))))
+                ax.text(c, r, f"{int(values[r, c])}", ha="center", va="center", fontsize=6.5, color=color)
+        ax.set_xticks(range(12), [f"{m}月" for m in range(1, 13)], fontsize=7)
+        _branch_ticks(ax, list(grid.index))
+        for label in ax.get_yticklabels():
+            label.set_fontsize(7)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.grid(False)
+        ax.set_title(title, fontsize=9, loc="left")
+    handles = [Patch(facecolor="white", edgecolor=gap_color, linewidth=1.4), Patch(color=MISSING)]
+    labels = ["有团员（团干部）但这个月几乎没有记录：可能缺少导出", "这个月没有在册人员"]
+    _legend_below(fig, handles, labels)
+    fig.suptitle(f"{cat.year}年数据完整性：各团支部每月的记录", fontsize=11)
+    return fig
 
 
 def overview_yoy(cat: Catalogue) -> Figure | None:
@@ -994,6 +1093,7 @@ def aid_by_programme(cat: Catalogue) -> Figure | None:
 # --- registry ------------------------------------------------------------------------------------------
 
 CHARTS: dict[str, ChartFunction] = {
+    "00_data_coverage": data_coverage,
     "01_overview_yoy": overview_yoy,
     "10_members_by_branch": members_by_branch,
     "11_age_structure": age_structure,

@@ -12,12 +12,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import __version__
+from analysis import __version__, completeness
+from analysis.completeness import Assessment
 from analysis.config import TownConfig, YearTargets
 from analysis.indicators import activities as act
 from analysis.indicators import cadre, org, recruitment, services, study
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, info, ordered
 from analysis.load import Tables
+
+COVERAGE_TABLES = {
+    "青年大学习": "coverage_study",
+    "团干部学习打卡": "coverage_checkin",
+    "活动台账": "coverage_activities",
+}
 
 
 @dataclass
@@ -31,6 +38,7 @@ class Catalogue:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     targets: YearTargets = field(default_factory=YearTargets)
     notes: dict[str, Any] = field(default_factory=dict)
+    assessment: Assessment = field(default_factory=Assessment)
 
     def value(self, key: str) -> float | None:
         return self.headline.get(key)
@@ -94,6 +102,7 @@ class Catalogue:
             "previous": self.previous,
             "targets": self.targets.__dict__,
             "notes": self.notes,
+            "assessment": self.assessment.as_dict(),
             "tables": list(self.tables),
         }
         (folder / "catalogue.json").write_text(
@@ -117,6 +126,7 @@ class Catalogue:
             tables=tables,
             targets=YearTargets(**meta["targets"]),
             notes=meta["notes"],
+            assessment=Assessment.from_dict(meta.get("assessment", {})),
         )
 
 
@@ -241,6 +251,8 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
     """The whole catalogue of ``year`` (with last year's headline when ``previous`` is given)."""
     head, tabs, notes = _compute(tables, config, year, with_tables=True)
     prev = headline(previous, config, year - 1) if previous is not None else {}
+    for kind, frame in completeness.coverage(tables, year).items():
+        tabs[COVERAGE_TABLES[kind]] = frame
     return Catalogue(
         year=year,
         town=config.town,
@@ -249,6 +261,7 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
         tables=tabs,
         targets=config.targets(year),
         notes=notes,
+        assessment=completeness.assess(tables, config, year, head, prev),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analysis import formatting
+
 
 @dataclass(frozen=True)
 class KeyInfo:
@@ -13,15 +15,7 @@ class KeyInfo:
     kind: str = "count"  # count / rate / number / money
 
     def format(self, value: float | None) -> str:
-        if value is None:
-            return "—"
-        if self.kind == "rate":
-            return f"{value:.1%}"
-        if self.kind == "count":
-            return f"{round(value):,}"
-        if self.kind == "money":
-            return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-        return f"{value:,.1f}" if not float(value).is_integer() else f"{int(value):,}"
+        return formatting.value(value, self.kind)
 
 
 KEYS: dict[str, KeyInfo] = {

@@ -35,6 +35,9 @@ TABLE_TITLES: dict[str, str] = {
     "ratings_distribution": "对标定级分布",
     "ratings_table": "对标定级结果",
     "reviews_distribution": "团员教育评议",
+    "coverage_study": "完整性·青年大学习",
+    "coverage_checkin": "完整性·团干部打卡",
+    "coverage_activities": "完整性·活动台账",
 }
 
 COLUMNS: dict[str, str] = {
@@ -116,6 +119,8 @@ TABLE_COLUMNS: dict[str, dict[str, str]] = {
     "study_members_low": {"rate": "个人参学率"},
     "cadre_by_month": {"rate": "打卡率", "numerator": "已打卡团干部", "denominator": "月末在册团干部"},
     "cadre_by_branch": {"rate": "打卡率", "numerator": "已打卡人月", "denominator": "应打卡人月"},
+    "act_top": {"name": "活动名称"},
+    "act_list": {"name": "活动名称"},
 }
 
 

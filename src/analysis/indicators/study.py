@@ -56,7 +56,15 @@ def participation_pairs(records: pd.DataFrame, membership: Membership, periods: 
     """Every (period, member active on the period's date) pair with the member's branch that day and
     whether the member has ≥ 1 record in the period. Columns: period, date, member_id, branch, studied."""
     if periods.empty:
-        return pd.DataFrame(columns=["period", "date", "member_id", "branch", "studied"])
+        return pd.DataFrame(
+            {
+                "period": pd.Series(dtype="str"),
+                "date": pd.Series(dtype=periods["date"].dtype),
+                "member_id": pd.Series(dtype="str"),
+                "branch": pd.Series(dtype="str"),
+                "studied": pd.Series(dtype=bool),
+            }
+        )
     roster = membership.roster_on(periods["date"]).rename(columns={"day": "date"})
     pairs = periods[["period", "date"]].merge(roster[["date", "member_id", "branch"]], on="date", how="inner")
     done = credited(records).assign(studied=True)

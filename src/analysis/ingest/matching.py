@@ -23,6 +23,7 @@ def match_records(
     name: str = "name_norm",
     branch: str = "branch_canonical",
     day: str = "day",
+    scopes: dict[str, frozenset[str]] | None = None,
 ) -> pd.DataFrame:
     """Return DataFrame(member_id, match) aligned with ``records``.
 
@@ -30,6 +31,8 @@ def match_records(
     (normalised), ``branch`` (canonical name, or NA when the record has none or it is unknown) and ``day``.
     A record whose branch text was given but not recognised should pass ``branch`` = NA and be
     excluded by the caller from town-wide matching via the ``has_branch_text`` column (if present).
+    A record whose organisation is the committee or a parent organisation carries a ``scope`` (a key of
+    ``scopes``): its name is matched among the members of the scope's branches on that date.
     """
     n = len(records)
     if members.empty:  # nothing to match against: every record is unmatched
@@ -44,6 +47,7 @@ def match_records(
         return records[c] if c in records else pd.Series(pd.NA, index=records.index, dtype=object)
 
     ids, students, names, branches = col(id_key), col(student_no), col(name), col(branch)
+    scope = col("scope").astype(object)
     days = pd.to_datetime(col(day))
     has_branch_text = (
         records["has_branch_text"].astype(bool) if "has_branch_text" in records else branches.notna()
@@ -76,6 +80,7 @@ def match_records(
                 "name_norm": names[todo].to_numpy(),
                 "rec_branch": branches[todo].to_numpy(),
                 "has_branch": has_branch_text[todo].to_numpy(),
+                "scope": scope[todo].to_numpy(),
                 "day": days[todo].to_numpy(),
             }
         )
@@ -89,6 +94,13 @@ def match_records(
                 with_branch["mem_branch"].astype(object) == with_branch["rec_branch"].astype(object)
             ]
             without = cand[~cand["has_branch"]]
+            scoped = without["scope"].notna()
+            if scoped.any():
+                inside = [
+                    b in (scopes or {}).get(s, frozenset())
+                    for s, b in zip(without["scope"], without["mem_branch"], strict=True)
+                ]
+                without = without[~scoped | pd.Series(inside, index=without.index)]
             for frame, how in ((with_branch, "name_branch"), (without, "name_town")):
                 if frame.empty:
                     continue

@@ -108,6 +108,43 @@ def text_column(series: pd.Series) -> pd.Series:
     return map_unique(series, clean_text).astype("str")
 
 
+# ---------------------------------------------------------------- yes / no
+
+_TRUE = {
+    "是",
+    "√",
+    "✓",
+    "✔",
+    "已打卡",
+    "已完成",
+    "完成",
+    "已学习",
+    "已学",
+    "1",
+    "Y",
+    "YES",
+    "TRUE",
+    "T",
+    "有",
+    "打卡",
+}
+_FALSE = {"否", "×", "✗", "✘", "未打卡", "未完成", "未学习", "未学", "0", "N", "NO", "FALSE", "F", "无", "-"}
+
+
+def parse_flag(value: Any) -> bool | None:
+    """是/否, √/×, 1/0, 已打卡/未打卡 … → bool; blank → None; anything else → None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = (compact(value) or "").upper()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
 # ---------------------------------------------------------------- numbers
 
 _NUM = re.compile(r"^[-+]?\d+(?:\.\d+)?")
@@ -192,6 +229,7 @@ class ParsedDate:
     precision: str | None = None  # "time", "day" or "month"
     alternative: pd.Timestamp | None = None
     problem: str | None = None
+    yearless: bool = False  # written without a year ("6.30", a float 6.3): the year came from the hint
 
 
 _FULL = re.compile(
@@ -217,7 +255,7 @@ def _from_month_day(month: int, day_digits: str, year: int) -> ParsedDate:
     value = _make(year, month, day)
     if value is None:
         return ParsedDate(None, problem=f"“{month}.{day_digits}”不是有效日期")
-    return ParsedDate(value, "day")
+    return ParsedDate(value, "day", yearless=True)
 
 
 def parse_date(value: Any, year_hint: int | None = None, month_only: bool = False) -> ParsedDate:
@@ -314,7 +352,7 @@ def _parse_number_date(number: float, year_hint: int | None, month_only: bool) -
         if len(digits) == 1 and parsed.value is not None:
             alt = _make(year_hint, month, int(digits) * 10)
             if alt is not None:
-                return ParsedDate(parsed.value, "day", alt)
+                return ParsedDate(parsed.value, "day", alt, yearless=True)
         return parsed
     if 20000 <= number <= 80000:
         ts = EXCEL_EPOCH + pd.to_timedelta(number, unit="D")
@@ -336,6 +374,7 @@ def date_column(series: pd.Series, year_hint: int | None = None, month_only: boo
             "precision": pd.Series(None, index=series.index, dtype=object),
             "alternative": pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]"),
             "problem": pd.Series(None, index=series.index, dtype=object),
+            "yearless": pd.Series(False, index=series.index, dtype=bool),
         }
     )
     if isinstance(series.dtype, pd.StringDtype):  # read column-wise: every present cell is text
@@ -379,6 +418,7 @@ def date_column(series: pd.Series, year_hint: int | None = None, month_only: boo
             [p.alternative for p in parsed_list], index=rest.index, dtype="datetime64[us]"
         )
         out.loc[rest.index, "problem"] = [p.problem for p in parsed_list]
+        out.loc[rest.index, "yearless"] = [p.yearless for p in parsed_list]
     return out
 
 
@@ -415,6 +455,7 @@ def month_section(text: Any) -> int | None:
 _SEASON = re.compile(r"第?([\d一二三四五六七八九十百]+)季[,，\-—_\s]*第?([\d一二三四五六七八九十百]+)期")
 _YEARLY = re.compile(r"(\d{4})年?[,，\-—_\s]*第?([\d一二三四五六七八九十百]+)期")
 _BARE = re.compile(r"^第?([\d一二三四五六七八九十百]+)期?$")
+_YEAR_MONTH = re.compile(r"(20\d{2})(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -444,6 +485,8 @@ def canonical_period(value: Any) -> Period:
         number = chinese_number(m.group(2))
         if number:
             return Period(f"{int(m.group(1))}年第{number}期", number=number)
+    if m := _YEAR_MONTH.fullmatch(text):  # an export named by its month (…-202205.xlsx)
+        return Period(f"{int(m.group(1))}年{int(m.group(2))}月")
     if m := _BARE.match(text):
         number = chinese_number(m.group(1))
         if number:

@@ -9,7 +9,6 @@ import hashlib
 import json
 import re
 import shutil
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,12 +20,14 @@ import pandera.pandas as pa
 
 from analysis import __version__, guard, privacy, safe_io, schemas
 from analysis.config import TownConfig
-from analysis.errors import AnalysisError, InputFileError
-from analysis.ingest import kinds
+from analysis.errors import AnalysisError, InputFileError, write_internal_log
+from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
-from analysis.ingest.layout import Layout, detect_layout, extract, infer_columns
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.readers import RawSheet, read_file
+from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetContext
+from analysis.ingest.rows import SKIP_LABELS, extract
+from analysis.ingest.vocabulary import Vocabulary
 from analysis.membership import Membership
 from analysis.paths import INGEST_SOURCES, package_hash
 
@@ -35,13 +36,6 @@ SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
 SPECIAL_GAP_DAYS = 4
 REPORT_FILE = "ingest_report.json"
 REJECTED_FILE = "rejected_rows.xlsx"
-SKIP_LABELS = {
-    "totals": "合计行",
-    "sections": "月份分隔行",
-    "notes": "表尾说明",
-    "headers": "重复表头",
-    "not_studied": "未学习名单行",
-}
 
 
 @dataclass
@@ -60,6 +54,7 @@ class SourceReport:
     skipped: dict[str, int] = field(default_factory=dict)
     warnings: int = 0
     notes: list[str] = field(default_factory=list)
+    recognition: dict[str, Any] = field(default_factory=dict)
 
     @property
     def skipped_total(self) -> int:
@@ -84,6 +79,7 @@ class SourceReport:
             "skipped_detail": {SKIP_LABELS.get(k, k): v for k, v in self.skipped.items() if v},
             "warnings": self.warnings,
             "notes": self.notes,
+            "recognition": self.recognition,
         }
 
 
@@ -99,8 +95,10 @@ class IngestResult:
     failures: list[dict[str, str]]
     unknown_sheets: list[dict[str, Any]]
     summary_sheets: list[dict[str, Any]]  # 汇总/统计 sheets next to the detail data: not data, skipped
+    set_aside: list[dict[str, Any]]  # sheets whose rows mostly fall in another year
     inputs: list[dict[str, Any]]
     config_hash: str
+    notes: list[str] = field(default_factory=list)  # what the year's data can and cannot give (Chinese)
 
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "kept", "rejected", "duplicates")
@@ -123,10 +121,20 @@ class IngestResult:
             "failed_files": self.failures,
             "unknown_sheets": self.unknown_sheets,
             "summary_sheets_skipped": self.summary_sheets,
+            "set_aside_other_year": self.set_aside,
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
+            "yearless_dates": self._yearless(),
+            "notes": self.notes,
         }
+
+    def _yearless(self) -> dict[str, Any]:
+        """Dates written without a year (their year was filled in from the title, file or ingest year)."""
+        if self.warnings.empty:
+            return {"count": 0, "files": []}
+        rows = self.warnings[self.warnings["reason"].astype(str).str.contains("没有写年份")]
+        return {"count": len(rows), "files": list(dict.fromkeys(rows["file"].astype(str)))}
 
 
 def file_sha256(path: Path) -> str:
@@ -161,57 +169,29 @@ def ingest_year(
 ) -> IngestResult:
     """Read every export of ``raw_dir`` and build the canonical tables of ``year``."""
     resolver = BranchResolver(config)
-    ctx = kinds.Context(config=config, year=year, resolver=resolver)
+    ctx = clean.Context(config=config, year=year, resolver=resolver)
+    recogniser = Recogniser(config, resolver, year)
     limits = limits or guard.Limits.from_config(config.limits, source=str(config.source))
-    sources: list[SourceReport] = []
-    failures: list[dict[str, str]] = []
-    unknown_sheets: list[dict[str, Any]] = []
-    summary_sheets: list[dict[str, Any]] = []
-    inputs: list[dict[str, Any]] = []
-    batches: dict[str, list[pd.DataFrame]] = {}
+    run = _Run(ctx, recogniser)
     for path in raw_files(raw_dir):
         name = path.relative_to(raw_dir).as_posix()
-        inputs.append({"file": name, "sha256": file_sha256(path), "bytes": path.stat().st_size})
+        run.inputs.append({"file": name, "sha256": file_sha256(path), "bytes": path.stat().st_size})
         if progress:
             progress(name)
-        pinned = next((k for pat, k in config.file_kinds.items() if fnmatch.fnmatch(name, pat)), None)
+        pinned = pinned_kind(config, name)
         try:
             sheets = read_file(path, name, limits)
         except InputFileError as exc:
-            failures.append({"file": name, "message": exc.render()})
+            run.failures.append({"file": name, "message": exc.render()})
             continue
         if not sheets:
-            failures.append({"file": name, "message": f"文件“{name}”中没有任何数据"})
+            run.failures.append({"file": name, "message": f"文件“{name}”中没有任何数据"})
             continue
         for sheet in sheets:
-            before = len(ctx.rejected), len(ctx.warnings)
-            try:
-                outcome = _ingest_sheet(sheet, pinned, ctx, len(sources))
-            except AnalysisError as exc:
-                del ctx.rejected[before[0] :], ctx.warnings[before[1] :]
-                failures.append({"file": name, "message": exc.render()})
-                continue
-            except Exception:  # a bug must not cost the analyst the rest of the year
-                del ctx.rejected[before[0] :], ctx.warnings[before[1] :]
-                log = _log_internal_error()
-                where = f"文件“{name}”" + (f"工作表“{sheet.sheet}”" if sheet.sheet else "")
-                failures.append(
-                    {
-                        "file": name,
-                        "message": f"{where}处理时出现程序内部错误，该表未导入；详细信息已写入 {log}，请发给维护人员",
-                    }
-                )
-                continue
-            if outcome is None:
-                continue
-            if isinstance(outcome, dict):
-                (summary_sheets if outcome.pop("summary") else unknown_sheets).append(outcome)
-                continue
-            report, table, frame = outcome
-            sources.append(report)
-            batches.setdefault(table, []).append(frame)
-    tables, ambiguous = _assemble(batches, ctx, sources)
-    for src_report in sources:
+            run.sheet(sheet, SheetContext(name, sheet.sheet, year), pinned)
+    run.minimal_rosters()
+    tables, ambiguous = _assemble(run.batches, ctx, run.sources)
+    for src_report in run.sources:
         if not src_report.balanced():
             raise AnalysisError(
                 f"内部错误：文件“{src_report.file}”的行数对不上（读取 {src_report.rows_read}，保留 {src_report.kept}，"
@@ -224,80 +204,240 @@ def ingest_year(
     return IngestResult(
         year=year,
         tables=tables,
-        sources=sources,
+        sources=run.sources,
         rejected=pd.DataFrame(ctx.rejected, columns=["file", "sheet", "row", "column", "value", "reason"]),
         warnings=pd.DataFrame(ctx.warnings, columns=["file", "sheet", "row", "column", "value", "reason"]),
         ambiguous=ambiguous,
         unknown_branches=unknown,
-        failures=failures,
-        unknown_sheets=unknown_sheets,
-        summary_sheets=summary_sheets,
-        inputs=inputs,
+        failures=run.failures,
+        unknown_sheets=run.unknown_sheets,
+        summary_sheets=run.summary_sheets,
+        set_aside=run.set_aside,
+        inputs=run.inputs,
         config_hash=config_fingerprint(config),
+        notes=_year_notes(tables),
+    )
+
+
+def _year_notes(tables: dict[str, pd.DataFrame]) -> list[str]:
+    notes = []
+    if "members" not in tables and ("study_records" in tables or "cadre_checkins" in tables):
+        notes.append(
+            "本年度没有团员名册：青年大学习只统计期数和学习人次，参学率、从未参学人数和团干部打卡率需要名册，未计算"
+        )
+    return notes
+
+
+def pinned_kind(config: TownConfig, name: str) -> str | None:
+    """The kind town.yml's ``files:`` gives a file (pattern matched against its path or its name)."""
+    base = name.rsplit("/", 1)[-1]
+    return next(
+        (
+            k
+            for pat, k in config.file_kinds.items()
+            if fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(base, pat)
+        ),
+        None,
+    )
+
+
+@dataclass
+class _Run:
+    """The state of one ingest while its sheets are read."""
+
+    ctx: clean.Context
+    recogniser: Recogniser
+    sources: list[SourceReport] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    unknown_sheets: list[dict[str, Any]] = field(default_factory=list)
+    summary_sheets: list[dict[str, Any]] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    batches: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    deferred: list[tuple[RawSheet, Layout]] = field(default_factory=list)  # name-and-branch-only rosters
+    set_aside: list[dict[str, Any]] = field(default_factory=list)  # sheets of another year
+
+    def sheet(self, sheet: RawSheet, where: SheetContext, pinned: str | None) -> None:
+        layouts = self.recogniser.recognise(sheet, where, pinned)
+        layout = layouts[0] if layouts else None
+        if layout is None or (layout.missing and not pinned):
+            self._not_data(sheet, layout)
+            return
+        if layout.missing:
+            self.failures.append(
+                {"file": sheet.file, "message": _missing_columns_message(sheet, layout, self.ctx)}
+            )
+            return
+        if layout.minimal and not pinned:
+            self.deferred.append((sheet, layout))
+            return
+        self._read(sheet, layout)
+
+    def _read(self, sheet: RawSheet, layout: Layout) -> None:
+        before = len(self.ctx.rejected), len(self.ctx.warnings)
+        try:
+            report, table, frame = _ingest_sheet(sheet, layout, self.ctx, len(self.sources))
+        except AnalysisError as exc:
+            del self.ctx.rejected[before[0] :], self.ctx.warnings[before[1] :]
+            self.failures.append({"file": sheet.file, "message": exc.render()})
+            return
+        except Exception:  # a bug must not cost the analyst the rest of the year
+            del self.ctx.rejected[before[0] :], self.ctx.warnings[before[1] :]
+            log = _log_internal_error()
+            self.failures.append(
+                {
+                    "file": sheet.file,
+                    "message": f"{_where(sheet)}处理时出现程序内部错误，该表未导入；详细信息已写入 {log}，请发给维护人员",
+                }
+            )
+            return
+        if (other := _other_year(frame, self.ctx, layout)) is not None:
+            del self.ctx.rejected[before[0] :], self.ctx.warnings[before[1] :]
+            report.skipped["other_year"] = report.rows_read - report.skipped_total
+            report.rejected = report.warnings = 0
+            frame = frame.iloc[0:0]
+            self.set_aside.append(
+                {"file": sheet.file, "sheet": sheet.sheet, "rows": report.rows_read, "message": other}
+            )
+        self.sources.append(report)
+        self.batches.setdefault(table, []).append(frame)
+
+    def _not_data(self, sheet: RawSheet, layout: Layout | None) -> None:
+        filled = int(sheet.cells.notna().any(axis=1).sum())
+        if not filled:
+            return
+        if SUMMARY_SHEET.search(sheet.sheet) or SUMMARY_SHEET.search(sheet.file.rsplit("/", 1)[-1]):
+            self.summary_sheets.append({"file": sheet.file, "sheet": sheet.sheet, "rows": filled})
+            return
+        self.unknown_sheets.append(
+            {
+                "file": sheet.file,
+                "sheet": sheet.sheet,
+                "rows": filled,
+                "message": _unknown_sheet_message(sheet),
+            }
+        )
+
+    def minimal_rosters(self) -> None:
+        """A list of names and branches only (long or one column per branch) is the roster when it is the
+        year's only roster-like sheet; otherwise it is listed as not imported."""
+        has_roster = "members" in self.batches
+        if not has_roster and len(self.deferred) == 1:
+            sheet, layout = self.deferred[0]
+            layout.notes.append(
+                "只有姓名和团支部的名单，本年度没有其他名册，按团员名册导入（没有团籍、入团日期等信息）"
+            )
+            self._read(sheet, layout)
+            return
+        for sheet, _ in self.deferred:
+            why = (
+                "本年度已有团员名册"
+                if has_roster
+                else f"本年度有 {len(self.deferred)} 份这样的名单，无法确定哪一份是名册"
+            )
+            self.unknown_sheets.append(
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.sheet,
+                    "rows": int(sheet.cells.notna().any(axis=1).sum()),
+                    "message": f"{_where(sheet)}：只有姓名和团支部的名单，{why}，未导入。"
+                    f'如需作为团员名册导入，请在 config/town.yml 的 files 中指定，例如 files: {{"{sheet.file.rsplit("/", 1)[-1]}": 团员名册}}。',
+                }
+            )
+
+
+OTHER_YEAR_SHARE = 0.5  # a sheet whose dated rows fall in another year more often than this is set aside
+
+
+def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str | None:
+    """A sheet whose rows mostly fall in another year (last year's ledger left in this year's folder) is set
+    aside as a whole: the message says why; None when the sheet belongs to the year."""
+    column = ctx.config.vocabulary.kinds[layout.kind].year_of
+    if column is None or column not in frame or frame.empty:
+        return None
+    values = frame[column]
+    years = values.astype("Int64") if column == "year" else pd.to_datetime(values).dt.year.astype("Int64")
+    years = years.dropna()
+    if years.empty or (years == ctx.year).mean() >= 1 - OTHER_YEAR_SHARE:
+        return None
+    counts = years.value_counts()
+    top = int(counts.index[0])
+    return (
+        f"{len(years)} 行中有 {int((years != ctx.year).sum())} 行属于其他年度（最多的是 {top} 年，{int(counts.iloc[0])} 行），"
+        f"整表未计入 {ctx.year} 年；如确为本年数据，请检查日期，如是上一年的导出请移到 {top} 年的文件夹"
     )
 
 
 def _log_internal_error() -> Path:
-    log = Path(tempfile.gettempdir()) / "tuanwei-analysis-error.log"
-    log.write_text(traceback.format_exc(), encoding="utf-8")
-    return log
+    return write_internal_log(traceback.format_exc())
+
+
+def _where(sheet: RawSheet) -> str:
+    return f"文件“{sheet.file}”" + (f"工作表“{sheet.sheet}”" if sheet.sheet else "")
 
 
 def _ingest_sheet(
-    sheet: RawSheet, pinned: str | None, ctx: kinds.Context, index: int
-) -> tuple[SourceReport, str, pd.DataFrame] | dict[str, Any] | None:
-    """One sheet → (its accounting, its table name, its canonical rows); a dict for a sheet that is not
-    data (summary sheets and unrecognised sheets); None for an empty sheet."""
-    config, name = ctx.config, sheet.file
-    layout = detect_layout(sheet, config, pinned)
-    if layout is None:
-        filled = int(sheet.cells.notna().any(axis=1).sum())
-        if not filled:
-            return None
-        if SUMMARY_SHEET.search(sheet.sheet):
-            return {"file": name, "sheet": sheet.sheet, "rows": filled, "summary": True}
-        return {
-            "file": name,
-            "sheet": sheet.sheet,
-            "rows": filled,
-            "summary": False,
-            "message": _unknown_sheet_message(sheet, config),
-        }
-    infer_columns(sheet, layout, ctx.resolver, year=ctx.year)
-    spec = config.kinds[layout.kind]
-    missing = [c for c in spec.required if c not in layout.columns]
-    if missing:
-        raise AnalysisError(_missing_columns_message(name, sheet.sheet, layout, missing, spec.label))
-    extracted = extract(sheet, layout)
-    report = SourceReport(
-        name, sheet.sheet, layout.kind, spec.label, layout.header_rows, notes=list(layout.inferred)
-    )
+    sheet: RawSheet, layout: Layout, ctx: clean.Context, index: int
+) -> tuple[SourceReport, str, pd.DataFrame]:
+    """One recognised sheet → (its accounting, its table name, its canonical rows)."""
+    kind = ctx.config.vocabulary.kinds[layout.kind]
+    extracted = extract(sheet, layout, kind)
+    report = SourceReport(sheet.file, sheet.sheet, layout.kind, kind.label, layout.header_rows)
+    report.recognition = layout.report()
+    for key, count in extracted.filled.items():  # cells filled down a merged (or blank) block
+        report.recognition["columns"][key]["filled"] = count
+    report.notes = _notes(layout, ctx.config.vocabulary, extracted.filled)
     report.skipped = dict(extracted.skipped)
     rows = extracted.rows
     report.rows_read = len(rows) + report.skipped_total
-    if layout.kind == "study" and "study_status" in rows:
-        not_studied = kinds.not_studied(rows)
-        report.skipped["not_studied"] = int(not_studied.sum())
-        rows = rows[~not_studied]
-    src = kinds.Source(name, sheet.sheet, layout, ctx.year)
+    for kind_key, reason, test in (
+        ("study", "not_studied", clean.not_studied),
+        ("transfers", "not_done", clean.not_done),
+    ):
+        if layout.kind == kind_key:
+            mask = test(rows)
+            report.skipped[reason] = int(mask.sum())
+            rows = rows[~mask]
+    src = clean.Source(sheet.file, sheet.sheet, layout, kind, ctx.year)
     before_rej, before_warn = len(ctx.rejected), len(ctx.warnings)
-    frame = kinds.NORMALISERS[layout.kind](rows, src, ctx)
+    frame = clean.CLEANERS[layout.kind](rows, src, ctx)
     report.rejected = len(ctx.rejected) - before_rej
     report.warnings = len(ctx.warnings) - before_warn
-    return report, kinds.KIND_TABLE[layout.kind], frame.assign(_src=index)
+    return report, kind.table, frame.assign(_src=index)
 
 
-def _unknown_sheet_message(sheet: Any, config: TownConfig) -> str:
-    where = f"文件“{sheet.file}”" + (f"工作表“{sheet.sheet}”" if sheet.sheet else "")
+def _notes(layout: Layout, vocab: Vocabulary, filled: dict[str, int]) -> list[str]:
+    """What the analyst should know about how a sheet was read (Chinese, for the report and the terminal)."""
+    kind = vocab.kinds[layout.kind]
+    notes = list(layout.notes)
+    if layout.margin is not None and layout.margin < CLOSE_CALL and layout.runner_up:
+        runner_up = vocab.kinds[layout.runner_up].label
+        notes.append(
+            f"识别为“{kind.label}”，但与“{runner_up}”相差很小（{layout.margin:g} 分），请核对；"
+            "如有误，请在 town.yml 的 files 中指定类型"
+        )
+    for key, source in layout.sources.items():
+        if source.how not in ("header", "spelling"):
+            notes.append(f"“{kind.label_of(key)}”取自{source.describe()}")
+    for key, count in filled.items():
+        notes.append(f"“{kind.label_of(key)}”列有 {count} 个单元格按合并单元格或上方的值填充")
+    return notes
+
+
+def _unknown_sheet_message(sheet: RawSheet) -> str:
     return (
-        f"{where}：前 15 行中找不到可识别的表头，未导入。"
-        "如果这是需要的数据，请检查表头名称，或在 config/town.yml 的 files 中指定其类型、在 columns 中添加列名别名。"
+        f"{_where(sheet)}：前 15 行中找不到可识别的表头，未导入。"
+        f'可运行 python -m analysis explain "{sheet.file}" 查看识别过程；如果这是需要的数据，'
+        "请在 config/town.yml 的 files 中指定其类型，或在 columns 中添加列名的写法。"
     )
 
 
-def _missing_columns_message(file: str, sheet: str, layout: Layout, missing: list[str], label: str) -> str:
-    where = f"文件“{file}”" + (f"工作表“{sheet}”" if sheet else "")
-    return f"{where}被识别为“{label}”（表头在第 {layout.header_rows[0]} 行），但缺少必需的列：{'、'.join(missing)}"
+def _missing_columns_message(sheet: RawSheet, layout: Layout, ctx: clean.Context) -> str:
+    kind = ctx.config.vocabulary.kinds[layout.kind]
+    groups = ["或".join(f"“{kind.label_of(c)}”" for c in group) for group in layout.missing]
+    return (
+        f"{_where(sheet)}按 town.yml 的指定作为“{kind.label}”读取（表头在第 {layout.header_rows[0]} 行），"
+        f"但找不到这些列：{'、'.join(groups)}。请在 config/town.yml 的 columns 中添加这些列在表头中的写法。"
+    )
 
 
 def _count(sources: list[SourceReport], frame: pd.DataFrame, attr: str) -> None:
@@ -312,15 +452,14 @@ def _dedup(frame: pd.DataFrame, subset: list[str], sources: list[SourceReport]) 
 
 
 def _concat(batches: dict[str, list[pd.DataFrame]], table: str) -> pd.DataFrame | None:
-    frames = batches.get(table)
-    if not frames:
-        return None
-    frames = [f for f in frames if len(f)] or frames[:1]
-    return pd.concat(frames, ignore_index=True)
+    """A table's rows from all its sheets; None when no sheet kept a row (every row rejected, or the sheet
+    set aside as another year's): its indicators are then absent, never 0."""
+    frames = [f for f in batches.get(table) or [] if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def _assemble(
-    batches: dict[str, list[pd.DataFrame]], ctx: kinds.Context, sources: list[SourceReport]
+    batches: dict[str, list[pd.DataFrame]], ctx: clean.Context, sources: list[SourceReport]
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     ambiguous: list[pd.DataFrame] = []
@@ -365,7 +504,9 @@ def _assemble(
     if study is not None:
         study = _special_periods(study)
         study["day"] = study["recorded_at"]
-        study = _match(study, members, membership, branch="branch_canonical", day="day")
+        study = _match(
+            study, members, membership, branch="branch_canonical", day="day", scopes=ctx.resolver.scopes()
+        )
         study["person_key"] = person_keys(study, study[["member_id"]])
         ambiguous.append(_ambiguous(study, "青年大学习"))
         study = study.sort_values(["recorded_at"], na_position="last", kind="stable")
@@ -449,7 +590,7 @@ def _scrub_free_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: privacy.scrub_series(frame[c]) for c in columns}) if columns else frame
 
 
-def _dedup_members(members: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]) -> pd.DataFrame:
+def _dedup_members(members: pd.DataFrame, ctx: clean.Context, sources: list[SourceReport]) -> pd.DataFrame:
     """Same member key twice: an exact duplicate row is removed; different people sharing a key are kept apart."""
     identity = [c for c in schemas.columns("members") if not c.startswith("source_")]
     members = _dedup(members, identity, sources)
@@ -494,6 +635,7 @@ def _match(
     branch: str,
     day: str,
     month_end: bool = False,
+    scopes: dict[str, frozenset[str]] | None = None,
 ) -> pd.DataFrame:
     records = frame.rename(columns={branch: "_branch"}) if branch != "_branch" else frame
     days = pd.to_datetime(frame[day])
@@ -509,10 +651,11 @@ def _match(
             if "has_branch_text" in frame
             else frame[branch].notna(),
             "day": days.fillna(pd.Timestamp.max.normalize()),
+            "scope": frame.get("scope", pd.NA),
         },
         index=frame.index,
     )
-    matched = match_records(query, members, membership)
+    matched = match_records(query, members, membership, scopes=scopes)
     return frame.assign(member_id=matched["member_id"].astype("str"), match=matched["match"].astype("str"))
 
 
@@ -530,7 +673,7 @@ def _ambiguous(frame: pd.DataFrame, label: str) -> pd.DataFrame:
     )
 
 
-def _warn_unmatched(frame: pd.DataFrame, ctx: kinds.Context, message: str) -> None:
+def _warn_unmatched(frame: pd.DataFrame, ctx: clean.Context, message: str) -> None:
     for _, row in frame[frame["match"] == "unmatched"].iterrows():
         ctx.warnings.append(
             {
@@ -566,7 +709,7 @@ def _special_periods(study: pd.DataFrame) -> pd.DataFrame:
 
 
 def _validate(
-    name: str, frame: pd.DataFrame, ctx: kinds.Context, sources: list[SourceReport]
+    name: str, frame: pd.DataFrame, ctx: clean.Context, sources: list[SourceReport]
 ) -> pd.DataFrame:
     """pandera validation (lazy): failing rows are rejected with the check that failed."""
     model = schemas.TABLES[name]
@@ -588,7 +731,7 @@ def _validate(
                     "sheet": row["source_sheet"],
                     "row": int(row["source_row"]),
                     "column": labels.get(str(case["column"]), str(case["column"])),
-                    "value": kinds.scrub(case["failure_case"]),
+                    "value": clean.scrub(case["failure_case"]),
                     "reason": f"数据校验未通过（{case['check']}）",
                 }
             )
@@ -631,6 +774,16 @@ PROBLEM_HEADERS = {
 }
 
 
+REJECTED_NOTES = [
+    ("被拒绝的行", "无法使用、未导入的行：文件、工作表、Excel 中的行号、列、单元格内容和原因。"),
+    ("警告", "已导入但需要核对的行（如编号位数不对、年龄不足 14 周岁、名册外人员）。"),
+    ("歧义匹配", "因重名无法确定是哪位团员的记录：已导入，但不计入任何个人。"),
+    ("未识别的团支部", "导出中出现、配置 town.yml 中没有的团支部写法，及最接近的团支部。"),
+    ("未导入的文件", "整个文件或工作表未导入的原因（无法读取、未识别、汇总类工作表）。"),
+    ("来源", "由 python -m analysis ingest 读取原始导出文件夹生成；行号即在 Excel 中看到的行号。"),
+]
+
+
 def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
     sheets = {
         "被拒绝的行": result.rejected.rename(columns=PROBLEM_HEADERS),
@@ -657,8 +810,13 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
             + [
                 {"文件": f"{u['file']}（{u['sheet']}）", "原因": "汇总类工作表（不是逐条明细），未导入"}
                 for u in result.summary_sheets
+            ]
+            + [
+                {"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]}
+                for u in result.set_aside
             ],
             columns=["文件", "原因"],
         ),
     }
+    sheets[safe_io.NOTES_SHEET] = safe_io.notes_frame([*REJECTED_NOTES, ("年度", f"{result.year} 年的导入")])
     return sheets

@@ -22,6 +22,7 @@ from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from analysis import guard
 from analysis.errors import InputFileError, Location
+from analysis.ingest import prefetch
 
 
 @dataclass
@@ -51,7 +52,11 @@ def column_letter(index: int) -> str:
 def read_file(path: Path, display_name: str, limits: guard.Limits | None = None) -> list[RawSheet]:
     """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
     limits = limits or guard.Limits()
+    if (parsed := prefetch.take(path, limits)) is not None:  # checked and parsed while starting up
+        return _read_xlsx_columnar(path, display_name, limits, parsed)
     info = guard.check_file(path, limits, name=display_name)
+    if info.format == "xlsx":
+        guard.check_sheet_extents(path, limits, name=display_name)  # before calamine allocates a grid
     if info.format == "xlsx" and info.size >= COLUMNAR_BYTES:
         return _read_xlsx_columnar(path, display_name, limits)
     if info.format in ("xlsx", "xls"):
@@ -62,11 +67,7 @@ def read_file(path: Path, display_name: str, limits: guard.Limits | None = None)
     return _read_csv(path, display_name, limits, encoding)
 
 
-COLUMNAR_BYTES = 2 * 1024 * 1024
-"""xlsx files from this size on (bulk exports such as monthly 青年大学习 records) are read column-wise into
-Arrow strings (fastexcel), about twice as fast and with a fraction of the memory of per-cell Python
-objects. Smaller files (rosters, ledgers: where number-typed cells such as 6.3 or 2019.1 carry meaning) keep
-python-calamine's typed cells."""
+COLUMNAR_BYTES = prefetch.COLUMNAR_BYTES
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
@@ -80,9 +81,8 @@ def _cell_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col - 1
 
 
-def _first_columns(zf: zipfile.ZipFile) -> dict[str, int]:
-    """Per sheet name: its first used column, from ``<dimension ref>`` at the start of the sheet XML
-    (read without decompressing the cells)."""
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part inside the xlsx package."""
     workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = {}
@@ -91,32 +91,72 @@ def _first_columns(zf: zipfile.ZipFile) -> dict[str, int]:
         if rid and target:
             targets[rid.group(1)] = target.group(1)
     out = {}
+    names = set(zf.namelist())
     for m in re.finditer(r"<sheet\b[^>]*>", workbook):
         name, rid = re.search(r'name="([^"]+)"', m.group(0)), re.search(r'r:id="([^"]+)"', m.group(0))
         if not name or not rid or rid.group(1) not in targets:
             continue
         target = targets[rid.group(1)]
         part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        try:
-            with zf.open(part) as fh:
-                head = fh.read(4096)
-        except KeyError:
-            continue
-        dim = re.search(rb'<dimension ref="([A-Z]+\d+)', head)
-        out[html.unescape(name.group(1))] = _cell_ref(dim.group(1).decode())[1] if dim else 0
+        if part in names:
+            out[html.unescape(name.group(1))] = part
     return out
 
 
-def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+def _first_columns(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, int]:
+    """Per sheet name: its first used column, from ``<dimension ref>`` at the start of the sheet XML
+    (read without decompressing the cells)."""
+    out = {}
+    for name, part in parts.items():
+        with zf.open(part) as fh:
+            head = fh.read(4096)
+        dim = re.search(rb'<dimension ref="([A-Z]+\d+)', head)
+        out[name] = _cell_ref(dim.group(1).decode())[1] if dim else 0
+    return out
+
+
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+):([A-Z]+\d+)"')
+
+
+def _merged_ranges(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges per sheet (Excel rows, 0-based columns) from the sheet XML, streamed: the column-wise
+    reader has none of its own, and a 月份 merged down a block keeps its value in the first row only."""
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    for name, part in parts.items():
+        found: list[tuple[int, int, int, int]] = []
+        tail = b""
+        with zf.open(part) as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                chunk = tail + block
+                if chunk.find(b"mergeCell") < 0:
+                    tail = chunk[-200:]
+                    continue
+                for m in _MERGE_REF.finditer(chunk):
+                    (r1, c1), (r2, c2) = _cell_ref(m.group(1).decode()), _cell_ref(m.group(2).decode())
+                    found.append((r1, c1, r2, c2))
+                tail = chunk[-200:]  # a reference cut by the block boundary is found in the next chunk
+        out[name] = sorted(set(found))
+    return out
+
+
+def _read_xlsx_columnar(
+    path: Path, display_name: str, limits: guard.Limits, parsed: list[tuple[str, Any]] | None = None
+) -> list[RawSheet]:
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(path.read_bytes())  # by content: an xlsx renamed .xls works
+        if parsed is None:
+            reader = fastexcel.read_excel(path.read_bytes())  # by content: an xlsx renamed .xls works
+            parsed = [
+                (name, reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
+                for name in reader.sheet_names
+            ]
         with zipfile.ZipFile(path) as zf:
-            first_columns = _first_columns(zf)
+            parts = _sheet_parts(zf)
+            first_columns = _first_columns(zf, parts)
+            merges = _merged_ranges(zf, parts)
         sheets: list[RawSheet] = []
-        for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        for name, sheet in parsed:
             _too_big(display_name, name, sheet.total_height, sheet.width, limits)
             table = sheet.to_arrow()
             if table.num_rows == 0:
@@ -125,7 +165,7 @@ def _read_xlsx_columnar(path: Path, display_name: str, limits: guard.Limits) -> 
             frame = table.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
             frame.columns = range(first_col, first_col + frame.shape[1])
             frame.index = pd.RangeIndex(1, 1 + len(frame))
-            sheets.append(RawSheet(display_name, name, frame))  # group headers: see layout
+            sheets.append(RawSheet(display_name, name, frame, merges.get(name, [])))
         return sheets
     except InputFileError:
         raise

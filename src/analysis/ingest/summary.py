@@ -2,47 +2,80 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from analysis.ingest.pipeline import REJECTED_FILE, REPORT_FILE, IngestResult
+from analysis import formatting, terminal
+from analysis.ingest.pipeline import REJECTED_FILE, REPORT_FILE, IngestResult, SourceReport
+
+COUNTS = ("读取", "保留", "拒绝", "重复", "跳过", "警告")
+MIN_NAME = 12  # a file name is not shortened below this many terminal cells
+
+
+def _counts(s: SourceReport) -> list[int]:
+    return [s.rows_read, s.kept, s.rejected, s.duplicates, s.skipped_total, s.warnings]
+
+
+def sources_table(result: IngestResult, console: Console) -> Table:
+    """One line per sheet: file (shortened in the middle when the window is narrow; repeated names left
+    blank), sheet, kind and the row accounting, numbers right-aligned; totals in the footer."""
+    totals = [sum(c) for c in zip(*(_counts(s) for s in result.sources), strict=True)] or [0] * 6
+    longest = max((cell_len(s.file) for s in result.sources), default=MIN_NAME)
+    width = longest
+    while True:
+        table = terminal.new_table(console, f"{result.year} 年数据导入", footer=True)
+        terminal.add_column(table, "文件", footer="合计")
+        terminal.add_column(table, "工作表")
+        terminal.add_column(table, "类型")
+        for header, total in zip(COUNTS, totals, strict=True):
+            terminal.add_column(table, header, "count", formatting.count(total))
+        previous = None
+        for s in result.sources:
+            shown = "" if s.file == previous else terminal.shorten(s.file, width)
+            previous = s.file
+            table.add_row(shown, s.sheet, s.kind_label, *(formatting.count(n) for n in _counts(s)))
+        if width <= MIN_NAME or terminal.fits(console, table):
+            return table
+        width = max(width - 2, MIN_NAME)
+
+
+ORG_WORDS = re.compile(
+    r"村|社区|居委|支部|团|委|学校|中学|小学|学院|班|公司|企业|机关|单位|站|所|局|办|街道|镇|乡"
+)
 
 
 def print_ingest_summary(result: IngestResult, processed_dir: Path, console: Console) -> None:
-    table = Table(title=f"{result.year} 年数据导入", show_lines=False)
-    for header in ("文件", "工作表", "类型", "读取", "保留", "拒绝", "重复", "跳过", "警告"):
-        left = header in ("文件", "工作表", "类型")
-        table.add_column(header, justify="left" if left else "right", overflow="fold", no_wrap=not left)
-    for s in result.sources:
-        table.add_row(
-            s.file,
-            s.sheet,
-            s.kind_label,
-            str(s.rows_read),
-            str(s.kept),
-            str(s.rejected),
-            str(s.duplicates),
-            str(s.skipped_total),
-            str(s.warnings),
-        )
-    console.print(table)
+    console.print(sources_table(result, console))
     t = result.totals()
     console.print(
-        f"共读取 {t['rows_read']} 行 = 保留 {t['kept']} + 拒绝 {t['rejected']} + 重复 {t['duplicates']}"
-        f" + 跳过（合计行、表尾等）{t['skipped']}。"
+        f"共读取 {formatting.count(t['rows_read'])} 行 = 保留 {formatting.count(t['kept'])}"
+        f" + 拒绝 {formatting.count(t['rejected'])} + 重复 {formatting.count(t['duplicates'])}"
+        f" + 跳过（合计行、表尾等）{formatting.count(t['skipped'])}。"
     )
+    for note in result.notes:
+        console.print(f"[yellow]注意：[/]{note}")
     for failure in result.failures:
         console.print(f"[yellow]未导入：[/]{failure['message']}")
+    for sheet in result.set_aside:
+        where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet["sheet"] else "")
+        console.print(f"[yellow]其他年度：[/]{where}：{sheet['message']}")
     for sheet in result.unknown_sheets:
         console.print(f"[yellow]未识别：[/]{sheet['message']}")
     if result.summary_sheets:
         names = "、".join(f"{s['file']}（{s['sheet']}）" for s in result.summary_sheets)
         console.print(f"已跳过汇总类工作表（不是逐条明细，不导入）：{names}")
     if len(result.unknown_branches):
-        names = "、".join(result.unknown_branches["text"].head(10))
-        console.print(f"[yellow]未识别的团支部写法 {len(result.unknown_branches)} 个：[/]{names}")
+        texts = list(result.unknown_branches["text"])
+        shown = [t for t in texts if ORG_WORDS.search(t)][:10]  # a stray column of names is never printed
+        rest = len(texts) - len(shown)
+        line = f"[yellow]未识别的团支部写法 {len(texts)} 个：[/]" + "、".join(shown)
+        if rest:
+            line += f"{'；另有' if shown else ''} {rest} 个写法不像团组织名称（可能读错了列），未在此显示"
+        console.print(line + f"，全部见 {REJECTED_FILE} 的“未识别的团支部”表。")
     if len(result.ambiguous):
         console.print(f"[yellow]有 {len(result.ambiguous)} 条记录因重名无法确定是哪位团员，未计入个人。[/]")
     console.print(

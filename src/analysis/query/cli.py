@@ -1,41 +1,72 @@
-"""``python -m analysis query participation …``: answers in the terminal, as CSV or as xlsx."""
+"""``python -m analysis query participation …``: answers in the terminal, as CSV or as xlsx.
+
+Column types decide how a value looks (counts as integers, rates as percentages, dates as days), in
+every format. Summary rows (a branch's rate per period) are a table footer in the terminal, their own
+file next to a CSV, and a separate, typed row below the data in xlsx.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
-from analysis import load, paths, safe_io
+from analysis import formatting, load, paths, safe_io, terminal
 from analysis.config import load_config
 from analysis.errors import AnalysisError, ConfigError
 from analysis.indicators import study
 from analysis.ingest.branches import BranchResolver
 from analysis.query.participation import (
     DONE,
+    LEFT,
+    MOVED_OUT,
     NOT_DONE,
+    NOT_JOINED,
+    NOT_YET_IN,
     GridResult,
+    LearnerGrid,
     activity_grid,
     activity_participation,
+    all_pairs,
     find_members,
+    has_roster,
+    learner_branches,
+    learner_grid,
+    learner_history,
     member_history,
     missing,
+    namesake_details,
+    order_namesakes,
     participation_grid,
+    pick_member,
     resolve_branch,
     select_periods,
 )
 
-STUDY_COLUMNS = ["period", "recorded_at", "member_id", "match", "person_key"]
-WIDE = 12  # more periods than this: the terminal shows per-member totals, the file has the full grid
+STUDY_COLUMNS = ["period", "recorded_at", "member_id", "match", "person_key", "name", "name_norm", "branch"]
 GREEN, RED = "C6EFCE", "FFC7CE"
+MARKS = {DONE: "green", NOT_DONE: "red"}
+RATE_COLUMNS = ("参学率",)
+RATE_ROW = "支部参学率"
+LEARNERS_ROW = "参学人数"
+RATES_SHEET = "各期参学率"
+LEGEND = (
+    f"{DONE} 已学习；{NOT_DONE} 当天在本支部、没有学习记录；{NOT_JOINED} 当天尚未入团；"
+    f"{MOVED_OUT} / {NOT_YET_IN} 当天在其他团支部（转出后 / 转入前）；{LEFT} 当天已离团。"
+)
+NO_ROSTER_NOTE = (
+    "没有团员名册：下面只列出有学习记录的人和人数；参学率、未学习名单和个人应参学期数需要团员名册"
+    "（把名册导出放入原始数据文件夹后重新导入）。"
+)
 
 
 def _paths(args: argparse.Namespace) -> tuple[int, Path, Path | None]:
-    if args.year is None:
-        sample = paths.sample_paths()
+    if args.year is None or getattr(args, "sample", False):
+        sample = paths.sample_paths(args.year or paths.SAMPLE_YEAR)
         processed = paths.resolve(args.processed) if args.processed else sample.processed
         config = paths.resolve(args.config) if args.config else sample.config
         return sample.year, processed, config
@@ -58,26 +89,15 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
 
         return run_towns_query(args, console)
     year, processed, config_path = _paths(args)
-    if not (processed / "ingest_report.json").is_file():
-        command = "python -m analysis ingest" + (f" --year {year}" if args.year is not None else " --sample")
-        raise AnalysisError(
-            f"还没有 {year} 年的处理后数据（{processed}）",
-            hint=f"请先运行：{command}（或 make ingest{' YEAR=' + str(year) if args.year is not None else ''}）。",
-        )
-    tables = load.processed(processed, year)
+    tables = load.processed(processed, year)  # no data yet: says which command to run
     tables.preload("study_records", STUDY_COLUMNS)
     resolver = _resolver(config_path)
     branch = resolve_branch(tables, args.branch, resolver) if args.branch else None
+    roster = has_roster(tables)
+    source = f"{processed}（{year} 年处理后数据）"
 
     if args.activities:
-        if branch and not args.member:
-            grid = activity_grid(tables, branch, year)
-            return _emit({branch: grid}, args, console, f"{year}年{branch}活动参与", highlight=True)
-        frame = activity_participation(tables, branch=branch, year=year)
-        if args.member:
-            found, _ = find_members(tables, args.member)
-            frame = frame[frame["姓名"].isin(found["name"])]
-        return _emit({"活动参与": frame}, args, console, f"{year}年活动参与")
+        return _activities(tables, args, console, branch, year, roster, source)
 
     records = tables.study_records
     if records is None:
@@ -92,26 +112,27 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
             "所选范围内没有青年大学习期次", hint="请检查 --quarter、--from/--to 或 --period。"
         )
     scope = _scope(args, periods)
-
+    if not roster:
+        return _without_roster(tables, periods, args, console, branch, scope, source)
     if args.member:
-        return _member(tables, periods, args, console, branch, scope)
+        return _member(tables, periods, args, console, branch, scope, source)
     if args.missing:
         frame = missing(tables, periods, branch)
         title = f"{branch or '全镇'} {scope} 未学习名单"
         if args.format == "table":
             _print_missing(frame, console, title)
             return 0
-        return _emit({"未学习名单": frame}, args, console, title)
+        notes = [("未学习名单", "每期当天在团、没有学习记录的团员（按期次、团支部、姓名排列）。")]
+        return _write({"未学习名单": frame}, args, console, title, source, notes)
 
     branches = [branch] if branch else sorted(set(tables.members["branch"]))
-    grids = [participation_grid(tables, periods, b) for b in branches]
-    grids = [g for g in grids if len(g.grid)]
+    pairs = all_pairs(tables, periods)
+    grids = [g for g in (participation_grid(tables, periods, b, pairs) for b in branches) if len(g.grid)]
     if args.format == "table":
         for g in grids:
-            _print_grid(g, console, scope)
+            print_grid(g, console, f"{g.branch} {scope} 青年大学习参学情况")
         return 0
-    sheets = {g.branch: _with_rate_row(g) for g in grids}
-    return _emit(sheets, args, console, f"参学情况 {scope}", highlight=True)
+    return _write_grids(grids, args, console, f"参学情况 {scope}", source)
 
 
 def _scope(args: argparse.Namespace, periods: pd.DataFrame) -> str:
@@ -121,74 +142,63 @@ def _scope(args: argparse.Namespace, periods: pd.DataFrame) -> str:
     return f"{first:%Y-%m-%d}至{last:%Y-%m-%d}（{len(periods)} 期）"
 
 
-def _with_rate_row(g: GridResult) -> pd.DataFrame:
-    """The grid plus a last row with the branch's rate per period (= study.member_rate.<branch>'s terms)."""
-    rates = g.period_rates.set_index("period")["rate"]
-    row = {"姓名": "支部参学率"} | {
-        p: f"{rates.get(p):.1%}" if pd.notna(rates.get(p)) else "" for p in g.periods["period"]
-    }
-    mean = rates.mean()
-    row["参学率"] = mean if pd.notna(mean) else None
-    out = pd.concat([g.grid, pd.DataFrame([row])], ignore_index=True)
-    return out
+# --------------------------------------------------------------------------------------------------
+# Terminal
+# --------------------------------------------------------------------------------------------------
+
+_SEASON = re.compile(r"^第(\d+)季第(\d+)期$")
+_YEARLY = re.compile(r"^\d{4}年第(\d+)期$")
 
 
-def _emit(
-    sheets: dict[str, pd.DataFrame],
-    args: argparse.Namespace,
-    console: Console,
-    title: str,
-    highlight: bool = False,
-) -> int:
-    if args.format == "table":
-        for name, frame in sheets.items():
-            _print_frame(frame, console, f"{title}：{name}" if len(sheets) > 1 else title)
-        return 0
-    default = f"{title}.{args.format}".replace(" ", "_").replace("/", "-")
-    output = Path(args.output) if args.output else Path.cwd() / default
-    if args.format == "csv":
-        frames = [f.assign(**{"团支部": name}) if len(sheets) > 1 else f for name, f in sheets.items()]
-        safe_io.write_csv(pd.concat(frames, ignore_index=True), output)
+def period_header(label: str, day: pd.Timestamp) -> str:
+    """A period's column title in the terminal: a short label over the date (第12季第5期 → 12-5 / 02-16)."""
+    if m := _SEASON.match(label):
+        short = f"{m.group(1)}-{m.group(2)}"
+    elif m := _YEARLY.match(label):
+        short = f"第{m.group(1)}期"
+    elif label.startswith("特辑"):
+        short = "特辑"
     else:
-        percents = {name: [c for c in ("参学率",) if c in f.columns] for name, f in sheets.items()}
-        marks = {name: {DONE: GREEN, NOT_DONE: RED} for name in sheets} if highlight else None
-        safe_io.write_xlsx(output, sheets, percent_columns=percents, highlight=marks)
-    console.print(f"已写入 {output}")
-    return 0
+        short = terminal.shorten(label, 6)
+    return f"{short}\n{day:%m-%d}"
+
+
+def _period_headers(periods: pd.DataFrame) -> dict[str, str]:
+    return {p: period_header(p, d) for p, d in zip(periods["period"], periods["date"], strict=True)}
+
+
+def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> None:
+    """Members × periods with the branch's rate (or, without a roster, the number of learners) per period
+    as the footer; when the periods do not fit the window, one line per member with the totals."""
+    labels = list(g.periods["period"])
+    if isinstance(g, GridResult):
+        rates = g.period_rates.set_index("period")["rate"]
+        footer = {"姓名": RATE_ROW} | {p: formatting.percent(rates.get(p)) for p in labels}
+        footer["参学率"] = formatting.percent(rates.mean())
+    else:
+        counts = g.learners.set_index("period")["learners"]
+        footer = {"姓名": LEARNERS_ROW} | {p: formatting.count(counts.get(p)) for p in labels}
+    options = dict(
+        rates=RATE_COLUMNS,
+        marks=MARKS,
+        footer=footer,
+        headers=_period_headers(g.periods),
+        mark_columns=labels,
+    )
+    for narrow in (None, True):
+        table = terminal.frame_table(console, g.grid, title, narrow=narrow, **options)  # type: ignore[arg-type]
+        if terminal.fits(console, table):
+            console.print(table)
+            return
+    totals = [c for c in ("姓名", "参学期数", "应参学期数", "参学率") if c in g.grid.columns]
+    console.print(terminal.frame_table(console, g.grid[totals], title, rates=RATE_COLUMNS))
+    console.print(f"（共 {len(labels)} 期，逐期明细请用 --format xlsx 或加宽终端窗口）")
+    if isinstance(g, GridResult):
+        console.print(f"{g.branch} 各期平均参学率：{footer['参学率']}")
 
 
 def _print_frame(frame: pd.DataFrame, console: Console, title: str) -> None:
-    table = Table(title=title)
-    for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*[_text(v) for v in row])
-    console.print(table)
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, float):
-        return f"{value:.1%}" if 0 <= value <= 1 else f"{value:g}"
-    if value == DONE:
-        return "[green]√[/]"
-    if value == NOT_DONE:
-        return "[red]×[/]"
-    return str(value)
-
-
-def _print_grid(g: GridResult, console: Console, scope: str) -> None:
-    if len(g.periods) <= WIDE:
-        _print_frame(_with_rate_row(g), console, f"{g.branch} {scope} 青年大学习参学情况")
-        return
-    summary = g.grid[["姓名", "参学期数", "应参学期数", "参学率"]]
-    _print_frame(
-        summary, console, f"{g.branch} {scope} 青年大学习参学情况（期数较多，逐期明细请用 --format xlsx）"
-    )
-    console.print(f"{g.branch} 各期平均参学率：{g.period_rates['rate'].mean():.1%}")
+    console.print(terminal.frame_table(console, frame, title, rates=RATE_COLUMNS, marks=MARKS))
 
 
 def _print_missing(frame: pd.DataFrame, console: Console, title: str) -> None:
@@ -197,9 +207,127 @@ def _print_missing(frame: pd.DataFrame, console: Console, title: str) -> None:
         return
     console.print(f"[bold]{title}[/]")
     for (period, day), group in frame.groupby(["期次", "日期"], sort=False):
-        console.print(f"\n[bold]{period}[/]（{day:%Y-%m-%d}）未学习 {len(group)} 人：")
+        console.print(f"\n[bold]{period}[/]（{formatting.day(day)}）未学习 {len(group)} 人：")
         for branch, names in group.groupby("团支部"):
             console.print(f"  {branch}（{len(names)} 人）：{'、'.join(names['姓名'])}")
+
+
+# --------------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------------
+
+
+def _output(args: argparse.Namespace, title: str) -> Path:
+    default = f"{title}.{args.format}".replace(" ", "_").replace("/", "-")
+    return Path(args.output) if args.output else Path.cwd() / default
+
+
+def _side_file(output: Path, name: str) -> Path:
+    return output.with_name(f"{output.stem}_{name}{output.suffix}")
+
+
+def _notes(source: str, items: list[tuple[str, str]]) -> pd.DataFrame:
+    head = [
+        ("数据来源", source),
+        ("生成时间", f"{dt.datetime.now():%Y-%m-%d %H:%M}，由 python -m analysis query participation 生成"),
+    ]
+    return safe_io.notes_frame(head + items)
+
+
+def _write(
+    sheets: dict[str, pd.DataFrame],
+    args: argparse.Namespace,
+    console: Console,
+    title: str,
+    source: str,
+    notes: list[tuple[str, str]],
+    highlight: bool = False,
+) -> int:
+    """Plain tables (one frame per sheet; one CSV with a 团支部/sheet column when several)."""
+    output = _output(args, title)
+    if args.format == "csv":
+        frames = list(sheets.values())
+        safe_io.write_csv(pd.concat(frames, ignore_index=True), output, percent_columns=RATE_COLUMNS)
+    else:
+        sheets = {**sheets, safe_io.NOTES_SHEET: _notes(source, notes)}
+        safe_io.write_xlsx(
+            output,
+            sheets,
+            percent_columns={name: [c for c in RATE_COLUMNS if c in f.columns] for name, f in sheets.items()},
+            highlight={name: {DONE: GREEN, NOT_DONE: RED} for name in sheets} if highlight else None,
+        )
+    console.print(f"已写入 {output}")
+    return 0
+
+
+def _write_grids(
+    grids: list[GridResult] | list[LearnerGrid],
+    args: argparse.Namespace,
+    console: Console,
+    title: str,
+    source: str,
+) -> int:
+    output = _output(args, title)
+    by_period = pd.concat([_period_table(g) for g in grids], ignore_index=True)
+    roster = bool(grids) and isinstance(grids[0], GridResult)
+    side_title = RATES_SHEET if roster else LEARNERS_ROW
+    if args.format == "csv":
+        rows = [g.grid.assign(团支部=g.branch)[["团支部", *g.grid.columns]] for g in grids]
+        safe_io.write_csv(pd.concat(rows, ignore_index=True), output, percent_columns=RATE_COLUMNS)
+        side = _side_file(output, side_title)
+        safe_io.write_csv(by_period, side, percent_columns=RATE_COLUMNS)
+        console.print(f"已写入 {output}（每人一行）与 {side}（每个团支部每期一行）")
+        return 0
+    sheets: dict[str, pd.DataFrame] = {}
+    cell_formats: dict[str, dict[str, list[str | None]]] = {}
+    for g in grids:
+        sheets[g.branch], cell_formats[g.branch] = _grid_sheet(g)
+    sheets[side_title] = by_period
+    what = "支部参学率：当期完成人数 ÷ 当天在本支部的团员人数" if roster else "有学习记录的人数"
+    notes = [(g.branch, "每人一行、每期一列" + ("，末行为各期支部参学率" if roster else "")) for g in grids]
+    notes += [(side_title, f"每个团支部每期一行：{what}。"), ("单元格", LEGEND)]
+    sheets[safe_io.NOTES_SHEET] = _notes(source, notes)
+    safe_io.write_xlsx(
+        output,
+        sheets,
+        percent_columns={name: [c for c in RATE_COLUMNS if c in f.columns] for name, f in sheets.items()},
+        cell_formats=cell_formats,
+        highlight={g.branch: {DONE: GREEN, NOT_DONE: RED} for g in grids},
+    )
+    console.print(f"已写入 {output}")
+    return 0
+
+
+def _period_table(g: GridResult | LearnerGrid) -> pd.DataFrame:
+    if isinstance(g, GridResult):
+        frame = g.periods.merge(g.period_rates[["period", "numerator", "denominator", "rate"]], on="period")
+        frame = frame.rename(
+            columns={"numerator": "完成人数", "denominator": "应参学人数", "rate": "参学率"}
+        ).astype({"完成人数": "Int64", "应参学人数": "Int64"})
+    else:
+        frame = g.learners.rename(columns={"learners": LEARNERS_ROW})
+    frame = frame.rename(columns={"period": "期次", "date": "日期"})
+    return frame.assign(团支部=g.branch)[["团支部", *frame.columns]]
+
+
+def _grid_sheet(g: GridResult | LearnerGrid) -> tuple[pd.DataFrame, dict[str, list[str | None]]]:
+    """The grid, then (after an empty row) the branch's rate per period as numbers in 0.0%."""
+    if not isinstance(g, GridResult):
+        return g.grid, {}
+    rates = g.period_rates.set_index("period")["rate"]
+    labels = list(g.periods["period"])
+    rate_row = {"姓名": RATE_ROW} | {p: rates.get(p) for p in labels} | {"参学率": rates.mean()}
+    frame = pd.concat(
+        [g.grid.astype({p: object for p in labels}), pd.DataFrame([{}, rate_row])], ignore_index=True
+    )
+    frame = frame.astype({"参学期数": "Int64", "应参学期数": "Int64"})
+    formats: list[str | None] = [None] * (len(frame) - 1) + [formatting.XLSX_RATE]
+    return frame, {p: formats for p in labels}
+
+
+# --------------------------------------------------------------------------------------------------
+# One member
+# --------------------------------------------------------------------------------------------------
 
 
 def _member(
@@ -209,6 +337,7 @@ def _member(
     console: Console,
     branch: str | None,
     scope: str,
+    source: str,
 ) -> int:
     found, suggestions = find_members(tables, args.member)
     if branch:
@@ -216,30 +345,120 @@ def _member(
     if found.empty:
         hint = f"您是否要找：{'、'.join(suggestions)}？" if suggestions else "请检查姓名是否与团员名册一致。"
         raise AnalysisError(f"团员名册中没有“{args.member}”" + (f"（{branch}）" if branch else ""), hint=hint)
+    found = order_namesakes(found)
+    details = namesake_details(found)
+    who = getattr(args, "who", None)
+    if who:
+        chosen = pick_member(found, who)
+        keep = found["member_id"].isin(chosen["member_id"]).to_numpy()
+        found, details = found[keep], [d for d, k in zip(details, keep, strict=True) if k]
     if len(found) > 1:
-        listing = "；".join(
-            f"{r['name']}（{r['branch']}，身份证号 {r['id_masked'] or '未填'}）" for _, r in found.iterrows()
-        )
+        listing = "；".join(f"{i}. {d}" for i, d in enumerate(details, start=1))
         console.print(
-            f"[yellow]名册中有 {len(found)} 名团员叫“{args.member}”：{listing}。下面分别列出；可加 --branch 只看其中一人。[/]"
+            f"[yellow]名册中有 {len(found)} 名团员叫“{args.member}”：{listing}。"
+            f"下面分别列出；加 --who 序号（如 --who 1）或身份证尾号、出生年份只看其中一人。[/]"
         )
-    sheets: dict[str, pd.DataFrame] = {}
-    for _, person in found.iterrows():
+    histories = []
+    for (_, person), detail in zip(found.iterrows(), details, strict=True):
         h = member_history(tables, periods, person["member_id"])
-        label = f"{h.name}（{h.branch}）"
-        if args.format == "table":
+        histories.append((h, detail, f"{h.name}（{detail}）"))
+    if args.format == "table":
+        for h, _, label in histories:
             s = h.summary
-            rate = f"{s['参学率']:.1%}" if s["参学率"] is not None else "—"
             console.print(
-                f"\n[bold]{label}[/] {scope}：参学 {s['参学期数']}/{s['应参学期数']} 期（{rate}），参加活动 {s['参加活动次数']} 次"
+                f"\n[bold]{label}[/] {scope}：参学 {s['参学期数']}/{s['应参学期数']} 期"
+                f"（{formatting.percent(s['参学率'], formatting.DASH)}），参加活动 {s['参加活动次数']} 次"
             )
-            _print_frame(h.study, console, "青年大学习")
-            if len(h.activities):
-                _print_frame(h.activities, console, "活动参与")
-            if len(h.recruitment):
-                _print_frame(h.recruitment, console, "发展团员")
-        else:
-            sheets[label] = h.study
-    if args.format != "table":
-        return _emit(sheets, args, console, f"{args.member} 参学记录", highlight=True)
-    return 0
+            for frame, what in (
+                (h.study, "青年大学习"),
+                (h.activities, "活动参与"),
+                (h.recruitment, "发展团员"),
+            ):
+                if len(frame):  # the title names the person
+                    _print_frame(frame.drop(columns="姓名", errors="ignore"), console, f"{label} · {what}")
+        return 0
+    rows = [h.study.assign(区分信息=detail) for h, detail, _ in histories]
+    rows = [r[["姓名", "区分信息", *[c for c in r.columns if c not in ("姓名", "区分信息")]]] for r in rows]
+    title = f"{args.member} 参学记录"
+    if args.format == "csv":
+        return _write({"参学记录": pd.concat(rows, ignore_index=True)}, args, console, title, source, [])
+    summary = pd.DataFrame(
+        [{"姓名": h.name, "区分信息": detail, **h.summary} for h, detail, _ in histories]
+    ).astype({"参学期数": "int64", "应参学期数": "int64", "参学率": "float64", "参加活动次数": "int64"})
+    sheets = {"个人汇总": summary} | {label: r for (_, _, label), r in zip(histories, rows, strict=True)}
+    notes = [("个人汇总", "每人一行：所选期次中的参学期数、应参学期数、参学率和参加活动次数。")]
+    notes += [(label, "每期一行：当期所在团支部和学习情况。") for _, _, label in histories]
+    notes.append(("单元格", LEGEND))
+    return _write(sheets, args, console, title, source, notes, highlight=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Activities; no roster
+# --------------------------------------------------------------------------------------------------
+
+
+def _activities(
+    tables: load.Tables,
+    args: argparse.Namespace,
+    console: Console,
+    branch: str | None,
+    year: int,
+    roster: bool,
+    source: str,
+) -> int:
+    if branch and not args.member and roster:
+        grid = activity_grid(tables, branch, year)
+        title = f"{year}年{branch}活动参与"
+        if args.format == "table":
+            _print_frame(grid, console, title)
+            return 0
+        notes = [(branch, "每人一行、每项活动一列：√ 为在该活动参与名单上；参加次数为合计。")]
+        return _write({branch: grid}, args, console, title, source, notes, highlight=True)
+    if not roster:
+        console.print("[yellow]没有团员名册：下面按活动参与名单上的记录列出，无法按团员汇总。[/]")
+    frame = activity_participation(tables, branch=branch, year=year)
+    if args.member:
+        names = find_members(tables, args.member)[0]["name"] if roster else pd.Series([args.member])
+        frame = frame[frame["姓名"].isin(names)]
+    title = f"{year}年活动参与"
+    if args.format == "table":
+        _print_frame(frame, console, title)
+        return 0
+    return _write({"活动参与": frame}, args, console, title, source, [("活动参与", "活动参与名单上的记录。")])
+
+
+def _without_roster(
+    tables: load.Tables,
+    periods: pd.DataFrame,
+    args: argparse.Namespace,
+    console: Console,
+    branch: str | None,
+    scope: str,
+    source: str,
+) -> int:
+    """What the records alone answer: who has records in which period, and how many per period."""
+    if args.missing:
+        raise AnalysisError(
+            f"{tables.year} 年的数据中没有团员名册，无法列出未学习的团员",
+            hint="未学习名单和参学率需要团员名册：请把名册导出放入原始数据文件夹后重新导入；"
+            "不加 --missing 可查看有学习记录的人和人数。",
+        )
+    console.print(f"[yellow]{NO_ROSTER_NOTE}[/]")
+    if args.member:
+        history = learner_history(tables, periods, args.member)
+        if branch:
+            history = history[history["团支部"] == branch]
+        if history.empty:
+            raise AnalysisError(f"所选期次的学习记录中没有“{args.member}”", hint="请检查姓名写法或期次范围。")
+        if args.format == "table":
+            _print_frame(history, console, f"{args.member} {scope} 的学习记录（共 {len(history)} 期次）")
+            return 0
+        notes = [("学习记录", "按姓名找到的学习记录，每期一行（没有名册，同名者无法区分）。")]
+        return _write({"学习记录": history}, args, console, f"{args.member} 学习记录", source, notes)
+    names = [branch] if branch else learner_branches(tables, periods)
+    grids = [g for g in (learner_grid(tables, periods, b) for b in names) if len(g.grid)]
+    if args.format == "table":
+        for g in grids:
+            print_grid(g, console, f"{g.branch} {scope} 有学习记录的人")
+        return 0
+    return _write_grids(grids, args, console, f"学习记录 {scope}", source)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError
@@ -79,6 +81,21 @@ def _study(tables: Tables) -> pd.DataFrame:
     return records
 
 
+def has_roster(tables: Tables) -> bool:
+    """Whether the year has a member roster (rates, 未学习名单 and member histories need one)."""
+    return tables.members is not None and len(tables.members) > 0
+
+
+def branches(tables: Tables) -> list[str]:
+    """Canonical branch names of the year: from the roster, else from the study records."""
+    if has_roster(tables):
+        return sorted(set(tables.members["branch"].dropna()))
+    records = tables.study_records
+    if records is None or "branch" not in records:
+        return []
+    return sorted(set(records["branch"].dropna()) - {""})
+
+
 @dataclass
 class GridResult:
     """A branch's members × periods grid (cells √ / × / 未入团 / 已转出 / 未转入 / 已离团)."""
@@ -91,7 +108,7 @@ class GridResult:
 
 def resolve_branch(tables: Tables, text: str, resolver: BranchResolver | None) -> str:
     """A branch as the analyst types it (简称 allowed) → its canonical name in the processed data."""
-    names = sorted(set(tables.members["branch"]))
+    names = branches(tables)
     if text in names:
         return text
     if resolver is not None:
@@ -106,42 +123,62 @@ def resolve_branch(tables: Tables, text: str, resolver: BranchResolver | None) -
     raise AnalysisError(f"找不到团支部“{text}”", hint=hint)
 
 
-def participation_grid(tables: Tables, periods: pd.DataFrame, branch: str) -> GridResult:
+def all_pairs(tables: Tables, periods: pd.DataFrame) -> pd.DataFrame:
+    """study.participation_pairs over these periods: compute once, pass to several grids."""
+    return study.participation_pairs(_study(tables), tables.membership, periods)
+
+
+def participation_grid(
+    tables: Tables, periods: pd.DataFrame, branch: str, pairs: pd.DataFrame | None = None
+) -> GridResult:
     """Members of ``branch`` × ``periods``. A member appears when active in the branch on at least one of
     the periods' dates; each cell says √ (studied), × (in the branch that day, no record), 未入团 (before
     joining), 已转出 / 未转入 (in another branch that day, after / before a transfer) or 已离团."""
-    records = _study(tables)
     membership = tables.membership
-    pairs = study.participation_pairs(records, membership, periods)
+    if pairs is None:
+        pairs = all_pairs(tables, periods)
     in_branch = pairs[pairs["branch"] == branch]
     ids = in_branch["member_id"].unique()
     people = tables.members.set_index("member_id").loc[ids]
     labels = list(periods["period"])
-    cells = pd.DataFrame(index=pd.Index(ids, name="member_id"), columns=labels, dtype=object)
-    first_in = in_branch.groupby("member_id")["date"].min()
-    joined_on = people["join_date"]
-    for _, p in periods.iterrows():
-        day, col = p["date"], p["period"]
-        here = in_branch[in_branch["period"] == col].set_index("member_id")["studied"]
-        active = membership.active_pairs(pd.Series(ids), pd.Series(day, index=range(len(ids)))).to_numpy()
-        values = []
-        for i, member in enumerate(ids):
-            if member in here.index:
-                values.append(DONE if here[member] else NOT_DONE)
-            elif pd.notna(joined_on[member]) and joined_on[member] > day:
-                values.append(NOT_JOINED)
-            elif not active[i]:
-                values.append(LEFT)
-            else:
-                values.append(NOT_YET_IN if day < first_in[member] else MOVED_OUT)
-        cells[col] = values
+    # every (member, period) of the grid, in member-major order
+    cross = pd.DataFrame(
+        {
+            "member_id": np.repeat(ids, len(periods)),
+            "period": np.tile(periods["period"].to_numpy(), len(ids)),
+            "date": np.tile(periods["date"].to_numpy(), len(ids)),
+        }
+    )
+    here = cross.merge(in_branch[["member_id", "period", "studied"]], on=["member_id", "period"], how="left")
+    joined_on = people["join_date"].reindex(cross["member_id"]).to_numpy()
+    first_in = in_branch.groupby("member_id")["date"].min().reindex(cross["member_id"]).to_numpy()
+    days = cross["date"].to_numpy()
+    active = membership.active_pairs(cross["member_id"], cross["date"]).to_numpy()
+    in_here = here["studied"].notna().to_numpy()
+    values = np.select(
+        [
+            in_here & here["studied"].fillna(False).astype(bool).to_numpy(),
+            in_here,
+            ~pd.isna(joined_on) & (joined_on > days),
+            ~active,
+            days < first_in,
+        ],
+        [DONE, NOT_DONE, NOT_JOINED, LEFT, NOT_YET_IN],
+        default=MOVED_OUT,
+    )
+    cells = pd.DataFrame(
+        values.reshape(len(ids), len(labels)),
+        index=pd.Index(ids, name="member_id"),
+        columns=labels,
+        dtype=object,
+    )
     done = (cells == DONE).sum(axis=1)
     due = cells.isin([DONE, NOT_DONE]).sum(axis=1)
     grid = cells.copy()
-    grid.insert(0, "姓名", people["name"].reindex(cells.index).to_numpy())
-    grid["参学期数"] = done
-    grid["应参学期数"] = due
-    grid["参学率"] = (done / due).where(due > 0)
+    grid.insert(0, "姓名", display_names(people.reset_index()).reindex(cells.index).to_numpy())
+    grid["参学期数"] = done.astype("int64")
+    grid["应参学期数"] = due.astype("int64")
+    grid["参学率"] = (done / due).where(due > 0).astype("float64")
     grid = grid.sort_values(["参学率", "姓名"], ascending=[True, True]).reset_index(drop=True)
     rates = study.member_rate_matrix(in_branch)
     rates = periods[["period", "date"]].merge(rates.drop(columns=["branch", "date"]), on="period", how="left")
@@ -155,7 +192,7 @@ def missing(tables: Tables, periods: pd.DataFrame, branch: str | None = None) ->
     if branch:
         pairs = pairs[pairs["branch"] == branch]
     absent = pairs[~pairs["studied"]]
-    names = tables.members.set_index("member_id")["name"]
+    names = display_names(tables.members)
     out = absent.assign(name=absent["member_id"].map(names))
     out = out.sort_values(["date", "branch", "name"])[["period", "date", "branch", "name"]]
     return out.rename(
@@ -170,7 +207,7 @@ class MemberHistory:
     member_id: str
     name: str
     branch: str
-    study: pd.DataFrame  # 期次, 日期, 团支部, 情况
+    study: pd.DataFrame  # 姓名, 期次, 日期, 团支部, 情况
     activities: pd.DataFrame
     recruitment: pd.DataFrame
     summary: dict[str, object] = field(default_factory=dict)
@@ -212,6 +249,7 @@ def member_history(tables: Tables, periods: pd.DataFrame, member_id: str) -> Mem
                 {"期次": p["period"], "日期": p["date"], "团支部": "", "情况": LEFT if joined else NOT_JOINED}
             )
     history = pd.DataFrame(rows, columns=["期次", "日期", "团支部", "情况"])
+    history.insert(0, "姓名", str(member["name"]))
     acts = activity_participation(tables, member_id=member_id)
     rec = tables.recruitment
     recruitment = pd.DataFrame()
@@ -228,6 +266,7 @@ def member_history(tables: Tables, periods: pd.DataFrame, member_id: str) -> Mem
                 "stage": "当前阶段",
             }
         )
+        recruitment.insert(0, "姓名", str(member["name"]))
     done = int((history["情况"] == DONE).sum())
     due = int(history["情况"].isin([DONE, NOT_DONE]).sum())
     summary = {
@@ -282,3 +321,187 @@ def activity_grid(tables: Tables, branch: str, year: int) -> pd.DataFrame:
     cells.insert(0, "姓名", names.reindex(cells.index).to_numpy())
     cells["参加次数"] = grid.gt(0).sum(axis=1).to_numpy()
     return cells.sort_values(["参加次数", "姓名"], ascending=[False, True]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Namesakes: what tells two members with the same name apart
+# --------------------------------------------------------------------------------------------------
+
+
+def _id_tail(row: pd.Series) -> str | None:
+    masked = row.get("id_masked")
+    return f"身份证尾号 {str(masked)[-4:]}" if isinstance(masked, str) and len(masked) >= 4 else None
+
+
+def _birth_year(row: pd.Series) -> str | None:
+    born = row.get("birth_date")
+    return None if born is None or pd.isna(born) else f"{pd.Timestamp(born).year} 年生"
+
+
+def _labelled(prefix: str, column: str) -> Callable[[pd.Series], str | None]:
+    def get(row: pd.Series) -> str | None:
+        value = row.get(column)
+        return None if value is None or pd.isna(value) or value == "" else f"{prefix}{value}"
+
+    return get
+
+
+def _join_day(row: pd.Series) -> str | None:
+    joined = row.get("join_date")
+    return None if joined is None or pd.isna(joined) else f"{pd.Timestamp(joined):%Y-%m-%d} 入团"
+
+
+# in order of preference; the branch is always named
+_TELLS: list[Callable[[pd.Series], str | None]] = [
+    _id_tail,
+    _birth_year,
+    _labelled("学号 ", "student_no"),
+    _labelled("团员编号 ", "member_no"),
+    _join_day,
+]
+
+
+def namesake_details(people: pd.DataFrame) -> list[str]:
+    """For members sharing a name (rows of the roster): the branch and, when people of one branch share
+    it, the fewest further details that tell them apart (masked ID tail, birth year, 学号, 团员编号, join
+    date; a running number when nothing does). One text per row, e.g. "示例镇中学团支部，身份证尾号 5029"."""
+    rows = [r for _, r in people.iterrows()]
+    parts: list[list[str]] = [[str(r.get("branch") or "")] for r in rows]
+
+    def unique() -> bool:
+        return len({tuple(p) for p in parts}) == len(parts)
+
+    for tell in _TELLS:
+        if unique():
+            break
+        values = [tell(r) for r in rows]
+        if len({v for v in values if v is not None}) <= 1:
+            continue  # the same for everyone (or unknown): says nothing
+        for p, v in zip(parts, values, strict=True):
+            if v is not None:
+                p.append(v)
+    if not unique():
+        for i, p in enumerate(parts, start=1):
+            p.append(f"第 {i} 位")
+    return ["，".join(x for x in p if x) for p in parts]
+
+
+def display_names(members: pd.DataFrame) -> pd.Series:
+    """member_id → the name as shown in lists: the plain name, or for people sharing a name within a
+    branch the name with what tells them apart ("段月玲（身份证尾号 5029）")."""
+    names = members.set_index("member_id")["name"].astype(str)
+    out = names.copy()
+    keys = members.assign(_key=members["branch"].astype(str) + "\x00" + members["name_norm"].astype(str))
+    clash = keys[keys.duplicated("_key", keep=False)]
+    for _, group in clash.groupby("_key"):
+        details = namesake_details(group.drop(columns="branch").assign(branch=""))
+        for member_id, name, detail in zip(group["member_id"], group["name"], details, strict=True):
+            out[member_id] = f"{name}（{detail}）"
+    return out
+
+
+def order_namesakes(found: pd.DataFrame) -> pd.DataFrame:
+    """Namesakes in a stable order (branch, then masked ID, birth date, key): --who N counts in it."""
+    keys = [c for c in ("branch", "id_masked", "birth_date", "member_id") if c in found]
+    return found.sort_values(keys, na_position="last").reset_index(drop=True)
+
+
+def pick_member(found: pd.DataFrame, who: str) -> pd.DataFrame:
+    """The one namesake ``who`` designates: its number in the listing (1, 2, …) or any detail that only
+    it has (branch, ID tail, birth year, 学号, 团员编号, member key)."""
+    found = order_namesakes(found)
+    text = who.strip()
+    if text.isdigit() and 1 <= int(text) <= len(found) and len(text) <= 2:
+        return found.iloc[[int(text) - 1]]
+    details = namesake_details(found)
+    needle = text.upper()
+    hits = []
+    for i, (_, row) in enumerate(found.iterrows()):
+        fields = [details[i], str(row.get("member_id", ""))]
+        fields += [str(row.get(c) or "") for c in ("id_masked", "student_no", "member_no")]
+        if any(needle in f.upper() for f in fields if f):
+            hits.append(i)
+    if len(hits) == 1:
+        return found.iloc[hits]
+    listing = "；".join(f"{i}. {d}" for i, d in enumerate(details, start=1))
+    if not hits:
+        raise AnalysisError(
+            f"--who “{who}”与这几位都不符：{listing}",
+            hint="可写序号（如 --who 1）或身份证尾号、出生年份、学号。",
+        )
+    raise AnalysisError(
+        f"--who “{who}”同时符合 {len(hits)} 位：{listing}", hint="请写得更具体，或写序号（如 --who 1）。"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Without a roster: who has records, and how many
+# --------------------------------------------------------------------------------------------------
+
+NO_ROSTER = "（未识别团支部）"
+
+
+@dataclass
+class LearnerGrid:
+    """Without a roster: the people with records of ``branch`` (by the records' own branch) × periods,
+    √ where they have a record; per period the number of learners. No rates: they need a roster."""
+
+    branch: str
+    periods: pd.DataFrame  # period, date
+    grid: pd.DataFrame  # 姓名, one column per period, 参学期数
+    learners: pd.DataFrame  # period, date, learners
+
+
+def _records_in(tables: Tables, periods: pd.DataFrame) -> pd.DataFrame:
+    records = tables.study_records
+    if records is None:
+        raise AnalysisError(
+            f"{tables.year} 年的数据中没有青年大学习记录",
+            hint="请确认导出文件已放入原始数据文件夹并重新导入。",
+        )
+    mine = records[records["period"].isin(set(periods["period"]))]
+    branch = mine["branch"].fillna("").replace("", NO_ROSTER) if "branch" in mine else NO_ROSTER
+    return mine.assign(branch=branch)
+
+
+def learner_grid(tables: Tables, periods: pd.DataFrame, branch: str) -> LearnerGrid:
+    """People with records under ``branch`` × ``periods`` (a person is the records' person key)."""
+    records = _records_in(tables, periods)
+    mine = records[records["branch"] == branch].drop_duplicates(["person_key", "period"])
+    labels = list(periods["period"])
+    names = mine.groupby("person_key")["name"].first().fillna("（无姓名）")
+    seen = pd.crosstab(mine["person_key"], mine["period"]).reindex(columns=labels, fill_value=0)
+    cells = seen.gt(0).replace({True: DONE, False: ""}).astype(object)
+    grid = cells.copy()
+    grid.insert(0, "姓名", names.reindex(cells.index).to_numpy())
+    grid["参学期数"] = seen.gt(0).sum(axis=1).astype("int64")
+    grid = grid.sort_values(["参学期数", "姓名"], ascending=[False, True]).reset_index(drop=True)
+    counts = mine.groupby("period")["person_key"].nunique()
+    learners = periods[["period", "date"]].assign(
+        learners=lambda d: d["period"].map(counts).fillna(0).astype("int64")
+    )
+    return LearnerGrid(branch, periods[["period", "date"]], grid, learners)
+
+
+def learner_branches(tables: Tables, periods: pd.DataFrame) -> list[str]:
+    """Branches named in the records of these periods (unrecognised ones grouped as one)."""
+    return sorted(set(_records_in(tables, periods)["branch"]))
+
+
+def learner_history(tables: Tables, periods: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Without a roster: the records under this name in these periods (one row per person and period)."""
+    key = normalize_name(name) or name
+    records = _records_in(tables, periods)
+    mine = records[records["name_norm"] == key] if "name_norm" in records else records.iloc[0:0]
+    mine = mine.drop_duplicates(["person_key", "period"])
+    dates = periods.set_index("period")["date"]
+    out = pd.DataFrame(
+        {
+            "姓名": mine["name"].to_numpy(),
+            "团支部": mine["branch"].to_numpy(),
+            "期次": mine["period"].to_numpy(),
+            "日期": mine["period"].map(dates).to_numpy(),
+            "情况": DONE,
+        }
+    )
+    return out.sort_values(["团支部", "日期"]).reset_index(drop=True)

@@ -13,11 +13,12 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analysis import processes
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
 
@@ -223,16 +224,11 @@ def run_jobs(
         finally:
             stop_kernel(km)
         return
-    context = multiprocessing.get_context("spawn")  # never fork a process that has threads running
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
-        try:
-            for future in as_completed(futures):
-                done(futures[future], future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    with processes.worker_pool(workers) as pool:
+        with processes.signals_blocked():
+            futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
 
 
 def depends_on(nb: Notebook, names: list[str]) -> list[str]:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -22,19 +20,22 @@ from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analysis import __version__, paths, safe_io
+from analysis import __version__, faults, folders, paths, processes, safe_io
 from analysis.audit import audit, format_findings
-from analysis.errors import AnalysisError
+from analysis.completeness import gate_message
+from analysis.errors import AnalysisError, GapsFound
 from analysis.indicators.keys import info
-from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint
+from analysis.ingest.pipeline import REJECTED_FILE, config_fingerprint, raw_files
 from analysis.paths import package_hash
 from analysis.report import notebooks as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
 from analysis.report.section import SECTIONS_DIR
 from analysis.report.workbook import write_workbook
-from analysis.workspace import raw_fingerprint
+from analysis.workspace import raw_fingerprint, recover_leftovers, refuse_read_only
 
 MANIFEST = "manifest.json"
+# What a run cut short (killed, power lost) leaves next to reports/<Y>: removed by the next run.
+REPORT_LEFTOVERS = (".staging", ".old")
 CHILD_INGEST_BYTES = 20 * 1024 * 1024  # larger raw folders are ingested in a child process
 LOCK_WAIT_SECONDS = 600
 HEADLINE_KEYS = ["org.members", "act.count", "act.volunteer_hours", "study.member_rate", "rec.new_members"]
@@ -120,41 +121,53 @@ def _notebook_key(nb: nbs.Notebook, ctx: YearContext, code: str) -> str:
     )
 
 
-def run_year(yp: paths.YearPaths, force: bool = False, console: Console | None = None) -> int:
-    """``python -m analysis run``: returns the exit code (0 on success)."""
+def run_year(
+    yp: paths.YearPaths, force: bool = False, console: Console | None = None, allow_gaps: bool = False
+) -> int:
+    """``python -m analysis run``: returns the exit code (0 on success).
+
+    Every folder is checked before anything is written (folders.py); the report is built in a staging
+    folder next to reports/<Y> and swapped in only when complete."""
     console = console or Console()
-    yp.reports.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(yp.reports.parent / f".{yp.reports.name}.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        console.print(
-            f"另一个报告生成任务正在处理 {yp.reports}，等待其完成（最多 {LOCK_WAIT_SECONDS // 60} 分钟）…"
-        )
-        try:
-            lock.acquire(timeout=LOCK_WAIT_SECONDS)
-        except Timeout:
-            raise AnalysisError(
-                f"{yp.reports} 正被另一个任务占用", hint="请等待另一个窗口中的运行结束后再试。"
-            ) from None
-    try:
-        return _run_locked(yp, force, console)
-    finally:
-        lock.release()
-
-
-def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
-    started = time.perf_counter()
-    log = StepLog()
-    inputs_before = {str(yp.year): raw_fingerprint(yp.raw)}
     prev_paths = yp.previous()
-    if prev_paths is not None:
-        inputs_before[str(prev_paths.year)] = raw_fingerprint(prev_paths.raw)
-    if not yp.raw.is_dir() or not inputs_before[str(yp.year)]:
+    folders.check_raw_folder(yp.raw, yp.year, flag_given=True)
+    folders.check_folders(yp, prev_paths, reports=True)
+    if not raw_files(yp.raw):
         raise AnalysisError(
             f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）",
             hint=f"请把 {yp.year} 年的导出文件放到该文件夹（文件名不限）后再运行。",
         )
+    refuse_read_only(yp.reports.parent, "报告所在的文件夹", "--reports")
+    with faults.writing(yp.reports.parent):
+        yp.reports.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(yp.reports.parent / f".{yp.reports.name}.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            console.print(
+                f"另一个报告生成任务正在处理 {yp.reports}，等待其完成（最多 {LOCK_WAIT_SECONDS // 60} 分钟）…"
+            )
+            try:
+                lock.acquire(timeout=LOCK_WAIT_SECONDS)
+            except Timeout:
+                raise AnalysisError(
+                    f"{yp.reports} 正被另一个任务占用", hint="请等待另一个窗口中的运行结束后再试。"
+                ) from None
+    try:
+        recover_leftovers(yp.reports, REPORT_LEFTOVERS)  # no other run is using them: we hold the lock
+        return _run_locked(yp, prev_paths, force, console, allow_gaps)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    yp: paths.YearPaths, prev_paths: paths.YearPaths | None, force: bool, console: Console, allow_gaps: bool
+) -> int:
+    started = time.perf_counter()
+    log = StepLog()
+    inputs_before = {str(yp.year): raw_fingerprint(yp.raw)}
+    if prev_paths is not None:
+        inputs_before[str(prev_paths.year)] = raw_fingerprint(prev_paths.raw)
     code = package_hash(exclude=paths.REPORT_EXCLUDES)
     notebooks = nbs.report_notebooks()
     total_steps = 3 + len(notebooks)
@@ -178,6 +191,8 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
         ctx = build_context(yp, force=force)
         log.record("ingest+catalogue", ctx.catalogue_fingerprint, "ran", time.perf_counter() - t0)
         progress.advance(task)
+        if ctx.catalogue.assessment.blocking and not allow_gaps:
+            raise GapsFound(gate_message(ctx.catalogue.assessment))  # the gate: nothing is published
 
         indicators_key = _digest(ctx.catalogue_fingerprint, code)
         keys = {f"notebook:{nb.name}": _notebook_key(nb, ctx, code) for nb in notebooks}
@@ -196,25 +211,27 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
             _finish(ctx, console, time.perf_counter() - started, skipped=True)
             return 0
 
+        _refuse_to_replace(yp.reports)
         staging = yp.reports.parent / f".{yp.reports.name}.staging"
-        if staging.exists():
-            shutil.rmtree(staging)
+        faults.remove_tree(staging)
         reuse = complete and not force and previous.get("package_sha256") == code
-        if reuse:  # start from the last report: steps whose inputs did not change keep their outputs
-            shutil.copytree(yp.reports, staging)
-        else:
-            staging.mkdir(parents=True)
         os.environ[STAGING_ENV] = f"{yp.reports}{os.pathsep}{staging}"
         try:
+            with faults.writing(staging):
+                if reuse:  # start from the last report: steps whose inputs did not change keep their outputs
+                    shutil.copytree(yp.reports, staging, ignore=shutil.ignore_patterns("~$*"))
+                else:
+                    staging.mkdir(parents=True)
             t0 = time.perf_counter()
             if reuse and old_steps.get("indicators", {}).get("key") == indicators_key:
                 log.record("indicators", indicators_key, "skipped", 0.0)
             else:
                 doc = ctx.catalogue.indicators_json()
-                safe_io.atomic_write_text(
-                    staging / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2)
-                )
-                write_workbook(ctx.catalogue, staging / "indicators.xlsx")
+                with faults.writing(staging):
+                    safe_io.atomic_write_text(
+                        staging / "indicators.json", json.dumps(doc, ensure_ascii=False, indent=2)
+                    )
+                    write_workbook(ctx.catalogue, staging / "indicators.xlsx")
                 log.record("indicators", indicators_key, "ran", time.perf_counter() - t0)
             progress.advance(task)
 
@@ -238,18 +255,20 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
                 progress.advance(task)
 
             try:
-                nbs.run_jobs(jobs, params, paths.ROOT, done)
+                with faults.writing(staging):
+                    nbs.run_jobs(jobs, params, paths.ROOT, done)
             except nbs.NotebookFailed as failed:
-                kept = yp.reports.parent / f"{yp.reports.name}-出错的笔记本" / failed.nb.path.name
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(failed.output, kept)
-                raise failed.saved_at(kept) from None
+                fault = faults.fault_from_text(failed.detail)  # the disk filled up under the kernel
+                if fault is not None:
+                    raise fault from None
+                raise _keep_failed(failed, yp.reports) from None
 
             progress.update(task, description="生成年度总结草稿…")
             t0 = time.perf_counter()
             from analysis.report.summary_doc import build_summary
 
-            build_summary(ctx, staging, staging / "summary.docx")
+            with faults.writing(staging):
+                build_summary(ctx, staging, staging / "summary.docx")
             log.record("summary", _digest(code, ctx.catalogue_fingerprint), "ran", time.perf_counter() - t0)
             progress.advance(task)
 
@@ -265,10 +284,13 @@ def _run_locked(yp: paths.YearPaths, force: bool, console: Console) -> int:
             if inputs_after != inputs_before:
                 raise AnalysisError("运行期间原始数据文件发生了变化", hint="请在导出文件不再变动时重新运行。")
             manifest = _manifest(ctx, log, code, inputs_before, started)
-            safe_io.atomic_write_text(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+            with faults.writing(staging):
+                safe_io.atomic_write_text(
+                    staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2)
+                )
             _publish(staging, yp.reports)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            faults.remove_tree(staging)
             raise
         finally:
             os.environ.pop(STAGING_ENV, None)
@@ -281,22 +303,58 @@ def _prepare(yp: paths.YearPaths, force: bool) -> None:
 
 
 def _prepare_in_child(yp: paths.YearPaths, force: bool) -> None:
-    """Ingest both years and compute the catalogue in a spawned process (same result, memory freed)."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        pool.submit(_prepare, yp, force).result()
+    """Ingest both years and compute the catalogue in a spawned process (same result, memory freed).
+    The child watches this process and is stopped with it (processes.py)."""
+    with processes.worker_pool(1) as pool:
+        with processes.signals_blocked():
+            future = pool.submit(_prepare, yp, force)
+        future.result()
+
+
+def _refuse_to_replace(reports: Path) -> None:
+    """A published report the analyst made read-only, or one open in Excel or Word, is never replaced."""
+    frozen = faults.read_only_inside(reports) if reports.exists() else None
+    if frozen is not None:
+        raise AnalysisError(
+            f"报告文件夹 {reports} 已设为只读（{frozen}），程序不会替换已发布的报告",
+            hint="如需重新生成，请先取消该文件夹及其中文件的只读属性，或用 --reports 指定另一个文件夹。",
+        )
+    locked = faults.locked_file(reports)
+    if locked is not None:
+        raise AnalysisError(
+            f"报告文件 {locked} 正被其他程序打开，无法替换",
+            hint="请先在 Excel、WPS 或 Word 中关闭该文件，再重新运行；之前的报告保持不变。",
+        )
+
+
+def _keep_failed(failed: nbs.NotebookFailed, reports: Path) -> AnalysisError:
+    """Keep the failed notebook next to the report for the analyst to open; the error says where."""
+    kept = reports.parent / f"{reports.name}-出错的笔记本" / failed.nb.path.name
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(failed.output, kept)
+    except OSError:
+        return AnalysisError(failed.message)
+    return failed.saved_at(kept)
 
 
 def _publish(staging: Path, reports: Path) -> None:
-    """Swap the finished staging folder into place; the old report is removed only afterwards."""
+    """Swap the finished staging folder into place; the old report is removed only afterwards, and put
+    back if the swap fails half-way (a file held open on Windows, a permission) — the previous report
+    stays readable whatever happens."""
     old = reports.parent / f".{reports.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if reports.exists():
-        os.replace(reports, old)
-    os.replace(staging, reports)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(reports.parent / f"{reports.name}-出错的笔记本", ignore_errors=True)
+    faults.remove_tree(old)
+    with faults.writing(reports):
+        if reports.exists():
+            os.replace(reports, old)
+        try:
+            os.replace(staging, reports)
+        except BaseException:
+            if old.exists() and not reports.exists():
+                os.replace(old, reports)
+            raise
+    faults.remove_tree(old)
+    faults.remove_tree(reports.parent / f"{reports.name}-出错的笔记本")
 
 
 def _versions() -> dict[str, str]:
@@ -342,8 +400,10 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     rejected = int(report.get("totals", {}).get("rejected", 0))
     failed = len(report.get("failed_files", [])) + len(report.get("unknown_sheets", []))
     state = "（内容无变化，已跳过全部步骤）" if skipped else ""
+    gaps = cat.assessment.blocking
+    done = "[bold yellow]完成（草稿：数据不完整）[/]" if gaps else "[bold green]完成[/]"
     console.print(
-        f"[bold green]完成[/]{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。"
+        f"{done}{state}：{cat.town} {yp.year} 年报告已生成于 {yp.reports}（{len(figures)} 张图表、summary.docx、indicators.xlsx），用时 {seconds:.1f} 秒。"
     )
     if parts:
         console.print("主要数据：" + "；".join(parts) + "。")
@@ -351,9 +411,18 @@ def _finish(ctx: YearContext, console: Console, seconds: float, skipped: bool) -
     if t:
         console.print(
             f"导入：共读取 {t['rows_read']} 行 = 保留 {t['kept']} + 拒绝 {t['rejected']} + 重复 {t['duplicates']}"
-            f" + 跳过（合计行、表尾等）{t['skipped']}。"
+            f" + 跳过（合计行、表尾、其他年度等）{t['skipped']}。"
         )
     problems = f"导入警告 {warnings} 条，被拒绝的行 {rejected} 行"
     if failed:
         problems += f"，未能导入的文件或工作表 {failed} 个"
     console.print(f"{problems}；详见 {yp.processed / REJECTED_FILE}。")
+    if gaps:
+        console.print(
+            f"[yellow]数据有 {len(gaps)} 处严重缺口（--allow-gaps）：summary.docx 标题为“草稿（数据不完整）”，"
+            "首页列出缺口；indicators.xlsx 的“数据完整性”表有完整清单。[/]"
+        )
+    elif cat.assessment.warnings:
+        console.print(
+            f"数据完整性提示 {len(cat.assessment.warnings)} 条，见 indicators.xlsx 的“数据完整性”表。"
+        )

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import safe_io
+from analysis import formatting, safe_io
 from analysis.charts import save as save_figure
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.labels import RATE_COLUMNS, SECTION_NAMES, TABLE_TITLES, column_names
@@ -36,13 +36,11 @@ def display_table(frame: pd.DataFrame, table: str | None = None) -> pd.DataFrame
     for column in out.columns:
         values = out[column]
         if column in RATE_COLUMNS:
-            out[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+            out[column] = values.map(formatting.percent)
         elif pd.api.types.is_datetime64_any_dtype(values):
-            out[column] = values.dt.strftime("%Y-%m-%d").fillna("")
+            out[column] = values.map(formatting.day)
         elif pd.api.types.is_float_dtype(values):
-            out[column] = values.map(
-                lambda v: "" if pd.isna(v) else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
-            )
+            out[column] = values.map(formatting.number)
         elif column == "section":
             out[column] = values.map(lambda s: SECTION_NAMES.get(s, s))
         elif pd.api.types.is_bool_dtype(values):
@@ -67,27 +65,19 @@ class Section:
         if not text:
             return
         self.items.append({"type": "text", "text": text})
-        try:
-            from IPython.display import Markdown
+        _display(formatting.note(text))
 
-            _display(Markdown(text))
-        except ImportError:  # pragma: no cover
-            pass
-
-    def figure(self, fig: Figure | None, name: str, caption: str) -> None:
+    def figure(self, fig: Figure | None, name: str, caption: str, appendix: bool = False) -> None:
         """Save a chart as figures/<name>.png/.svg, list it with its caption and show it.
 
-        ``fig`` is None when the chart's data is absent (e.g. no check-in export): nothing is added."""
+        ``fig`` is None when the chart's data is absent (e.g. no check-in export): nothing is added.
+        ``appendix``: the summary document places it in its appendix instead of this section."""
         if fig is None:
             return
         saved = save_figure(fig, self.reports_dir, name)
-        self.items.append({"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"})
-        try:
-            from IPython.display import Image
-
-            _display(Image(filename=str(saved["png"]), width=720))
-        except ImportError:  # pragma: no cover
-            pass
+        item = {"type": "figure", "name": name, "caption": caption, "png": f"figures/{name}.png"}
+        self.items.append(item | ({"appendix": True} if appendix else {}))
+        _display(_Picture(Path(saved["png"]), caption))
 
     def table(
         self,
@@ -97,20 +87,21 @@ class Section:
         columns: list[str] | None = None,
         max_rows: int = 20,
         in_document: bool = True,
-    ) -> pd.DataFrame | None:
-        """Show a catalogue table (Chinese headers, formatted) in full and list it for the summary document.
+    ) -> None:
+        """Show a catalogue table (Chinese headers, formatted, no index) in full and list it for the
+        summary document.
 
         ``in_document=False`` keeps lists of named people (e.g. members who never studied) out of the
         draft summary, which is shared more widely than the notebooks."""
         frame = cat.tables.get(name)
         if frame is None or frame.empty:
-            return None
+            return
         if columns:
             frame = frame[[c for c in columns if c in frame.columns]]
         shown = display_table(frame, name)
-        _display(shown)
+        _display(formatting.table(shown, kinds=_kinds(frame, shown)))
         if not in_document:
-            return shown
+            return
         head = shown.head(max_rows)
         self.items.append(
             {
@@ -121,7 +112,6 @@ class Section:
                 "truncated": len(shown) > max_rows,
             }
         )
-        return shown
 
     def save(self) -> None:
         folder = Path(self.reports_dir) / SECTIONS_DIR
@@ -129,6 +119,30 @@ class Section:
         path = folder / f"{self.order:02d}_{self.key}.json"
         doc = {"key": self.key, "title": self.title, "order": self.order, "items": self.items}
         safe_io.atomic_write_text(path, json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+class _Picture:
+    """A saved chart as a notebook shows it: the PNG at page width, its caption as the plain text."""
+
+    def __init__(self, png: Path, caption: str) -> None:
+        self.png, self.caption = png, caption
+
+    def _repr_png_(self) -> tuple[bytes, dict[str, int]]:
+        return self.png.read_bytes(), {"width": 720}
+
+    def __repr__(self) -> str:
+        return f"图：{self.caption}"
+
+
+def _kinds(frame: pd.DataFrame, shown: pd.DataFrame) -> dict[str, str]:
+    """Display kinds of the shown (Chinese) columns: numbers right-aligned, everything else text."""
+    kinds = {}
+    for original, column in zip(frame.columns, shown.columns, strict=True):
+        kind = formatting.column_kind(frame[original], original in RATE_COLUMNS)
+        if kind in formatting.NUMERIC_KINDS and not pd.api.types.is_numeric_dtype(shown[column].dtype):
+            kind = formatting.FIGURE
+        kinds[column] = kind if kind in formatting.RIGHT_ALIGNED else "text"
+    return kinds
 
 
 def _cell(value: Any) -> Any:

@@ -149,27 +149,33 @@ def write_summary(
     result = SummaryResult(path=output)
     doc = _new_document(catalogue)
     counters = {SEQ_FIGURE: 0, SEQ_TABLE: 0}
+    assessment = catalogue.assessment
+    draft = "草稿（数据不完整）" if assessment.blocking else "（草稿）"
     if title is not None:
         doc.core_properties.title = title
-    title = title or f"{catalogue.town}团委{catalogue.year}年度工作数据摘要（草稿）"
-
+    title = title or f"{catalogue.town}团委{catalogue.year}年度工作数据摘要{draft}"
     doc.add_paragraph(_clean(title), style="Title")
     doc.add_paragraph(note, style=STYLE_NOTE)
+    _gaps(doc, assessment)
 
     doc.add_paragraph(HEADLINE_HEADING, style="Heading 1")
     _headline_table(doc, catalogue, counters, branch_rates)
 
+    appendix: list[dict[str, Any]] = []
     for section in load_sections(reports_dir):
         result.sections += 1
         doc.add_paragraph(_clean(section.get("title") or section.get("key", "")), style="Heading 1")
-        items = section.get("items") or []
+        items = [i for i in section.get("items") or [] if not i.get("appendix")]
+        appendix += [i for i in section.get("items") or [] if i.get("appendix")]
         if not items:
             doc.add_paragraph("（本部分暂无数据。）")
         for item in items:
             kind = item.get("type")
+            mark = _gap_mark(assessment, item, section)
             if kind == "text":
-                _text(doc, str(item.get("text", "")))
+                _text(doc, str(item.get("text", "")) + mark)
             elif kind == "figure":
+                item = {**item, "caption": f"{item.get('caption', '')}{mark}"}
                 if _figure(doc, item, reports_dir, counters):
                     result.figures += 1
                 else:
@@ -183,9 +189,67 @@ def write_summary(
                 )
                 result.skipped.append(f"{section.get('key')}: {kind}")
 
+    if appendix or assessment.findings or assessment.accepted:
+        doc.add_paragraph(APPENDIX_HEADING, style="Heading 1")
+        for item in appendix:
+            if item.get("type") == "figure" and _figure(doc, item, reports_dir, counters):
+                result.figures += 1
+        rows = assessment.table()
+        if len(rows):
+            item = {
+                "caption": "数据完整性检查结果",
+                "columns": list(rows.columns),
+                "rows": rows.astype(str).values.tolist(),
+            }
+            _data_table(doc, item, counters)
+            result.tables += 1
     with safe_io.atomic_output(output) as tmp:
         doc.save(str(tmp))
     return result
+
+
+APPENDIX_HEADING = "附录：数据完整性"
+# report figures by their number: which indicator keys they show (for marking what a gap affects)
+FIGURE_KEYS = {
+    "1": ("org.",),
+    "2": ("study.",),
+    "24": ("cadre.",),
+    "3": ("act.",),
+    "4": ("rec.",),
+    "5": ("aid.",),
+}
+SECTION_KEYS = {"organisation": ("org.",), "study": ("study.", "cadre."), "activities": ("act.",),
+                "recruitment": ("rec.",), "services": ("aid.",), "overview": ("",)}  # fmt: skip
+
+
+def _gaps(doc: DocxDocument, assessment: Any) -> None:
+    """First page: the serious gaps the analyst chose to publish with, and those accepted in town.yml."""
+    if assessment.blocking:
+        doc.add_paragraph(
+            "数据不完整：以下缺口尚未补齐，本草稿中受影响的数字和图表已注明“数据不完整”。", style=STYLE_NOTE
+        )
+        for f in assessment.blocking:
+            doc.add_paragraph(_clean(f"● 【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}"))
+    if assessment.accepted:
+        doc.add_paragraph("已确认的缺口（town.yml 的 accepted_gaps）：", style=STYLE_NOTE)
+        for f in assessment.accepted:
+            doc.add_paragraph(_clean(f"● 【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}"))
+
+
+def _gap_mark(assessment: Any, item: dict[str, Any], section: dict[str, Any]) -> str:
+    """'（数据不完整：…）' after a sentence or caption whose numbers a serious gap touches."""
+    name = str(item.get("name") or "")
+    prefixes: tuple[str, ...] = ()
+    if item.get("type") == "figure" and name[:1].isdigit():
+        prefixes = FIGURE_KEYS.get(name[:2]) or FIGURE_KEYS.get(name[:1], ())
+    else:
+        key = str(section.get("key") or "")
+        prefixes = next((v for k, v in SECTION_KEYS.items() if key.endswith(k)), ())
+    found = assessment.touching(prefixes) if prefixes else []
+    if not found:
+        return ""
+    what = "、".join(dict.fromkeys(f.rule for f in found))
+    return f"（数据不完整：{what}）"
 
 
 # --- document set-up -----------------------------------------------------------------------------------
@@ -685,8 +749,11 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
     if with_targets:
         header += ["目标", "是否达标"]
     rows = []
+    marked = False
     for r in summary.itertuples(index=False):
-        row = [_clean(r.label), _with_unit(r.key, _number(r.value))]
+        gap = bool(cat.assessment.affected(r.key))
+        marked |= gap
+        row = [_clean(r.label) + ("*" if gap else ""), _with_unit(r.key, _number(r.value))]
         if with_previous:
             row += [_with_unit(r.key, _number(r.previous)), _change(r.key, _number(r.change))]
         if with_targets:
@@ -700,6 +767,8 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
         notes.append(f"本年为{cat.year}年，上年为{cat.year - 1}年；比率的变化以百分点计")
     if not branch_rates and any(k.startswith(BRANCH_RATE_PREFIX) for k in cat.headline):
         notes.append("各团支部参学率见 indicators.xlsx")
+    if marked:
+        notes.append("带 * 的指标受数据缺口影响（数据不完整，见第一页）")
     if notes:
         doc.add_paragraph("注：" + "；".join(notes) + "。", style=STYLE_TABLE_NOTE)
 

@@ -1,4 +1,4 @@
-"""Per-kind normalisers: the data rows of one sheet (canonical column names, raw values) → canonical
+"""Per-kind cleaning: the data rows of one sheet (canonical column names, raw values) → canonical
 rows, with every rejected row and every warning recorded against its file, sheet, Excel row and column.
 
 Identity matching needs the whole roster, so record kinds leave ``member_id``/``match`` to the pipeline.
@@ -17,7 +17,6 @@ import pandas as pd
 from analysis import privacy
 from analysis.config import COMMITTEE, TownConfig
 from analysis.ingest.branches import BranchResolver
-from analysis.ingest.layout import Layout
 from analysis.ingest.normalize import (
     blank_mask,
     canonical_period,
@@ -30,10 +29,13 @@ from analysis.ingest.normalize import (
     month_of,
     normalize_name,
     number_column,
+    parse_flag,
     present_mask,
     split_identity,
     text_column,
 )
+from analysis.ingest.recognise import Layout
+from analysis.ingest.vocabulary import KindDef
 
 
 def scrub(value: Any, limit: int = 60) -> str:
@@ -57,10 +59,17 @@ class Source:
     file: str
     sheet: str
     layout: Layout
+    kind: KindDef
     year: int
 
     def column_label(self, column: str) -> str:
-        return self.layout.header_of(column)
+        """The column as the analyst sees it: its header and letter, or its Chinese name and source."""
+        return self.layout.header_of(column, self.kind.label_of(column))
+
+    @property
+    def year_hint(self) -> int:
+        """The year written in the sheet's title, name, file or folder name, else the ingest year."""
+        return self.layout.year_hint or self.year
 
 
 @dataclass
@@ -97,7 +106,7 @@ class Issues:
                 "file": self.src.file,
                 "sheet": self.src.sheet,
                 "row": int(r),
-                "column": self.src.column_label(column) if column in self.src.layout.columns else column,
+                "column": self.src.column_label(column),
                 "value": scrub(v),
                 "reason": str(m),
             }
@@ -126,47 +135,6 @@ def _provenance(rows: pd.DataFrame, src: Source) -> dict[str, Any]:
     return {"source_file": src.file, "source_sheet": src.sheet, "source_row": rows["_row"].astype("Int64")}
 
 
-def _year_hint(src: Source) -> int:
-    """The year printed in a sheet's title ("2022年活动台账"), else the ingest year."""
-    m = re.search(r"(20\d{2})\s*年", src.layout.title or "")
-    return int(m.group(1)) if m else src.year
-
-
-_TRUE = {
-    "是",
-    "√",
-    "✓",
-    "✔",
-    "已打卡",
-    "已完成",
-    "完成",
-    "已学习",
-    "已学",
-    "1",
-    "Y",
-    "YES",
-    "TRUE",
-    "T",
-    "有",
-    "打卡",
-}
-_FALSE = {"否", "×", "✗", "✘", "未打卡", "未完成", "未学习", "未学", "0", "N", "NO", "FALSE", "F", "无", "-"}
-
-
-def parse_flag(value: Any) -> bool | None:
-    """是/否, √/×, 1/0, 已打卡/未打卡 … → bool; blank → None; anything else → None."""
-    if is_blank(value):
-        return None
-    if isinstance(value, bool):
-        return value
-    text = (compact(value) or "").upper()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return None
-
-
 def _dates(
     rows: pd.DataFrame, column: str, issues: Issues, year: int | None, *, required: bool, label: str
 ) -> pd.Series:
@@ -185,7 +153,21 @@ def _dates(
         full = pd.Series("", index=raw.index, dtype=object)
         full[bad] = reason
         (issues.reject if required else issues.warn)(bad, column, full)
+    _warn_yearless(parsed, parsed["value"], issues, column, label)
     return parsed["value"]
+
+
+def _warn_yearless(parsed: pd.DataFrame, value: pd.Series, issues: Issues, column: str, label: str) -> None:
+    """A date written without a year ("1.22") is never silently this year: each one is warned, with the
+    place its year was taken from."""
+    yearless = parsed["yearless"].astype(bool) & value.notna()
+    if yearless.any():
+        source = issues.src.layout.year_source or f"导入年度 {issues.src.year}"
+        issues.warn(
+            yearless,
+            column,
+            value.dt.strftime(f"{label}没有写年份，按 %Y 年（取自{source}）记为 %Y-%m-%d，请核对"),
+        )
 
 
 def _names(
@@ -226,8 +208,8 @@ def _years(rows: pd.DataFrame, issues: Issues, src: Source) -> pd.Series:
     text = raw.map(lambda v: re.sub(r"年度?$", "", compact(v) or "") if not is_blank(v) else "")
     values, _ = number_column(text.replace("", None))
     valid = values.notna() & (values % 1 == 0) & values.between(1990, 2100)
-    issues.warn(raw.pipe(present_mask) & ~valid, "year", f"年度无法识别，按 {_year_hint(src)} 年处理")
-    return values.where(valid, _year_hint(src)).astype("Int64")
+    issues.warn(raw.pipe(present_mask) & ~valid, "year", f"年度无法识别，按 {src.year_hint} 年处理")
+    return values.where(valid, src.year_hint).astype("Int64")
 
 
 def _birth_and_gender(
@@ -406,7 +388,7 @@ def transfers(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.reject(unknown, "to_branch", message)
     unknown_from, message_from = _unknown_branch(from_raw, from_branch, ctx)
     issues.warn(unknown_from, "from_branch", message_from)
-    date = _dates(rows, "date", issues, _year_hint(src), required=True, label="转接日期")
+    date = _dates(rows, "date", issues, src.year_hint, required=True, label="转接日期")
     ids = _ids(rows, issues)
     out = pd.DataFrame(
         {
@@ -442,13 +424,13 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     needs_year = periods["needs_year"].astype(bool)
     number = periods["number"]
     special = periods["special"].astype(bool)
-    recorded = _dates(rows, "recorded_at", issues, _year_hint(src), required=False, label="学习时间")
-    fallback_year = recorded.dt.year.fillna(_year_hint(src)).astype(int)
+    recorded = _dates(rows, "recorded_at", issues, src.year_hint, required=False, label="学习时间")
+    fallback_year = recorded.dt.year.fillna(src.year_hint).astype(int)
     label = label.where(
         ~needs_year,
         fallback_year.astype(str) + "年第" + number.astype(str).str.replace(".0", "", regex=False) + "期",
     )
-    unknown_label = label.notna() & ~label.str.contains("期|特辑", regex=True)
+    unknown_label = label.notna() & ~label.str.contains("期|特辑|月", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
     fields = ("name", "student_no", "id_number")
     ident = identity_fields(_col(rows, "identity"))
@@ -462,14 +444,9 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     )
     branch_raw = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
-    if "school" in rows:  # a school's own export: the school is the branch (班级/学院 are not)
-        branch = branch.fillna(_branches(rows, "school", ctx))
-    has_branch_text = branch_raw.pipe(present_mask)
-    if "school" in rows:
-        has_branch_text |= _col(rows, "school").pipe(present_mask)
+    scope = map_unique(branch_raw, ctx.resolver.parent).astype("str").where(branch.isna())
+    has_branch_text = branch_raw.pipe(present_mask) & scope.isna()
     branch_text = text_column(branch_raw)
-    if "school" in rows:
-        branch_text = branch_text.fillna(text_column(_col(rows, "school")))
     out = pd.DataFrame(
         {
             "period": label,
@@ -483,6 +460,7 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "branch_canonical": branch,
             "branch_resolved": branch.notna(),
             "has_branch_text": has_branch_text,
+            "scope": scope,
             "id_key": privacy.pseudonyms(id_text.where(id_text.notna()), kind="p"),
             **_provenance(rows, src),
         },
@@ -491,10 +469,19 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     return issues.keep(out)
 
 
+_NOT_DONE = re.compile(r"退回|驳回|拒绝|撤销|撤回|未通过|不通过|待|审核中|审批中|办理中|未完成|失败|取消")
+
+
+def not_done(rows: pd.DataFrame) -> pd.Series:
+    """Transfers whose 状态 says they have not (yet) taken effect (待审核, 已退回 …): not transfers."""
+    status = map_unique(_col(rows, "status"), lambda v: compact(v) or "").astype("str")
+    return status.str.contains(_NOT_DONE).fillna(False).astype(bool)
+
+
 def not_studied(rows: pd.DataFrame) -> pd.Series:
     """Rows whose 学习情况 column says the person did not study (layout d): not records."""
-    status = _col(rows, "study_status").map(lambda v: compact(v) or "")
-    return status.isin(_NOT_STUDIED)
+    status = map_unique(_col(rows, "study_status"), lambda v: compact(v) or "")
+    return status.isin(_NOT_STUDIED).astype(bool)
 
 
 # ------------------------------------------------------------------ cadre check-ins
@@ -503,7 +490,7 @@ def not_studied(rows: pd.DataFrame) -> pd.Series:
 def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
-    year = _year_hint(src)
+    year = src.year_hint
     month_raw = _col(rows, "month")
     month = map_unique(month_raw, lambda v: month_of(v, year))
     month = pd.to_datetime(month, errors="coerce")
@@ -569,7 +556,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name = text_column(_col(rows, "activity_name"))
     issues.reject(name.isna(), "activity_name", "缺少活动名称")
-    year = _year_hint(src)
+    year = src.year_hint
     raw_date = _col(rows, "date")
     parsed = date_column(raw_date, year)
     value = _resolve_ambiguous(parsed["value"], parsed["alternative"])
@@ -585,6 +572,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         index=rows.index,
     )
     issues.warn(chose, "date", messages)
+    _warn_yearless(parsed, value, issues, "date", "活动日期")
     sections_month = rows["_month"]
     issues.reject(raw_date.pipe(blank_mask) & sections_month.isna(), "date", "缺少活动日期")
     month_only = raw_date.pipe(blank_mask) & sections_month.notna()
@@ -696,7 +684,7 @@ def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     extra = map_unique(_col(rows, "identity"), split_identity)
     name_norm = ident.map(lambda i: i.name).astype("str")
     issues.reject(name_norm.isna(), "name", "缺少姓名")
-    date = _dates(rows, "date", issues, _year_hint(src), required=False, label="活动日期")
+    date = _dates(rows, "date", issues, src.year_hint, required=False, label="活动日期")
     branch = _branches(rows, "branch", ctx)
     id_text = extra.map(lambda i: i.id_number).astype("str")
     out = pd.DataFrame(
@@ -730,7 +718,7 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     ids = _ids(rows, issues)
     birth, gender = _birth_and_gender(rows, ids, issues, ctx.year)
     dates = {
-        c: _dates(rows, c, issues, _year_hint(src), required=False, label=lbl)
+        c: _dates(rows, c, issues, src.year_hint, required=False, label=lbl)
         for c, lbl in (
             ("applied_date", "申请日期"),
             ("activist_date", "确定积极分子日期"),
@@ -792,12 +780,9 @@ def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.reject(_col(rows, "amount").pipe(blank_mask), "amount", "缺少金额")
     issues.reject(bad | (amount < 0), "amount", "金额不是非负数")
     programme = text_column(_col(rows, "programme"))
-    title_programme = next(
-        (p for p in ("青檬励学金", "情暖童心") if p in (src.layout.title or "") + src.file), None
-    )
-    issues.warn(programme.isna(), "programme", f"缺少资助项目，记为“{title_programme or '未注明项目'}”")
-    programme = programme.fillna(title_programme or "未注明项目")
-    date = _dates(rows, "date", issues, _year_hint(src), required=False, label="发放日期")
+    issues.warn(programme.isna(), "programme", "缺少资助项目，记为“未注明项目”")
+    programme = programme.fillna("未注明项目")
+    date = _dates(rows, "date", issues, src.year_hint, required=False, label="发放日期")
     issues.warn(date.isna() & ~issues.rejected, "date", f"缺少发放日期，按 {ctx.year} 年计")
     date = date.fillna(pd.Timestamp(ctx.year, 12, 31))
     ids = _ids(rows, issues)
@@ -931,7 +916,7 @@ def reviews(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     return issues.keep(out)
 
 
-NORMALISERS = {
+CLEANERS = {
     "roster": roster,
     "transfers": transfers,
     "study": study,
@@ -942,17 +927,4 @@ NORMALISERS = {
     "aid": aid,
     "ratings": ratings,
     "reviews": reviews,
-}
-
-KIND_TABLE = {
-    "roster": "members",
-    "transfers": "transfers",
-    "study": "study_records",
-    "checkin": "cadre_checkins",
-    "activities": "activities",
-    "participants": "activity_participants",
-    "recruitment": "recruitment",
-    "aid": "aid",
-    "ratings": "branch_ratings",
-    "reviews": "member_reviews",
 }

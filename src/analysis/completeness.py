@@ -1,0 +1,513 @@
+"""Is the year's data complete enough to sign? Coverage (records per branch and month or period, against
+active members) and the gap and plausibility rules, each with a Chinese message that says what is wrong,
+what it does to which number, and what to do.
+
+A *serious* finding stops ``run`` before publishing (exit 4) unless the analyst passes ``--allow-gaps`` or
+accepts it in town.yml (``accepted_gaps``); a *warning* is reported and printed only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import TownConfig
+from analysis.indicators import study
+from analysis.load import Tables
+
+SERIOUS = "serious"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """town.yml ``completeness:`` — when a gap is worth stopping for."""
+
+    min_branch_members: int = 5  # a branch this small may truly have nobody studying in a period
+    town_rate_for_gap: float = 0.5  # a branch at 0 while the town is at least this high is a gap
+    branch_share_of_town: float = 0.2  # …or when it is below this share of the town's rate
+    unknown_sheet_rows: int = 5  # an unrecognised sheet with more rows than this is a gap
+    member_change: float = 0.3  # members changed by more than this share against last year
+    unmatched_share: float = 0.3  # share of study records matched to no member
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any]) -> Thresholds:
+        return cls(**{k: type(getattr(cls(), k))(v) for k, v in raw.items() if hasattr(cls(), k)})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One gap or implausibility. ``rule`` and ``subject`` identify it in town.yml's ``accepted_gaps``."""
+
+    rule: str  # Chinese rule name, e.g. 团支部全年无学习记录
+    severity: str  # serious / warning
+    subject: str  # what it is about: a branch, a month, a file, a kind ("" for the whole town)
+    message: str  # what is wrong, what it does to which number, what to do
+    affects: tuple[str, ...] = ()  # indicator keys or key prefixes ("study.member_rate", "study.")
+
+    @property
+    def serious(self) -> bool:
+        return self.severity == SERIOUS
+
+    def affects_key(self, key: str) -> bool:
+        return any(key == a or (a.endswith(".") and key.startswith(a)) for a in self.affects)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "affects": list(self.affects),
+        }
+
+
+@dataclass
+class Assessment:
+    """The findings of a year, split by what the gate does with them."""
+
+    findings: list[Finding] = field(default_factory=list)
+    accepted: list[Finding] = field(default_factory=list)  # serious, but accepted in town.yml
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.serious]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.serious]
+
+    def affected(self, key: str) -> list[Finding]:
+        """Serious findings (accepted or not) that touch an indicator key."""
+        return [f for f in self.blocking + self.accepted if f.affects_key(key)]
+
+    def touching(self, prefixes: tuple[str, ...]) -> list[Finding]:
+        """Serious findings (accepted or not) that touch any key under these prefixes ("study.", "org.")."""
+        return [
+            f
+            for f in self.blocking + self.accepted
+            if any(a.startswith(p) or p.startswith(a) for a in f.affects for p in prefixes)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [f.as_dict() for f in self.findings],
+            "accepted": [f.as_dict() for f in self.accepted],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Assessment:
+        def one(d: dict[str, Any]) -> Finding:
+            return Finding(d["rule"], d["severity"], d["subject"], d["message"], tuple(d.get("affects", ())))
+
+        return cls([one(d) for d in data.get("findings", [])], [one(d) for d in data.get("accepted", [])])
+
+    def table(self) -> pd.DataFrame:
+        """The findings as the workbook and the report list them (Chinese headers)."""
+        rows = [
+            {
+                "严重程度": "严重" if f.serious else "提示",
+                "类型": f.rule,
+                "对象": f.subject,
+                "说明": f.message,
+            }
+            for f in self.blocking + self.warnings
+        ] + [
+            {"严重程度": "已确认", "类型": f.rule, "对象": f.subject, "说明": f.message}
+            for f in self.accepted
+        ]
+        return pd.DataFrame(rows, columns=["严重程度", "类型", "对象", "说明"])
+
+
+# ------------------------------------------------------------------ coverage
+
+
+def _month_label(ts: pd.Timestamp) -> str:
+    return f"{ts.year}年{ts.month}月"
+
+
+def _sources(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per key: the files (and sheets) its rows came from, '；'-joined (distinct pairs first: fast on long
+    tables)."""
+    pairs = frame[[*keys, "source_file", "source_sheet"]].drop_duplicates()
+    where = pairs["source_file"].astype(str) + pairs["source_sheet"].astype(str).map(
+        lambda s: f"（{s}）" if s else ""
+    )
+    return (
+        pairs.assign(_where=where)
+        .sort_values("_where")
+        .groupby(keys, observed=True)["_where"]
+        .agg("；".join)
+        .rename("来源")
+        .reset_index()
+    )
+
+
+def study_coverage(tables: Tables, year: int) -> pd.DataFrame:
+    """Per branch and period of Y: members active on the period's date, those with a record, the records
+    whose branch is that branch, and the files they came from."""
+    records, members = tables.study_records, tables.members
+    cols = ["类型", "团支部", "月份", "期次", "日期", "在册团员", "有记录团员", "记录数", "来源"]
+    if records is None:
+        return pd.DataFrame(columns=cols)
+    periods = study.study_periods(records, year)
+    if periods.empty:
+        return pd.DataFrame(columns=cols)
+    in_year = records[records["period"].isin(periods["period"])]
+    known = in_year.assign(branch=in_year["branch"].where(in_year["branch_resolved"])).dropna(
+        subset=["branch"]
+    )
+    counts = known.groupby(["period", "branch"], observed=True).size().rename("记录数").reset_index()
+    src = _sources(known, ["period", "branch"])
+    if members is not None and not members.empty:
+        pairs = study.participation_pairs(records, tables.membership, periods)
+        grid = (
+            pairs.groupby(["period", "date", "branch"], observed=True)["studied"]
+            .agg(有记录团员="sum", 在册团员="size")
+            .reset_index()
+        )
+        grid = grid.merge(counts, on=["period", "branch"], how="outer")
+    else:
+        grid = counts.assign(在册团员=pd.NA, 有记录团员=pd.NA)
+    grid = grid.drop(columns=["date"], errors="ignore").merge(
+        periods[["period", "date"]], on="period", how="left"
+    )
+    grid = grid.merge(src, on=["period", "branch"], how="left")
+    grid["记录数"] = grid["记录数"].fillna(0).astype(int)
+    grid["来源"] = grid["来源"].fillna("")
+    grid["月份"] = grid["date"].map(_month_label)
+    out = grid.rename(columns={"branch": "团支部", "period": "期次", "date": "日期"}).assign(
+        类型="青年大学习"
+    )
+    return out[cols].sort_values(["日期", "团支部"]).reset_index(drop=True)
+
+
+def checkin_coverage(tables: Tables, year: int) -> pd.DataFrame:
+    """Per branch and month of Y: cadres active at the month's end, cadres checked in, rows, files."""
+    cols = ["类型", "团支部", "月份", "在册团干部", "已打卡", "记录数", "来源"]
+    checkins = tables.cadre_checkins
+    if checkins is None:
+        return pd.DataFrame(columns=cols)
+    c = checkins[checkins["month"].dt.year == year]
+    rows = c.assign(branch=c["branch"].fillna("（未注明）"))
+    counts = rows.groupby(["month", "branch"]).size().rename("记录数").reset_index()
+    out = counts.merge(_sources(rows, ["month", "branch"]), on=["month", "branch"], how="left")
+    if tables.members is not None and not tables.members.empty:
+        from analysis.indicators import cadre
+
+        pairs = cadre.checkin_pairs(checkins, tables.membership, year)
+        if len(pairs):
+            grid = (
+                pairs.groupby(["month", "branch"])["checked_in"]
+                .agg(已打卡="sum", 在册团干部="size")
+                .reset_index()
+            )
+            out = grid.merge(out, on=["month", "branch"], how="outer")
+    for column in ("已打卡", "在册团干部"):
+        if column not in out:
+            out[column] = pd.NA
+    out["记录数"] = out["记录数"].fillna(0).astype(int)
+    out["来源"] = out["来源"].fillna("")
+    out["月份"] = out["month"].map(_month_label)
+    out = out.rename(columns={"branch": "团支部"}).assign(类型="团干部学习打卡")
+    return out.sort_values(["month", "团支部"])[cols].reset_index(drop=True)
+
+
+def activity_coverage(tables: Tables, year: int) -> pd.DataFrame:
+    """Per organiser and month of Y: activities and the files they came from."""
+    cols = ["类型", "团支部", "月份", "记录数", "来源"]
+    acts = tables.activities
+    if acts is None:
+        return pd.DataFrame(columns=cols)
+    a = acts[acts["date"].dt.year == year]
+    a = a.assign(month=a["date"].dt.to_period("M").dt.to_timestamp())
+    counts = a.groupby(["month", "organiser"]).size().rename("记录数").reset_index()
+    out = counts.merge(_sources(a, ["month", "organiser"]), on=["month", "organiser"], how="left")
+    out["月份"] = out["month"].map(_month_label)
+    out = out.rename(columns={"organiser": "团支部"}).assign(类型="活动台账")
+    return out.sort_values(["month", "团支部"])[cols].reset_index(drop=True)
+
+
+def coverage(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
+    """The coverage tables of the year, by kind (Chinese names, for the workbook and processed data)."""
+    return {
+        "青年大学习": study_coverage(tables, year),
+        "团干部学习打卡": checkin_coverage(tables, year),
+        "活动台账": activity_coverage(tables, year),
+    }
+
+
+# ------------------------------------------------------------------ rules
+
+
+def _study_gaps(tables: Tables, year: int, t: Thresholds) -> list[Finding]:
+    grid = study_coverage(tables, year)
+    if grid.empty or grid["在册团员"].isna().all():
+        return []
+    grid = grid.dropna(subset=["在册团员"])
+    town = grid.groupby("期次")[["有记录团员", "在册团员"]].sum()
+    town_rate = (town["有记录团员"] / town["在册团员"]).rename("town_rate")
+    grid = grid.join(town_rate, on="期次")
+    out: list[Finding] = []
+    for branch, g in grid.groupby("团支部", sort=False):
+        members = int(g["在册团员"].max())
+        studied = g["有记录团员"].fillna(0)
+        if studied.sum() == 0 and g["记录数"].sum() == 0:
+            out.append(
+                Finding(
+                    "团支部全年无学习记录",
+                    SERIOUS,
+                    str(branch),
+                    f"{branch}有 {members} 名团员，但 {year} 年 {len(g)} 期青年大学习中没有任何学习记录："
+                    f"该团支部参学率会显示为 0%，全镇参学率因此偏低。请检查是否漏放了该团支部的导出，"
+                    f"或运行 python -m analysis explain 查看该团支部的文件是否被识别",
+                    ("study.member_rate", f"study.member_rate.{branch}", "study.never"),
+                )
+            )
+            continue
+        rate = studied / g["在册团员"]
+        zero = g[
+            (rate < g["town_rate"] * t.branch_share_of_town)
+            & (g["在册团员"] >= t.min_branch_members)
+            & (g["town_rate"] >= t.town_rate_for_gap)
+        ]
+        if len(zero):
+            months = "、".join(dict.fromkeys(zero["月份"]))
+            periods = "、".join(zero["期次"].head(8)) + ("等" if len(zero) > 8 else "")
+            out.append(
+                Finding(
+                    "团支部某期无学习记录",
+                    SERIOUS,
+                    str(branch),
+                    f"{branch}（{members} 名团员）在 {len(zero)} 期（{periods}，{months}）中几乎没有团员学习"
+                    f"（不到全镇参学率的 {t.branch_share_of_town:.0%}），而全镇这些期的参学率都在 "
+                    f"{t.town_rate_for_gap:.0%} 以上：多半是这几期该团支部的导出缺失。"
+                    "缺失会拉低该团支部和全镇的参学率。请补充这几期的导出，或确认确实无人学习后在 town.yml 的 "
+                    "accepted_gaps 中记录",
+                    ("study.member_rate", f"study.member_rate.{branch}", "study.never"),
+                )
+            )
+    return out
+
+
+def _checkin_gaps(tables: Tables, year: int) -> list[Finding]:
+    checkins = tables.cadre_checkins
+    if checkins is None:
+        return []
+    months = sorted({int(m.month) for m in checkins.loc[checkins["month"].dt.year == year, "month"]})
+    if not months:
+        return []
+    out = []
+    inside = [m for m in range(months[0], months[-1] + 1) if m not in months]
+    for m in inside:
+        out.append(
+            Finding(
+                "月份无打卡记录",
+                SERIOUS,
+                f"{year}年{m}月",
+                f"{year} 年 {m} 月没有任何团干部学习打卡记录，而前后月份都有：团干部打卡率按有记录的月份平均，"
+                f"缺少这个月会改变全年打卡率。请补充 {m} 月的打卡导出",
+                ("cadre.checkin_rate",),
+            )
+        )
+    outside = [m for m in range(1, 13) if m < months[0] or m > months[-1]]
+    if outside:
+        out.append(
+            Finding(
+                "月份无打卡记录",
+                WARNING,
+                f"{year}年",
+                f"团干部学习打卡记录只覆盖 {months[0]}–{months[-1]} 月（{year} 年其他月份没有记录）；"
+                "全年打卡率只按这些月份计算",
+                ("cadre.checkin_rate",),
+            )
+        )
+    return out
+
+
+def _missing_kinds(tables: Tables, config: TownConfig, year: int) -> list[Finding]:
+    labels = {k.table: k.label for k in config.vocabulary.kinds.values()}
+    expected = {
+        "members": (
+            "每年都需要团员名册：团员人数、参学率、打卡率都以它为分母",
+            ("org.", "study.member_rate", "study.never", "cadre."),
+        ),
+        "study_records": ("每年都需要青年大学习记录", ("study.",)),
+    }
+    targets = config.targets(year)
+    if targets.recruitment_quota is not None:
+        expected["recruitment"] = (f"town.yml 中设了 {year} 年发展团员指标", ("rec.",))
+    if targets.checkin_rate_target is not None:
+        expected["cadre_checkins"] = (f"town.yml 中设了 {year} 年团干部打卡率目标", ("cadre.",))
+    out = []
+    for table, (why, affects) in expected.items():
+        if tables.get(table) is None:
+            out.append(
+                Finding(
+                    "缺少导出",
+                    SERIOUS,
+                    labels[table],
+                    f"没有导入任何{labels[table]}（{why}）：相关数字无法计算或不完整。请把{labels[table]}的导出放进本年的"
+                    "原始数据文件夹；已经放了却没有导入时，运行 python -m analysis explain <文件> 查看原因",
+                    affects,
+                )
+            )
+    return out
+
+
+def _ingest_findings(report: dict[str, Any], t: Thresholds) -> list[Finding]:
+    out = []
+    totals = report.get("totals", {})
+    if not totals.get("kept"):
+        out.append(
+            Finding(
+                "没有导入任何数据",
+                SERIOUS,
+                "",
+                "没有从任何文件中导入数据：报告中的所有数字都将为空。请检查原始数据文件夹，"
+                "并用 python -m analysis explain <文件夹> 查看每个文件为什么没有被识别",
+                ("",),
+            )
+        )
+    for failed in report.get("failed_files", []):
+        out.append(
+            Finding(
+                "无法读取的文件",
+                SERIOUS,
+                failed["file"],
+                f"{failed['message']}（该文件的数据未计入任何数字）",
+                (),
+            )
+        )
+    for sheet in report.get("unknown_sheets", []):
+        where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet.get("sheet") else "")
+        severity = SERIOUS if sheet.get("rows", 0) > t.unknown_sheet_rows else WARNING
+        out.append(
+            Finding(
+                "未识别的工作表",
+                severity,
+                where,
+                f"{where}有 {sheet.get('rows', 0)} 行数据但未能识别，未计入任何数字。{sheet.get('message', '')}",
+                (),
+            )
+        )
+    for sheet in report.get("set_aside_other_year", []):
+        where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet.get("sheet") else "")
+        out.append(Finding("其他年度的数据", SERIOUS, where, f"{where}：{sheet['message']}", ()))
+    return out
+
+
+def _yearless_dates(report: dict[str, Any]) -> list[Finding]:
+    info = report.get("yearless_dates") or {}
+    if not info.get("count"):
+        return []
+    files = "、".join(info.get("files", []))
+    return [
+        Finding(
+            "日期缺少年份",
+            WARNING,
+            "",
+            f"{info['count']} 个日期没有写年份（{files}），已按标题、文件名或导入年度补上年份；"
+            "请在 rejected_rows.xlsx 的“警告”表中核对",
+            (),
+        )
+    ]
+
+
+def _plausibility(
+    tables: Tables, year: int, t: Thresholds, previous: dict[str, float], head: dict[str, float]
+) -> list[Finding]:
+    out = []
+    now, before = head.get("org.members"), previous.get("org.members")
+    if now is not None and before:
+        change = (now - before) / before
+        if abs(change) > t.member_change:
+            out.append(
+                Finding(
+                    "团员人数变化过大",
+                    SERIOUS,
+                    "",
+                    f"年末团员 {int(now)} 人，上年 {int(before)} 人，变化 {change:+.0%}（超过 {t.member_change:.0%}）："
+                    "可能是名册不完整（漏了某些团支部）或导出了错误的范围。团员人数是参学率、打卡率的分母，"
+                    "请核对名册；确属实际变化时在 town.yml 的 accepted_gaps 中记录",
+                    ("org.", "study.member_rate", "study.never", "cadre."),
+                )
+            )
+    records = tables.study_records
+    if records is not None and tables.members is not None and not tables.members.empty:
+        periods = study.study_periods(records, year)
+        r = records[records["period"].isin(periods["period"])]
+        if len(r):
+            share = float((r["member_id"].isna() | (r["match"] == "ambiguous")).mean())
+            if share > t.unmatched_share:
+                out.append(
+                    Finding(
+                        "学习记录未匹配比例过高",
+                        SERIOUS,
+                        "",
+                        f"{share:.0%} 的青年大学习记录没有对应到名册中的团员（超过 {t.unmatched_share:.0%}）："
+                        "参学率只计入对应到团员的记录，会因此偏低。常见原因：名册缺少某些团支部、"
+                        "团支部名称写法不同（见 rejected_rows.xlsx 的“未识别的团支部”）、姓名写法不同",
+                        ("study.member_rate", "study.member_rate.", "study.never"),
+                    )
+                )
+    return out
+
+
+def assess(
+    tables: Tables,
+    config: TownConfig,
+    year: int,
+    head: dict[str, float],
+    previous: dict[str, float] | None = None,
+) -> Assessment:
+    """Every finding of the year; serious ones accepted in town.yml's ``accepted_gaps`` are set apart."""
+    t = Thresholds.from_config(config.completeness)
+    found: list[Finding] = []
+    found += _ingest_findings(tables.report, t)
+    found += _missing_kinds(tables, config, year)
+    found += _study_gaps(tables, year, t)
+    found += _checkin_gaps(tables, year)
+    found += _plausibility(tables, year, t, previous or {}, head)
+    found += _yearless_dates(tables.report)
+    result = Assessment()
+    for f in found:
+        if f.serious and _accepted(f, config.accepted_gaps):
+            result.accepted.append(f)
+        else:
+            result.findings.append(f)
+    return result
+
+
+def _accepted(finding: Finding, accepted: tuple[dict[str, str], ...]) -> bool:
+    return any(
+        a.get("rule") == finding.rule and a.get("subject", "") in ("", finding.subject) for a in accepted
+    )
+
+
+def gate_message(assessment: Assessment) -> str:
+    """The Chinese paragraph ``run`` ends with when the gate stops it."""
+    lines = [f"数据完整性检查发现 {len(assessment.blocking)} 处严重缺口，报告未生成："]
+    for i, f in enumerate(assessment.blocking, start=1):
+        lines.append(f"  {i}. 【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}")
+    lines.append(
+        "请补齐导出后重新运行；缺口确属实际情况时，在 town.yml 的 accepted_gaps 中记录（写明 rule 和 subject），"
+        "或加 --allow-gaps 生成标明“草稿（数据不完整）”的报告。"
+    )
+    return "\n".join(lines)
+
+
+def print_findings(assessment: Assessment, console: Any) -> None:
+    """Findings as ``ingest`` prints them (the same list ``run`` stops on)."""
+    for f in assessment.blocking:
+        console.print(
+            f"[bold red]严重缺口：[/]【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}"
+        )
+    for f in assessment.warnings:
+        console.print(f"[yellow]提示：[/]【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}")
+    for f in assessment.accepted:
+        console.print(f"已确认的缺口（town.yml）：【{f.rule}{'：' + f.subject if f.subject else ''}】")
+    if not assessment.blocking:
+        console.print("数据完整性检查：未发现严重缺口。")

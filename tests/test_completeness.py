@@ -1,0 +1,146 @@
+"""The completeness rules (issue 12, item 2) on variants of the sample year: each gap is caught with its
+message; the complete sample has no serious finding."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analysis import paths
+from analysis.completeness import Finding, assess, coverage
+from analysis.config import load_config
+from analysis.errors import ConfigError
+from analysis.indicators import catalogue
+from analysis.ingest.pipeline import ingest_year
+from analysis.load import Tables
+
+YEAR = 2022
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(paths.SAMPLE_CONFIG)
+
+
+def _assess(raw: Path, config, previous: dict[str, float] | None = None):
+    result = ingest_year(raw, config, YEAR)
+    tables = Tables(year=YEAR, folder=raw, frames=dict(result.tables), report=result.report())
+    head = catalogue.headline(tables, config, YEAR)
+    return assess(tables, config, YEAR, head, previous), tables
+
+
+def _copy(tmp_path: Path) -> Path:
+    raw = tmp_path / str(YEAR)
+    shutil.copytree(paths.SAMPLE_DIR / str(YEAR), raw)
+    return raw
+
+
+def _serious(found) -> dict[tuple[str, str], Finding]:
+    return {(f.rule, f.subject): f for f in found.blocking}
+
+
+def test_complete_sample_passes(config):
+    found, tables = _assess(paths.SAMPLE_DIR / str(YEAR), config)
+    assert found.blocking == []
+    assert [f.rule for f in found.warnings] == ["日期缺少年份"]  # the ledger's "6.30" dates
+    cov = coverage(tables, YEAR)
+    study = cov["青年大学习"]
+    assert set(study["团支部"]) == set(config.branch_names)
+    assert (study["在册团员"] > 0).all() and study["来源"].str.len().gt(0).all()
+    assert set(cov["团干部学习打卡"]["月份"]) == {f"{YEAR}年{m}月" for m in range(1, 13)}
+
+
+def test_a_branchs_study_files_removed(tmp_path, config):
+    raw = _copy(tmp_path)
+    (raw / "示例镇中学青年大学习记录（2022年3-6月）.xlsx").unlink()  # the school's own export
+    found, _ = _assess(raw, config)
+    gap = _serious(found)[("团支部某期无学习记录", "示例镇中学团支部")]
+    assert "2022年3月" in gap.message and "2022年6月" in gap.message
+    assert gap.affects_key("study.member_rate") and gap.affects_key("study.member_rate.示例镇中学团支部")
+
+
+def test_a_branch_without_any_study_record(tmp_path, config):
+    raw = _copy(tmp_path)
+    for path in raw.glob("青年大学习_*.xlsx"):  # drop every record of 南沟村 from the monthly exports
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            for row in list(ws.iter_rows(min_row=2)):
+                if any(isinstance(c.value, str) and c.value.startswith("南沟村") for c in row):
+                    for cell in row:
+                        cell.value = None
+        wb.save(path)
+    (raw / "青年大学习_2022年07月.csv").unlink()
+    found, _ = _assess(raw, config)
+    gap = _serious(found)[("团支部全年无学习记录", "南沟村团支部")]
+    assert "0%" in gap.message
+
+
+def test_one_month_of_checkins_removed(tmp_path, config):
+    raw = _copy(tmp_path)
+    path = raw / "团干部学习打卡_2022.xlsx"
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for row in ws.iter_rows(min_row=3):
+        if str(row[0].value).strip() in ("2022年5月", "2022-05"):
+            for cell in row:
+                cell.value = None
+    wb.save(path)
+    found, _ = _assess(raw, config)
+    gap = _serious(found)[("月份无打卡记录", "2022年5月")]
+    assert gap.affects == ("cadre.checkin_rate",)
+
+
+def test_roster_removed(tmp_path, config):
+    raw = _copy(tmp_path)
+    (raw / "团员名册（智慧团建导出）.xlsx").unlink()
+    found, _ = _assess(raw, config)
+    gap = _serious(found)[("缺少导出", "团员名册")]
+    assert gap.affects_key("org.members") and gap.affects_key("study.member_rate")
+
+
+def test_last_years_ledger_in_this_years_folder(tmp_path, config):
+    raw = _copy(tmp_path)
+    shutil.copy2(paths.SAMPLE_DIR / "2021" / "活动台账_2021.xlsx", raw / "活动台账_2021.xlsx")
+    found, tables = _assess(raw, config)
+    assert ("其他年度的数据", "活动台账_2021.xlsx（Sheet1）") in _serious(found)
+    head = catalogue.headline(tables, config, YEAR)
+    assert head["act.count"] == 55 and head["act.volunteer_hours"] == 494  # not 74 / 613.5
+
+
+def test_alias_on_two_branches_is_a_config_error(tmp_path):
+    text = paths.SAMPLE_CONFIG.read_text(encoding="utf-8").replace(
+        "aliases: [柳河村]", "aliases: [柳河村, 塔岗村]"
+    )
+    path = tmp_path / "town.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"塔岗村.*只能对应一个团支部"):
+        load_config(path)
+
+
+def test_member_count_jump_and_unmatched_share(tmp_path, config):
+    found, _ = _assess(paths.SAMPLE_DIR / str(YEAR), config, previous={"org.members": 150})
+    assert ("团员人数变化过大", "") in _serious(found)
+
+
+def test_accepted_gap_is_set_apart(tmp_path):
+    raw = _copy(tmp_path)
+    (raw / "团员名册（智慧团建导出）.xlsx").unlink()
+    text = paths.SAMPLE_CONFIG.read_text(encoding="utf-8") + (
+        "accepted_gaps:\n  - {rule: 缺少导出, subject: 团员名册, reason: 名册由县里统一导出，今年未提供}\n"
+    )
+    path = tmp_path / "town.yml"
+    path.write_text(text, encoding="utf-8")
+    found, _ = _assess(raw, load_config(path))
+    assert ("缺少导出", "团员名册") not in _serious(found)
+    assert [f.subject for f in found.accepted] == ["团员名册"]
+
+
+def test_nothing_imported(tmp_path, config):
+    raw = tmp_path / str(YEAR)
+    raw.mkdir()
+    (raw / "说明.csv").write_text("这是说明\n没有数据\n", encoding="utf-8")
+    found, _ = _assess(raw, config)
+    assert ("没有导入任何数据", "") in _serious(found)
