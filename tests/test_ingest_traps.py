@@ -326,7 +326,9 @@ def test_unusable_files_do_not_stop_the_year(tmp_path, config, capsys):
         ]
     )
     out = capsys.readouterr().out
-    assert code == 0 and "未导入" in out and "Traceback" not in out
+    # the roster is imported; the unreadable files are serious gaps the analyst must see before a report
+    assert code == 4 and "未导入" in out and "严重缺口：【无法读取的文件：图片.xlsx】" in out
+    assert "Traceback" not in out
 
 
 def test_cli_errors_are_chinese_paragraphs(tmp_path, capsys):
