@@ -603,3 +603,24 @@ def test_city_generator_writes_canonical_tables_that_roll_up_exactly(tmp_path):
     study = pd.read_parquet(first.parquet("study_records"))
     assert len(study) == 3_001 and study["recorded_at"].isna().any()  # some records have no time
     assert (study["match"] == "ambiguous").any() and study["person_key"].str.startswith("u:").any()
+
+
+def test_readme_county_commands(split, tmp_path, monkeypatch):
+    """The commands of the README's 全县（市）汇总 section, taken from README.md itself, run on a towns
+    folder laid out as the section says (the sample split into towns)."""
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 全县（市）汇总", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        line.strip() for line in section.splitlines() if line.strip().startswith("python -m analysis ")
+    ]
+    assert len(commands) == 3 and "county --towns 各镇数据" in commands[0]
+    _, root = split
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(root, project / "各镇数据")
+    monkeypatch.setattr(paths, "ROOT", project)  # relative folders are the project's
+    monkeypatch.chdir(tmp_path)  # --output is relative to the working folder
+    for line in commands:
+        assert main(line.split()[3:]) == 0, line
+    assert (project / "reports" / "county" / "2022" / "county.docx").is_file()
+    assert (tmp_path / "各镇未学习人数.xlsx").is_file()
