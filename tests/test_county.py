@@ -624,3 +624,13 @@ def test_readme_county_commands(split, tmp_path, monkeypatch):
         assert main(line.split()[3:]) == 0, line
     assert (project / "reports" / "county" / "2022" / "county.docx").is_file()
     assert (tmp_path / "各镇未学习人数.xlsx").is_file()
+
+
+def test_report_folder_with_other_files_is_refused(hand, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["county", "--towns", str(hand.county.root), "--year", str(YEAR), "--reports", str(out)]
+    assert main(args) == 0
+    assert main(args) == 0  # a previous county report is replaced
+    (out / "sections" / "10_organisation.json").write_text("{}", encoding="utf-8")  # e.g. a town's report
+    assert main(args) == 2
+    assert "10_organisation.json" in capsys.readouterr().out

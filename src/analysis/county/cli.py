@@ -9,9 +9,12 @@ from rich.console import Console
 
 from analysis import paths
 from analysis.county import layout
-from analysis.county.outputs import write_report
+from analysis.county.outputs import DOCX, FIGURES, JSON, XLSX, write_report
 from analysis.county.rollup import compute
 from analysis.errors import AnalysisError
+from analysis.report.section import SECTIONS_DIR
+
+OUTPUT_FILES = (XLSX, JSON, DOCX)
 
 
 def default_reports(year: int) -> Path:
@@ -28,6 +31,24 @@ def refuse_overlap(output: Path, towns: Path) -> None:
         )
 
 
+def refuse_foreign_files(output: Path) -> None:
+    """Write only into an empty folder or one holding a previous county report (its files are replaced):
+    never into, say, a town's report folder, whose summary sections the Word section would pick up."""
+    if not output.is_dir():
+        return
+    ours = set(OUTPUT_FILES) | {
+        f"figures/{name}.{ext}" for name, _ in FIGURES.values() for ext in ("png", "svg")
+    }
+    ours |= {f"{SECTIONS_DIR}/01_county.json"}
+    found = [p.relative_to(output).as_posix() for p in sorted(output.rglob("*")) if p.is_file()]
+    foreign = [f for f in found if f not in ours]
+    if foreign:
+        raise AnalysisError(
+            f"输出文件夹 {output} 中已有不是全县汇总生成的文件（如 {foreign[0]}）",
+            hint="请用 --reports 指定一个空文件夹，或上次全县汇总的输出文件夹。",
+        )
+
+
 def run_county(args: argparse.Namespace, console: Console) -> int:
     """Discover the towns, roll them up and write the county report; prints where it went."""
     import duckdb
@@ -35,6 +56,7 @@ def run_county(args: argparse.Namespace, console: Console) -> int:
     towns = paths.resolve(args.towns)
     reports = paths.resolve(args.reports) if args.reports else default_reports(args.year)
     refuse_overlap(reports, towns)
+    refuse_foreign_files(reports)
     county = layout.discover(towns, args.year)
     try:
         with console.status(f"正在汇总 {len(county.towns)} 个镇的 {args.year} 年数据…"):
