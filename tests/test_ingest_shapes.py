@@ -497,3 +497,23 @@ def test_checkin_matrix_with_months_as_columns(tmp_path):
     got = headline(result, config)
     # by hand: Jan 1/2, Feb 2/2, Mar 1/2 (孙七's blank cell is no evidence), Apr 2/2 → mean 0.75
     assert got["cadre.checkin_rate"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)
+
+
+def test_derived_files_next_to_the_records_are_not_records(tmp_path):
+    """A college's per-period folder also holds 未学习学生.xlsx and 学习率.xlsx: summaries, never records or
+    a roster (the only roster-like sheet of the year would otherwise be a list of non-learners)."""
+    config = _config(tmp_path, COLLEGE)
+    raw = tmp_path / "raw"
+    college_roster(raw)
+    folder = raw / "第5期"
+    xlsx(folder / "学习记录.xlsx", {"Sheet1": [["序号", "时间", "姓名", "学院", "班级"],
+                                              [1, "2022-03-07 10:00:00", "李四", "信息学院", "计科2101班"]]})  # fmt: skip
+    xlsx(folder / "未学习学生.xlsx", {"Sheet1": [["序号", "姓名", "学院", "班级"], [1, "张三", "信息学院", "计科2101班"],
+                                               [2, "张三", "信息学院", "计科2102班"], [3, "王五", "外语学院", "英语2101班"]]})  # fmt: skip
+    xlsx(
+        folder / "学习率.xlsx",
+        {"Sheet1": [["班级", "应学人数", "已学人数", "学习率"], ["计科2101班", 2, 1, "50%"]]},
+    )
+    result = run(raw, config)
+    assert {s["file"] for s in result.summary_sheets} == {"第5期/未学习学生.xlsx", "第5期/学习率.xlsx"}
+    assert len(result.tables["study_records"]) == 1 and len(result.tables["members"]) == 4

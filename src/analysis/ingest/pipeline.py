@@ -32,6 +32,9 @@ from analysis.membership import Membership
 from analysis.paths import INGEST_SOURCES, package_hash
 
 SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
+# Files made from the records, kept next to them (学习率.xlsx, 未学习学生.xlsx): never records or a roster
+# unless they carry the records' own columns (a time of study).
+DERIVED = re.compile(r"未学习|未参学|未完成|未打卡|未报名|学习率|参学率|完成率|打卡率|排名|排行|通报")
 SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
 SPECIAL_GAP_DAYS = 4
 REPORT_FILE = "ingest_report.json"
@@ -267,6 +270,11 @@ class _Run:
                 {"file": sheet.file, "message": _missing_columns_message(sheet, layout, self.ctx)}
             )
             return
+        if not pinned and _derived(sheet, layout):
+            self.summary_sheets.append(
+                {"file": sheet.file, "sheet": sheet.sheet, "rows": int(sheet.cells.notna().any(axis=1).sum())}
+            )
+            return
         if layout.minimal and not pinned:
             self.deferred.append((sheet, layout))
             return
@@ -305,7 +313,8 @@ class _Run:
         filled = int(sheet.cells.notna().any(axis=1).sum())
         if not filled:
             return
-        if SUMMARY_SHEET.search(sheet.sheet) or SUMMARY_SHEET.search(sheet.file.rsplit("/", 1)[-1]):
+        names = (sheet.sheet, sheet.file.rsplit("/", 1)[-1])
+        if any(p.search(n) for p in (SUMMARY_SHEET, DERIVED) for n in names):
             self.summary_sheets.append({"file": sheet.file, "sheet": sheet.sheet, "rows": filled})
             return
         self.unknown_sheets.append(
@@ -365,6 +374,14 @@ def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str 
         f"{len(years)} 行中有 {int((years != ctx.year).sum())} 行属于其他年度（最多的是 {top} 年，{int(counts.iloc[0])} 行），"
         f"整表未计入 {ctx.year} 年；如确为本年数据，请检查日期，如是上一年的导出请移到 {top} 年的文件夹"
     )
+
+
+def _derived(sheet: RawSheet, layout: Layout) -> bool:
+    """A list made from the records (未学习学生, 参学率 by class …), named as such: not data. A sheet so named
+    that carries a study time or a check-in mark is read all the same."""
+    named = DERIVED.search(sheet.sheet) or DERIVED.search(sheet.file.rsplit("/", 1)[-1])
+    own = {"recorded_at", "checked_in", "checkin_date", "date", "applied_date", "amount", "rating"}
+    return bool(named) and (layout.minimal or not own & set(layout.columns))
 
 
 def _log_internal_error() -> Path:
