@@ -71,7 +71,7 @@ docs: $(STAMP) ## 重新生成 docs/ 中自动生成的文件（definitions.md �
 audit: $(STAMP) ## 检查 reports/ 中是否含有完整身份证号或手机号
 	$(PY) -m analysis audit reports
 
-bench: $(STAMP) ## 县级规模性能测试（结果写入 benchmarks/RESULTS.md）
+bench: $(STAMP) ## 县级规模性能测试（结果写入 benchmarks/RESULTS.md；ARGS=--city 另测 200 个镇、1 亿条记录的汇总）
 	$(PY) benchmarks/run.py $(ARGS)
 
 clean: ## 删除生成的报告和处理后数据（不动原始数据）

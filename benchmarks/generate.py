@@ -7,6 +7,12 @@ Writes, under --out: town.yml (all branches), <year>/ with the same export shape
 reader/ with one study xlsx of exactly --reader-rows rows (layout of the monthly exports: 期数 / 姓名 /
 归属组织 / 报名时间) for the reader benchmark, plus generated.json (parameters, counts, timings).
 Same arguments, same files.
+
+    python benchmarks/generate.py --city --towns 200 --study-rows 100000000 --out benchmarks/data/city
+
+writes a city instead (``tuanwei_sample.city``): the county roll-up's layout town=<镇名>/year=2022/ of
+parquet files written directly (no xlsx, no ingest), ``study_rows`` 青年大学习 records in all, plus
+generated.json.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from tuanwei_sample.model import ExportFile, ExportSheet, SampleTown  # noqa: E4
 from tuanwei_sample.writer import write_town, write_xlsx  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks" / "data" / "county"
+CITY_OUT = ROOT / "benchmarks" / "data" / "city"
 READER_DIR = "reader"
 MANIFEST = "generated.json"
 
@@ -104,6 +111,29 @@ def generate(
     return manifest
 
 
+def generate_city(out: Path, towns: int, study_rows: int, seed: int = 2022) -> dict:
+    """The city data set (see ``tuanwei_sample.city``) with its generated.json."""
+    from tuanwei_sample.city import write_city
+
+    started = time.perf_counter()
+    if out.exists():
+        shutil.rmtree(out)
+    written = write_city(out, towns=towns, study_rows=study_rows, seed=seed)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    manifest = {
+        "parameters": {"city": True, "towns": towns, "study_rows": study_rows, "seed": seed},
+        "years": [2022],
+        "towns": len(written),
+        "members": sum(t.members for t in written),
+        "study_records": sum(t.study_rows for t in written),
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "seconds_total": round(time.perf_counter() - started, 1),
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    return manifest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -115,9 +145,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--reader-rows", type=int, default=200_000, help="rows of the reader benchmark file (0: none)"
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, help=f"default {DEFAULT_OUT} (--city: {CITY_OUT})")
+    parser.add_argument("--city", action="store_true", help="a city of towns as partitioned parquet instead")
+    parser.add_argument("--towns", type=int, default=200, help="--city: number of towns")
+    parser.add_argument("--study-rows", type=int, default=100_000_000, help="--city: study records in all")
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.members, args.branches, args.years, args.seed, args.reader_rows)
+    if args.city:
+        manifest = generate_city(args.out or CITY_OUT, args.towns, args.study_rows, args.seed)
+    else:
+        manifest = generate(
+            args.out or DEFAULT_OUT, args.members, args.branches, args.years, args.seed, args.reader_rows
+        )
     print(json.dumps(manifest, ensure_ascii=False, indent=2))
     return 0
 

@@ -1,7 +1,8 @@
 """County-scale benchmarks: prints a results table and rewrites benchmarks/RESULTS.md (``make bench``).
 
     python benchmarks/run.py                # everything (generates benchmarks/data/county first if needed)
-    python benchmarks/run.py --only reader  # one group: reader, county, sample
+    python benchmarks/run.py --only reader  # one group: reader, county, sample, rollup, city
+    python benchmarks/run.py --city         # the default groups and the city roll-up (10^8 rows; long)
     python benchmarks/run.py --no-write     # print only, leave RESULTS.md alone
 
 Every measured step runs in its own process (``python -m analysis …`` or this script's ``--worker``
@@ -38,6 +39,10 @@ RESULTS = HERE / "RESULTS.md"
 PY = sys.executable
 GiB = 1024**3
 COUNTY = {"members": 20_000, "branches": 200, "years": 2, "seed": 2022, "reader_rows": 200_000}
+CITY_DATA = HERE / "data" / "city"
+CITY = {"city": True, "towns": 200, "study_rows": 100_000_000, "seed": 2022}
+ROLLUP_TOWNS = 20  # the county data set is split into this many towns for the roll-up check
+CITY_CHECKED_TOWNS = 3  # towns of the city whose roll-up row is checked against pandas
 YEAR = 2022
 QUARTER = "2022Q2"
 PACKAGES = (
@@ -215,8 +220,58 @@ def run_worker(args: list[str]) -> None:
         first, members = _best(answer, 1)
         again, _ = _best(answer, 2)
         print(json.dumps({"imports": imported, "first": first, "again": again, "members": members}))
+    elif kind == "split":
+        from tuanwei_sample.towns import split_processed
+
+        names = split_processed(Path(args[1]), Path(args[2]), YEAR, int(args[3]), Path(args[4]))
+        print(json.dumps({"towns": len(names)}))
+    elif kind == "check":
+        print(json.dumps(check_rollup(Path(args[1]), Path(args[2]), args[3], *args[4:])))
     else:
         raise SystemExit(f"unknown worker {kind}")
+
+
+def check_rollup(
+    towns: Path, county_json: Path, which: str, whole: str | None = None, config: str | None = None
+) -> dict:
+    """Compare the roll-up's county.json with the town-level pandas code: each checked town's row with
+    ``headline`` on that town's processed folder, and (given the unsplit processed folder) the county
+    total with ``headline`` on all records; also that the towns' counts add up to the county's."""
+    from analysis import load
+    from analysis.config import load_config
+    from analysis.county import layout
+    from analysis.indicators.catalogue import _json_number, headline
+    from analysis.indicators.keys import BRANCH_RATE_PREFIX
+
+    data = json.loads(county_json.read_text(encoding="utf-8"))
+    county = layout.discover(towns, YEAR)
+    names = county.names
+    if which != "all":
+        k = int(which)
+        names = [names[round(i * (len(names) - 1) / max(k - 1, 1))] for i in range(k)]
+    started = time.perf_counter()
+    diffs = []
+    for name in names:
+        town = county.town(name)
+        own = {
+            k: _json_number(v) for k, v in headline(load.processed(town.folder), town.config, YEAR).items()
+        }
+        if own != data["towns"][name]:
+            diffs.append(
+                {"town": name, "keys": sorted(k for k in own if own.get(k) != data["towns"][name].get(k))}
+            )
+    out: dict[str, Any] = {"checked": len(names), "equal": len(names) - len(diffs), "diffs": diffs[:5]}
+    out["pandas_seconds"] = time.perf_counter() - started
+    counts = ("org.members", "study.learner_times", "act.count", "rec.new_members", "aid.recipients")
+    out["sums_equal"] = all(
+        sum(t.get(k, 0) for t in data["towns"].values()) == data["county"].get(k, 0) for k in counts
+    )
+    if whole:
+        total = headline(load.processed(Path(whole)), load_config(Path(config)), YEAR)
+        total = {k: _json_number(v) for k, v in total.items() if not k.startswith(BRANCH_RATE_PREFIX)}
+        out["total_equal"] = total == data["county"]
+        out["total_diffs"] = sorted(k for k in total if total.get(k) != data["county"].get(k))
+    return out
 
 
 # -- the benchmark groups -----------------------------------------------------------------------------
@@ -277,6 +332,22 @@ def bench_reader(results: dict[str, Any], manifest: dict[str, Any], repeat: int)
         "totals": totals,
         "balanced": got["balanced"],
     }
+    # whole processes, imports included: `python -m analysis ingest` vs a script that only reads with openpyxl
+    command = [PY, "-m", "analysis", "ingest", "--year", str(YEAR), "--raw", str(alone),
+               "--processed", str(OUT / "reader_processed" / str(YEAR)), "--config", str(DATA / "town.yml")]  # fmt: skip
+    print("reader: python -m analysis ingest (whole process) …", flush=True)
+    runs = [measure("ingest-process", command) for _ in range(max(repeat, 3))]
+    if any(r.returncode not in (0, 4) for r in runs):  # 4: the file alone has no roster (a reported gap)
+        raise SystemExit(f"ingest failed:\n{runs[0].stderr[-2000:]}")
+    openpyxl_script = "import sys, pandas as pd; pd.read_excel(sys.argv[1], engine='openpyxl', header=None)"
+    print("reader: pandas+openpyxl (whole process) …", flush=True)
+    baseline = measure("openpyxl-process", [PY, "-c", openpyxl_script, str(file)])
+    reader["ingest_process"] = {
+        "seconds": statistics.median(r.seconds for r in runs),
+        "runs": [round(r.seconds, 2) for r in runs],
+        "peak": max(r.peak_tree_rss for r in runs),
+        "openpyxl_seconds": baseline.seconds,
+    }
     results["reader"] = reader
 
 
@@ -335,6 +406,79 @@ def bench_county(results: dict[str, Any], manifest: dict[str, Any], repeat: int,
     print("county: query API …", flush=True)
     m, got = worker("county-query-api", "query", str(processed), str(config), branch)
     county["query_api"] = got | {"peak": m.peak_tree_rss, "seconds_process": m.seconds}
+
+
+def _county_command(towns: Path, reports: Path) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "analysis",
+        "county",
+        "--towns",
+        str(towns),
+        "--year",
+        str(YEAR),
+        "--reports",
+        str(reports),
+    ]
+
+
+def bench_rollup(results: dict[str, Any]) -> None:
+    """The county data set split into towns: `analysis county` timed, every town and the county total
+    checked against the town-level pandas code (the unsplit set is the from-scratch computation)."""
+    processed, config = OUT / "county" / "processed" / str(YEAR), DATA / "town.yml"
+    if not (processed / "ingest_report.json").is_file():
+        print("rollup: ingesting the county data set …", flush=True)
+        m = measure("rollup-ingest", [PY, "-m", "analysis", "ingest", "--year", str(YEAR), "--raw",
+                                      str(DATA / str(YEAR)), "--processed", str(processed), "--config", str(config)])  # fmt: skip
+        if not m.ok:
+            raise SystemExit(f"ingest failed:\n{m.stderr[-3000:]}")
+    base = OUT / "rollup"
+    shutil.rmtree(base, ignore_errors=True)
+    print(f"rollup: splitting the county data set into {ROLLUP_TOWNS} towns …", flush=True)
+    worker("rollup-split", "split", str(processed), str(config), str(ROLLUP_TOWNS), str(base / "towns"))
+    print("rollup: analysis county …", flush=True)
+    run = measure("rollup", _county_command(base / "towns", base / "reports"))
+    group: dict[str, Any] = {"run": run}
+    if run.ok:
+        print("rollup: checking against pandas …", flush=True)
+        _, group["check"] = worker("rollup-check", "check", str(base / "towns"), str(base / "reports" / "county.json"),
+                                   "all", str(processed), str(config))  # fmt: skip
+    results["rollup"] = group
+
+
+def ensure_city(results: dict[str, Any], towns: int, rows: int) -> dict[str, Any]:
+    wanted = CITY | {"towns": towns, "study_rows": rows}
+    manifest_file = CITY_DATA / "generated.json"
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8")) if manifest_file.is_file() else {}
+    if manifest.get("parameters") != wanted:
+        print(
+            f"generating the city data set ({towns} towns, {rows:,} study rows) into {CITY_DATA} …",
+            flush=True,
+        )
+        m = measure("city-generate", [PY, str(HERE / "generate.py"), "--city", "--towns", str(towns),
+                                      "--study-rows", str(rows), "--seed", str(CITY["seed"]), "--out", str(CITY_DATA)])  # fmt: skip
+        if not m.ok:
+            raise SystemExit(f"city generation failed:\n{m.stderr[-3000:]}")
+        results["city_generate"] = m
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    results["city_manifest"] = manifest
+    return manifest
+
+
+def bench_city(results: dict[str, Any], towns: int, rows: int) -> None:
+    """`analysis county` over the city (partitioned parquet written directly); a few towns checked."""
+    ensure_city(results, towns, rows)
+    base = OUT / "city"
+    shutil.rmtree(base, ignore_errors=True)
+    print("city: analysis county …", flush=True)
+    run = measure("city", _county_command(CITY_DATA, base / "reports"))
+    group: dict[str, Any] = {"run": run}
+    if run.ok:
+        print(f"city: checking {CITY_CHECKED_TOWNS} towns against pandas …", flush=True)
+        _, group["check"] = worker("city-check", "check", str(CITY_DATA), str(base / "reports" / "county.json"),
+                                   str(CITY_CHECKED_TOWNS))  # fmt: skip
+    results["city"] = group
 
 
 def bench_sample(results: dict[str, Any], cold_runs: int) -> None:
@@ -397,6 +541,7 @@ def machine() -> dict[str, Any]:
         "versions": versions,
         "commit": commit + (" (with uncommitted changes in src/)" if dirty else ""),
         "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "load": os.getloadavg() if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -461,6 +606,19 @@ def build_rows(results: dict[str, Any]) -> tuple[list[list[str]], list[list[str]
         if polars:
             ratio = ingest / polars
             targets.append(["ingest ≥ 0.5× polars.read_excel", f"{ratio:.2f}×", _verdict(ratio >= 0.5)])
+        process = reader.get("ingest_process")
+        if process:
+            rows.append([
+                "200k-row study xlsx: `python -m analysis ingest` as a whole process (imports included)",
+                f"{process['seconds']:.2f} s",
+                "median of " + " / ".join(f"{s:.2f}" for s in process["runs"]) + " s",
+                f"pandas+openpyxl as a process: {process['openpyxl_seconds']:.1f} s",
+                _gib(process["peak"]),
+            ])  # fmt: skip
+            ratio = process["openpyxl_seconds"] / process["seconds"]
+            targets.append(
+                ["ingest process ≥ 10× pandas+openpyxl process", f"{ratio:.1f}×", _verdict(ratio >= 10)]
+            )
     county = results.get("county")
     if county:
         cold = county["cold"]
@@ -523,6 +681,51 @@ def build_rows(results: dict[str, Any]) -> tuple[list[list[str]], list[list[str]
             note = "all steps skipped" if sample["warm_skipped_all"] else "steps re-ran"
             rows.append(["sample town: warm `analysis run --sample`", f"{warm.seconds:.1f} s", note,
                          f"largest process {_gib(warm.peak_single_rss)}", _gib(warm.peak_tree_rss)])  # fmt: skip
+    rollup = results.get("rollup")
+    if rollup:
+        run, check = rollup["run"], rollup.get("check") or {}
+        rows.append([f"county set split into {ROLLUP_TOWNS} towns: `analysis county` (roll-up, xlsx, charts, docx)",
+                     f"{run.seconds:.1f} s", "ok" if run.ok else f"exit {run.returncode}", "",
+                     _gib(run.peak_tree_rss)])  # fmt: skip
+        if check:
+            rows.append(["… checked against the town-level pandas code",
+                         f"{check['pandas_seconds']:.1f} s (pandas)",
+                         f"{check['equal']}/{check['checked']} towns equal their own indicators",
+                         "county total = from-scratch: " + ("equal" if check.get("total_equal") else
+                                                            f"differs in {check.get('total_diffs')}"), ""])  # fmt: skip
+            targets.append(["roll-up: every town reproduces its own indicators.json",
+                            f"{check['equal']}/{check['checked']}", _verdict(check["equal"] == check["checked"])])  # fmt: skip
+            targets.append(["roll-up: county totals equal a from-scratch computation", "equal" if check.get("total_equal")
+                            else "differ", _verdict(bool(check.get("total_equal")))])  # fmt: skip
+    city = results.get("city")
+    if city:
+        run, check = city["run"], city.get("check") or {}
+        cm = results.get("city_manifest") or {}
+        label = f"city: `analysis county` over {cm.get('towns', '?')} towns, {cm.get('study_records', 0):,} study rows"
+        rows.append([label, f"{run.seconds:.1f} s", "ok" if run.ok else f"exit {run.returncode}",
+                     f"largest process {_gib(run.peak_single_rss)}", _gib(run.peak_tree_rss)])  # fmt: skip
+        if check:
+            rows.append([f"… {check['checked']} towns checked against pandas", f"{check['pandas_seconds']:.1f} s (pandas)",
+                         f"{check['equal']}/{check['checked']} equal",
+                         "towns' counts add up to the county's: " + ("yes" if check["sums_equal"] else "no"), ""])  # fmt: skip
+        full = cm.get("study_records", 0) >= CITY["study_rows"] and cm.get("towns", 0) >= CITY["towns"]
+        scale = "" if full else f" (measured at {cm.get('study_records', 0):,} rows, not the full 10^8)"
+        targets.append(
+            [
+                f"city roll-up ≤ 10 min{scale}",
+                f"{run.seconds / 60:.1f} min",
+                _verdict(run.ok and run.seconds <= 600),
+            ]
+        )
+        targets.append([f"city roll-up peak RSS ≤ 8 GiB{scale}", _gib(run.peak_tree_rss),
+                        _verdict(run.ok and run.peak_tree_rss <= 8 * GiB)])  # fmt: skip
+    city_gen = results.get("city_generate")
+    cm = results.get("city_manifest") or {}
+    if city_gen or cm.get("seconds_total"):
+        seconds = city_gen.seconds if city_gen else cm["seconds_total"]
+        rows.append(["generate city data set (benchmarks/generate.py --city" + ("" if city_gen else ", from generated.json") + ")",
+                     f"{seconds:.1f} s", f"{cm.get('files', '?')} files, {cm.get('bytes', 0) / GiB:.2f} GiB parquet",
+                     f"{cm.get('members', 0):,} members", _gib(city_gen.peak_tree_rss) if city_gen else ""])  # fmt: skip
     gen = results.get("generate")
     manifest = results.get("county_manifest") or {}
     if not gen and manifest.get("seconds_total"):
@@ -603,7 +806,7 @@ def render(results: dict[str, Any], info: dict[str, Any], notes: str) -> str:
     return f"""# Benchmarks at county scale
 
 Generated by `python benchmarks/run.py` (`make bench`) on {info["date"]}, commit {info["commit"]}.
-Machine: {info["cores"]} cores, {info["ram"] / GiB:.1f} GiB RAM, CPU "{info["cpu"]}", {info["os"]}.
+Machine: {info["cores"]} cores, {info["ram"] / GiB:.1f} GiB RAM, CPU "{info["cpu"]}", {info["os"]}.{_load_text(info)}
 Versions: {versions}.
 
 County data set (`benchmarks/generate.py`, deterministic, seed {COUNTY["seed"]}): {COUNTY["members"]:,} members,
@@ -613,7 +816,7 @@ County data set (`benchmarks/generate.py`, deterministic, seed {COUNTY["seed"]})
 year; yearly ledgers. {manifest.get("files", "?")} files, {manifest.get("bytes", 0) / 1024**2:.0f} MiB. The reader
 benchmark file is `{manifest.get("reader_file")}`: the first {COUNTY["reader_rows"]:,} study records of 2022 in the
 monthly-export layout (期数 / 姓名 / 归属组织 / 报名时间).
-
+{city_text(results)}
 ## Results
 
 {table(HEADER, rows)}
@@ -639,6 +842,11 @@ python -m analysis run --year 2022 --raw benchmarks/data/county/2022 --processed
 python -m analysis query participation --year 2022 --branch {manifest.get("query_branch", "<branch>")} --quarter {QUARTER} \\
     --processed benchmarks/out/county/processed/2022 --config benchmarks/data/county/town.yml
 python -m analysis run --sample --processed benchmarks/out/sample/processed/2022 --reports benchmarks/out/sample/reports/2022
+# the county roll-up (group rollup): the county set's processed 2022 split into {ROLLUP_TOWNS} towns, then
+python -m analysis county --towns benchmarks/out/rollup/towns --year 2022 --reports benchmarks/out/rollup/reports
+# the city (group city, only with --city or --only city):
+python benchmarks/generate.py --city --towns 200 --study-rows 100000000 --out benchmarks/data/city
+python -m analysis county --towns benchmarks/data/city --year 2022 --reports benchmarks/out/city/reports
 ```
 
 `polars.read_excel` needs `fastexcel`, which the package itself also uses (for large xlsx files). Cold runs start from empty processed/ and reports/ folders (both years are ingested, as
@@ -649,6 +857,34 @@ within that distance of a target are borderline. Reader and ingest times are the
 process. Peak RSS is the largest sum of RSS over the process tree (the CLI plus its notebook kernels and
 workers) seen by polling every 20 ms; "largest process" is the largest single process.
 """
+
+
+def _load_text(info: dict[str, Any]) -> str:
+    """The load average when the results were written: other work on the machine slows every timing."""
+    load = info.get("load")
+    if not load:
+        return ""
+    return f"\nLoad average when the run ended (1/5/15 min): {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}."
+
+
+def city_text(results: dict[str, Any]) -> str:
+    """The paragraph describing the roll-up data sets (empty when neither group ran)."""
+    parts = []
+    if "rollup" in results:
+        parts.append(
+            f"Roll-up check: the county data set's processed 2022 split into {ROLLUP_TOWNS} towns by branch "
+            "(`tuanwei_sample.towns.split_processed`: every record in exactly one town), so the unsplit set is "
+            "the from-scratch computation of the county totals."
+        )
+    cm = results.get("city_manifest")
+    if cm:
+        parts.append(
+            f"City data set (`benchmarks/generate.py --city`, seed {cm['parameters']['seed']}): {cm['towns']} towns, "
+            f"{cm['members']:,} members, {cm['study_records']:,} 青年大学习 records of 2022 and the other ledgers, "
+            f"written directly as partitioned parquet (town=…/year=2022/, no xlsx, no ingest): {cm['files']} files, "
+            f"{cm['bytes'] / GiB:.2f} GiB."
+        )
+    return ("\n" + "\n\n".join(parts) + "\n") if parts else ""
 
 
 def auto_notes(results: dict[str, Any]) -> str:
@@ -673,7 +909,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--only", choices=("reader", "county", "sample"), action="append")
+    parser.add_argument("--only", choices=("reader", "county", "sample", "rollup", "city"), action="append")
+    parser.add_argument(
+        "--city", action="store_true", help="also the city roll-up (generates 10^8 rows first)"
+    )
+    parser.add_argument("--city-towns", type=int, default=CITY["towns"], help="towns of the city")
+    parser.add_argument(
+        "--city-rows", type=int, default=CITY["study_rows"], help="study rows of the city in all"
+    )
     parser.add_argument(
         "--repeat", type=int, default=3, help="repeats of the fast reader timings and the query"
     )
@@ -692,16 +935,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         run_worker(args.worker)
         return 0
-    groups = args.only or ["reader", "county", "sample"]
+    groups = args.only or ["reader", "county", "sample", "rollup", *(["city"] if args.city else [])]
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
-    manifest = ensure_county(results)
+    manifest = ensure_county(results) if set(groups) & {"reader", "county", "rollup"} else {}
     if "reader" in groups:
         bench_reader(results, manifest, args.repeat)
     if "county" in groups:
         bench_county(results, manifest, args.query_runs, args.county_runs)
     if "sample" in groups:
         bench_sample(results, args.sample_runs)
+    if "rollup" in groups:
+        bench_rollup(results)
+    if "city" in groups:
+        bench_city(results, args.city_towns, args.city_rows)
     info = machine()
     rows, targets = build_rows(results)
     print()

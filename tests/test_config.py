@@ -78,3 +78,27 @@ def test_kinds_and_columns_accept_chinese_names(tmp_path):
     config = load_config(path)
     assert config.file_kinds == {"*期.xlsx": "study", "*.csv": "recruitment"}
     assert config.vocabulary.kinds["transfers"].columns["to_branch"].spellings == ("接收单位",)
+
+
+def test_config_fingerprint_is_the_same_in_every_process():
+    """The fingerprint decides whether processed data is current: it must not depend on string hashing
+    (a set's order), or every run re-ingests."""
+    import subprocess
+    import sys
+
+    code = (
+        "from analysis import paths; from analysis.config import load_config; "
+        "from analysis.ingest.pipeline import config_fingerprint; "
+        "print(config_fingerprint(load_config(paths.SAMPLE_CONFIG)))"
+    )
+    prints = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(prints) == 1

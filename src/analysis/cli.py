@@ -152,6 +152,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--output", metavar="文件", help="输出文件（csv/xlsx）")
     q.add_argument("--processed", metavar="文件夹", help="处理后数据文件夹（默认 data/processed/<年>）")
     q.add_argument("--config", metavar="文件", help="配置文件")
+    q.add_argument(
+        "--towns", metavar="文件夹", help="各镇数据文件夹（town=镇名/year=年份/）：跨镇查询各镇参学率"
+    )
+
+    p = sub.add_parser("county", help="汇总各镇数据：各镇指标对比与全县合计")
+    p.add_argument(
+        "--towns", required=True, metavar="文件夹", help="各镇数据所在文件夹（其中为 town=镇名/year=年份/）"
+    )
+    p.add_argument("--year", type=_year, required=True, metavar="年份", help="汇总年度，如 2022")
+    p.add_argument("--reports", metavar="文件夹", help="输出文件夹（默认 reports/county/<年>）")
+    p.add_argument("--name", default="全县", metavar="名称", help="报告标题中的县（市）名称（默认“全县”）")
 
     p = sub.add_parser("explain", help="查看某个文件（或文件夹中每个文件）的每个工作表会被如何识别")
     p.add_argument("path", metavar="路径", help="导出文件或文件夹")
@@ -284,6 +295,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_query(args, _console())
 
 
+def cmd_county(args: argparse.Namespace) -> int:
+    from analysis.county.cli import run_county
+
+    return run_county(args, _console())
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from analysis.ingest.explain import run_explain
 
@@ -330,6 +347,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "run": cmd_run,
     "query": cmd_query,
+    "county": cmd_county,
     "explain": cmd_explain,
     "audit": cmd_audit,
     "docs": cmd_docs,

@@ -54,8 +54,8 @@ class Rule:
     """One alternative of a column's ``match``: concepts required in the header, concepts excluded from
     its lower part. Specificity (how many concepts it names) decides between rules claiming one header."""
 
-    required: frozenset[str]
-    excluded: frozenset[str]
+    required: tuple[str, ...]  # sorted: the configuration's fingerprint is its repr, stable across runs
+    excluded: tuple[str, ...]
 
     @classmethod
     def parse(cls, text: str) -> Rule:
@@ -64,10 +64,10 @@ class Rule:
             if not token:
                 continue
             (excluded if token.startswith("!") else required).add(token.lstrip("!"))
-        return cls(frozenset(required), frozenset(excluded))
+        return cls(tuple(sorted(required)), tuple(sorted(excluded)))
 
     def matches(self, concepts: frozenset[str], lower: frozenset[str]) -> bool:
-        return self.required <= concepts and not (self.excluded & lower)
+        return concepts.issuperset(self.required) and lower.isdisjoint(self.excluded)
 
 
 @dataclass(frozen=True)
@@ -184,7 +184,7 @@ def parse(data: dict[str, Any]) -> Vocabulary:
         columns = {c: _column(c, spec) for c, spec in raw["columns"].items()}
         for col in columns.values():
             for rule in col.rules:
-                unknown = (rule.required | rule.excluded) - set(concepts)
+                unknown = set(rule.required + rule.excluded) - set(concepts)
                 if unknown:
                     raise ValueError(f"kinds.yml: {key}.{col.key} names unknown concepts {sorted(unknown)}")
         requires = tuple(tuple(group) for group in raw["requires"])

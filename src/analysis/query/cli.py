@@ -84,6 +84,10 @@ def _resolver(config_path: Path | None) -> BranchResolver | None:
 
 
 def run_query(args: argparse.Namespace, console: Console) -> int:
+    if getattr(args, "towns", None):  # across towns: the county roll-up's SQL (analysis.county.query)
+        from analysis.county.query import run_towns_query
+
+        return run_towns_query(args, console)
     year, processed, config_path = _paths(args)
     tables = load.processed(processed, year)  # no data yet: says which command to run
     tables.preload("study_records", STUDY_COLUMNS)

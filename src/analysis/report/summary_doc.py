@@ -131,23 +131,32 @@ def build_summary(ctx: YearContext, reports_dir: Path, output: Path) -> Path:
 
 
 def write_summary(
-    catalogue: Catalogue, reports_dir: Path, output: Path, *, branch_rates: bool = False
+    catalogue: Catalogue,
+    reports_dir: Path,
+    output: Path,
+    *,
+    branch_rates: bool = False,
+    title: str | None = None,
+    note: str = NOTE_TEXT,
 ) -> SummaryResult:
     """Build the document from the catalogue and reports_dir/sections, write it atomically to ``output``.
 
     ``branch_rates`` also lists the per-branch 参学率 keys in 主要数据一览 (they are in the study
-    section and indicators.xlsx anyway). Missing or unreadable figures are skipped with a warning.
+    section and indicators.xlsx anyway). ``title`` and ``note`` replace the town summary's title and
+    opening note (the county roll-up uses them). Missing or unreadable figures are skipped with a warning.
     """
     reports_dir = Path(reports_dir)
     output = Path(output)
     result = SummaryResult(path=output)
     doc = _new_document(catalogue)
     counters = {SEQ_FIGURE: 0, SEQ_TABLE: 0}
-
     assessment = catalogue.assessment
     draft = "草稿（数据不完整）" if assessment.blocking else "（草稿）"
-    doc.add_paragraph(_clean(f"{catalogue.town}团委{catalogue.year}年度工作数据摘要{draft}"), style="Title")
-    doc.add_paragraph(NOTE_TEXT, style=STYLE_NOTE)
+    if title is not None:
+        doc.core_properties.title = title
+    title = title or f"{catalogue.town}团委{catalogue.year}年度工作数据摘要{draft}"
+    doc.add_paragraph(_clean(title), style="Title")
+    doc.add_paragraph(note, style=STYLE_NOTE)
     _gaps(doc, assessment)
 
     doc.add_paragraph(HEADLINE_HEADING, style="Heading 1")

@@ -1,0 +1,13 @@
+"""County roll-up: many towns' processed data in one comparison (``python -m analysis county``).
+
+The town-level pipeline stays on pandas; the roll-up runs portable SQL on an embedded engine (DuckDB)
+over the towns' parquet files, partitioned by town and year, out of core with bounded memory:
+
+- ``layout``: where the towns' data sits (``<towns>/town=<镇名>/year=<Y>/`` + ``town.yml``);
+- ``engine`` and ``sql/*.sql``: the engine set-up and the roll-up queries (``portability`` lists the
+  few functions that are not standard SQL and their Spark SQL names);
+- ``rollup``: every indicators.json key per town and for the county, from the queries' results;
+- ``outputs``: county.xlsx, county.json, the charts and the Word section; ``query``: cross-town answers.
+
+No output of the roll-up holds a member key or a name: only counts, rates and branch names.
+"""
