@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from analysis.charts.report import (
+from analysis import formatting
+from analysis.charts.figures import (
     BAND_COLORS,
     BAND_LABELS,
     MAX_ROWS,
@@ -86,10 +87,10 @@ def town_study_rate(
     labels: list[str] = []
     if total is not None:
         handles.append(ax.axvline(total, color=TARGET, linewidth=1.0, linestyle=":", zorder=2.5))
-        labels.append(f"全县 {total:.1%}")
+        labels.append(f"全县 {formatting.percent(total)}")
     if target is not None:
         add_target_line(ax, target, _target_label(target))
-    bar_labels(ax, bars, fmt="{:.1%}")
+    bar_labels(ax, bars, fmt=formatting.percent)
     present = [b for b in BAND_LABELS if b in set(bands)]
     handles += [Patch(color=BAND_COLORS[b]) for b in present]
     labels += present
@@ -103,9 +104,7 @@ def _display(key: str, value: float) -> str:
     if pd.isna(value):
         return "—"
     ki = info(key)
-    if ki.kind == "rate":
-        return f"{value:.1%}"
-    return f"{value:,.0f}"
+    return formatting.percent(value) if ki.kind == "rate" else formatting.count(value)
 
 
 def town_indicators(towns: pd.DataFrame, year: int) -> Figure | None:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from analysis import paths
+from analysis import formatting, paths
 from analysis.county import layout
 from analysis.county.outputs import DOCX, FIGURES, JSON, XLSX, write_report
 from analysis.county.rollup import compute
 from analysis.errors import AnalysisError
-from analysis.report.section import SECTIONS_DIR
+from analysis.paths import SECTIONS_DIR
 
 OUTPUT_FILES = (XLSX, JSON, DOCX)
 
@@ -75,8 +75,8 @@ def run_county(args: argparse.Namespace, console: Console) -> int:
     if county.without_year:
         console.print(f"[yellow]没有 {args.year} 年数据、未参加汇总：{'、'.join(county.without_year)}。[/]")
     if "org.members" in total:
-        console.print(f"全县团员 {total['org.members']:,} 名。")
+        console.print(f"全县团员 {formatting.count(total['org.members'])} 名。")
     if "study.member_rate" in total:
-        console.print(f"全县团员参学率（各期平均）{total['study.member_rate']:.1%}。")
+        console.print(f"全县团员参学率（各期平均）{formatting.percent(total['study.member_rate'])}。")
     console.print(f"各镇对比表、图表和文档已写入 {report.folder}（county.xlsx、county.docx、figures/）。")
     return 0

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from analysis.config import TownConfig, load_config
 from analysis.errors import AnalysisError
+from analysis.paths import INGEST_REPORT
 
 TOWN_PREFIX = "town="
 YEAR_PREFIX = "year="
 CONFIG_NAME = "town.yml"
-REPORT_NAME = "ingest_report.json"
+REPORT_NAME = INGEST_REPORT
 # Canonical tables the roll-up reads (schemas.TABLES); the others stay with the town.
 ROLLUP_TABLES = (
     "members",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import safe_io
+from analysis import formatting, safe_io
 from analysis.config import YearTargets
 from analysis.county import charts
 from analysis.county.rollup import (
@@ -28,6 +28,7 @@ from analysis.county.rollup import (
 )
 from analysis.indicators.catalogue import Catalogue, _json_number
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, info, ordered
+from analysis.paths import FIGURES_DIR
 from analysis.report.section import Section
 from analysis.schemas import TABLE_LABELS
 
@@ -173,8 +174,8 @@ def sentences(rollup: RollUp) -> list[str]:
     out = [f"{rollup.year} 年全县共汇总 {len(towns)} 个镇的数据。"]
     if "org.members" in total:
         out.append(
-            f"截至 {rollup.year} 年 12 月 31 日，全县共有团员 {total['org.members']:,} 名，"
-            f"分布在 {total['org.branches']:,} 个团支部。"
+            f"截至 {rollup.year} 年 12 月 31 日，全县共有团员 {formatting.count(total['org.members'])} 名，"
+            f"分布在 {formatting.count(total['org.branches'])} 个团支部。"
         )
     rate = total.get("study.member_rate")
     if rate is not None:
@@ -182,24 +183,26 @@ def sentences(rollup: RollUp) -> list[str]:
             ((t, h["study.member_rate"]) for t, h in towns.items() if "study.member_rate" in h),
             key=lambda item: (-item[1], item[0]),
         )
-        text = f"全县“青年大学习”团员平均参学率为 {rate:.1%}"
+        text = f"全县“青年大学习”团员平均参学率为 {formatting.percent(rate)}"
         if len(ranked) > 1:
             (best, hi), (worst, lo) = ranked[0], ranked[-1]
-            text += f"，最高的是{best}（{hi:.1%}），最低的是{worst}（{lo:.1%}）"
+            text += (
+                f"，最高的是{best}（{formatting.percent(hi)}），最低的是{worst}（{formatting.percent(lo)}）"
+            )
         out.append(text + "。")
     checkin = total.get("cadre.checkin_rate")
     if checkin is not None:
-        out.append(f"全县团干部每月学习打卡率平均为 {checkin:.1%}。")
+        out.append(f"全县团干部每月学习打卡率平均为 {formatting.percent(checkin)}。")
     if "rec.new_members" in total:
         quota = total.get("rec.quota")
-        text = f"全县发展团员 {total['rec.new_members']:,} 名"
+        text = f"全县发展团员 {formatting.count(total['rec.new_members'])} 名"
         if quota is not None:
-            text += f"，各镇指标合计 {quota:,} 名"
+            text += f"，各镇指标合计 {formatting.count(quota)} 名"
         out.append(text + "。")
     if "act.count" in total:
         out.append(
-            f"全县开展活动 {total['act.count']:,} 次，参与 {total['act.person_times']:,} 人次，"
-            f"志愿服务 {total['act.volunteer_hours']:,.1f} 小时。"
+            f"全县开展活动 {formatting.count(total['act.count'])} 次，参与 {formatting.count(total['act.person_times'])} 人次，"
+            f"志愿服务 {formatting.number(total['act.volunteer_hours'])} 小时。"
         )
     return out
 
@@ -265,7 +268,7 @@ def write_report(rollup: RollUp, folder: Path, name: str = "全县") -> CountyRe
         f"{rollup.year}年{caption}",
     )
     section.save()
-    report.files += sorted((folder / "figures").glob("*.png"))
+    report.files += sorted((folder / FIGURES_DIR).glob("*.png"))
 
     headline = {k: v for k, v in rollup.total.items() if not k.startswith(BRANCH_RATE_PREFIX)}
     catalogue = Catalogue(year=rollup.year, town=name, headline=headline, targets=targets)

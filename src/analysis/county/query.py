@@ -15,7 +15,7 @@ import argparse
 import pandas as pd
 from rich.console import Console
 
-from analysis import paths
+from analysis import formatting, paths
 from analysis.county import layout
 from analysis.county.engine import STUDY_STEPS, connect
 from analysis.county.layout import COUNTY_SCOPE
@@ -94,7 +94,7 @@ def _refuse_member_options(args: argparse.Namespace) -> None:
 def run_towns_query(args: argparse.Namespace, console: Console) -> int:
     """The cross-town answer, printed or written with the town query's output functions."""
     from analysis import terminal
-    from analysis.query.cli import RATE_COLUMNS, _period_headers, _print_frame, _write
+    from analysis.query.output import RATE_COLUMNS, period_headers, print_frame, write_tables
 
     _refuse_member_options(args)
     if args.year is None:
@@ -117,7 +117,11 @@ def run_towns_query(args: argparse.Namespace, console: Console) -> int:
             "所选范围内没有青年大学习期次", hint="请检查 --quarter、--from/--to 或 --period。"
         )
     first, last = chosen["date"].min(), chosen["date"].max()
-    scope = args.quarter.upper() if args.quarter else f"{first:%Y-%m-%d}至{last:%Y-%m-%d}（{len(chosen)} 期）"
+    scope = (
+        args.quarter.upper()
+        if args.quarter
+        else f"{formatting.day(first)}至{formatting.day(last)}（{len(chosen)} 期）"
+    )
     towns = [t.name for t in county.having("study_records")]
     source = f"{root}（{len(county.towns)} 个镇 {args.year} 年处理后数据）"
     by_period = periods_by_town(cells, chosen, towns)
@@ -125,7 +129,7 @@ def run_towns_query(args: argparse.Namespace, console: Console) -> int:
         frame = by_period[["期次", "日期", "镇", "未学习人数", "应参学人数"]]
         title = f"各镇 {scope} 未学习人数"
         if args.format == "table":
-            _print_frame(frame, console, title)
+            print_frame(frame, console, title)
             return 0
         notes = [
             (
@@ -133,12 +137,12 @@ def run_towns_query(args: argparse.Namespace, console: Console) -> int:
                 "每期每镇当天在团、没有学习记录的团员人数（不列姓名）；期次日期按各镇自己的记录确定。",
             )
         ]
-        return _write({"各镇未学习人数": frame}, args, console, title, source, notes)
+        return write_tables({"各镇未学习人数": frame}, args, console, title, source, notes)
     wide = participation_by_town(cells, chosen, towns)
     title = f"各镇 {scope} 青年大学习参学率"
     if args.format == "table":
         labels = list(chosen["period"])
-        headers = _period_headers(chosen[["period", "date"]])
+        headers = period_headers(chosen[["period", "date"]])
         for narrow in (None, True):
             table = terminal.frame_table(
                 console, wide, title, rates=[*labels, *RATE_COLUMNS], headers=headers, narrow=narrow
@@ -146,14 +150,14 @@ def run_towns_query(args: argparse.Namespace, console: Console) -> int:
             if terminal.fits(console, table):
                 console.print(table)
                 return 0
-        _print_frame(wide[["镇", "期数", "参学率"]], console, title)
+        print_frame(wide[["镇", "期数", "参学率"]], console, title)
         console.print(f"（共 {len(labels)} 期，逐期参学率请用 --format xlsx 或加宽终端窗口）")
         return 0
     if args.format == "csv":
-        return _write({"各镇各期参学率": by_period}, args, console, title, source, [])
+        return write_tables({"各镇各期参学率": by_period}, args, console, title, source, [])
     notes = [
         ("各镇参学率", "各镇（及全县合计）所选各期参学率的平均，与各镇自己的参学率口径相同。"),
         ("各镇各期参学率", "每期每镇一行：完成人数 ÷ 当天在团的团员人数；全县合计由全县记录重新计算。"),
     ]
     sheets = {"各镇参学率": wide[["镇", "期数", "参学率"]], "各镇各期参学率": by_period}
-    return _write(sheets, args, console, title, source, notes)
+    return write_tables(sheets, args, console, title, source, notes)

@@ -253,7 +253,7 @@ RANKED: tuple[tuple[str, bool], ...] = (
 
 def town_table(rollup: RollUp) -> pd.DataFrame:
     """One row per town (and a last row 全县合计 for the county total), one column per key of
-    contracts.md held by any of them (per-branch rates are in ``branch_table``); absent keys are NaN."""
+    docs/indicators.md held by any of them (per-branch rates are in ``branch_table``); absent keys are NaN."""
     rows = {name: head for name, head in rollup.towns.items()} | {TOTAL_LABEL: rollup.total}
     keys = ordered(
         sorted({k for head in rows.values() for k in head if not k.startswith(BRANCH_RATE_PREFIX)})

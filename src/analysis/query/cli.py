@@ -8,8 +8,6 @@ file next to a CSV, and a separate, typed row below the data in xlsx.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +18,18 @@ from analysis.config import load_config
 from analysis.errors import AnalysisError, ConfigError
 from analysis.indicators import study
 from analysis.ingest.branches import BranchResolver
+from analysis.query.output import (
+    GREEN,
+    MARKS,
+    RATE_COLUMNS,
+    RED,
+    notes_frame,
+    output_path,
+    period_headers,
+    print_frame,
+    side_file,
+    write_tables,
+)
 from analysis.query.participation import (
     DONE,
     LEFT,
@@ -48,9 +58,6 @@ from analysis.query.participation import (
 )
 
 STUDY_COLUMNS = ["period", "recorded_at", "member_id", "match", "person_key", "name", "name_norm", "branch"]
-GREEN, RED = "C6EFCE", "FFC7CE"
-MARKS = {DONE: "green", NOT_DONE: "red"}
-RATE_COLUMNS = ("参学率",)
 RATE_ROW = "支部参学率"
 LEARNERS_ROW = "参学人数"
 RATES_SHEET = "各期参学率"
@@ -123,7 +130,7 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
             _print_missing(frame, console, title)
             return 0
         notes = [("未学习名单", "每期当天在团、没有学习记录的团员（按期次、团支部、姓名排列）。")]
-        return _write({"未学习名单": frame}, args, console, title, source, notes)
+        return write_tables({"未学习名单": frame}, args, console, title, source, notes)
 
     branches = [branch] if branch else sorted(set(tables.members["branch"]))
     pairs = all_pairs(tables, periods)
@@ -146,26 +153,6 @@ def _scope(args: argparse.Namespace, periods: pd.DataFrame) -> str:
 # Terminal
 # --------------------------------------------------------------------------------------------------
 
-_SEASON = re.compile(r"^第(\d+)季第(\d+)期$")
-_YEARLY = re.compile(r"^\d{4}年第(\d+)期$")
-
-
-def period_header(label: str, day: pd.Timestamp) -> str:
-    """A period's column title in the terminal: a short label over the date (第12季第5期 → 12-5 / 02-16)."""
-    if m := _SEASON.match(label):
-        short = f"{m.group(1)}-{m.group(2)}"
-    elif m := _YEARLY.match(label):
-        short = f"第{m.group(1)}期"
-    elif label.startswith("特辑"):
-        short = "特辑"
-    else:
-        short = terminal.shorten(label, 6)
-    return f"{short}\n{day:%m-%d}"
-
-
-def _period_headers(periods: pd.DataFrame) -> dict[str, str]:
-    return {p: period_header(p, d) for p, d in zip(periods["period"], periods["date"], strict=True)}
-
 
 def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> None:
     """Members × periods with the branch's rate (or, without a roster, the number of learners) per period
@@ -182,7 +169,7 @@ def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> Non
         rates=RATE_COLUMNS,
         marks=MARKS,
         footer=footer,
-        headers=_period_headers(g.periods),
+        headers=period_headers(g.periods),
         mark_columns=labels,
     )
     for narrow in (None, True):
@@ -195,10 +182,6 @@ def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> Non
     console.print(f"（共 {len(labels)} 期，逐期明细请用 --format xlsx 或加宽终端窗口）")
     if isinstance(g, GridResult):
         console.print(f"{g.branch} 各期平均参学率：{footer['参学率']}")
-
-
-def _print_frame(frame: pd.DataFrame, console: Console, title: str) -> None:
-    console.print(terminal.frame_table(console, frame, title, rates=RATE_COLUMNS, marks=MARKS))
 
 
 def _print_missing(frame: pd.DataFrame, console: Console, title: str) -> None:
@@ -217,49 +200,6 @@ def _print_missing(frame: pd.DataFrame, console: Console, title: str) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def _output(args: argparse.Namespace, title: str) -> Path:
-    default = f"{title}.{args.format}".replace(" ", "_").replace("/", "-")
-    return Path(args.output) if args.output else Path.cwd() / default
-
-
-def _side_file(output: Path, name: str) -> Path:
-    return output.with_name(f"{output.stem}_{name}{output.suffix}")
-
-
-def _notes(source: str, items: list[tuple[str, str]]) -> pd.DataFrame:
-    head = [
-        ("数据来源", source),
-        ("生成时间", f"{dt.datetime.now():%Y-%m-%d %H:%M}，由 python -m analysis query participation 生成"),
-    ]
-    return safe_io.notes_frame(head + items)
-
-
-def _write(
-    sheets: dict[str, pd.DataFrame],
-    args: argparse.Namespace,
-    console: Console,
-    title: str,
-    source: str,
-    notes: list[tuple[str, str]],
-    highlight: bool = False,
-) -> int:
-    """Plain tables (one frame per sheet; one CSV with a 团支部/sheet column when several)."""
-    output = _output(args, title)
-    if args.format == "csv":
-        frames = list(sheets.values())
-        safe_io.write_csv(pd.concat(frames, ignore_index=True), output, percent_columns=RATE_COLUMNS)
-    else:
-        sheets = {**sheets, safe_io.NOTES_SHEET: _notes(source, notes)}
-        safe_io.write_xlsx(
-            output,
-            sheets,
-            percent_columns={name: [c for c in RATE_COLUMNS if c in f.columns] for name, f in sheets.items()},
-            highlight={name: {DONE: GREEN, NOT_DONE: RED} for name in sheets} if highlight else None,
-        )
-    console.print(f"已写入 {output}")
-    return 0
-
-
 def _write_grids(
     grids: list[GridResult] | list[LearnerGrid],
     args: argparse.Namespace,
@@ -267,14 +207,14 @@ def _write_grids(
     title: str,
     source: str,
 ) -> int:
-    output = _output(args, title)
+    output = output_path(args, title)
     by_period = pd.concat([_period_table(g) for g in grids], ignore_index=True)
     roster = bool(grids) and isinstance(grids[0], GridResult)
     side_title = RATES_SHEET if roster else LEARNERS_ROW
     if args.format == "csv":
         rows = [g.grid.assign(团支部=g.branch)[["团支部", *g.grid.columns]] for g in grids]
         safe_io.write_csv(pd.concat(rows, ignore_index=True), output, percent_columns=RATE_COLUMNS)
-        side = _side_file(output, side_title)
+        side = side_file(output, side_title)
         safe_io.write_csv(by_period, side, percent_columns=RATE_COLUMNS)
         console.print(f"已写入 {output}（每人一行）与 {side}（每个团支部每期一行）")
         return 0
@@ -286,7 +226,7 @@ def _write_grids(
     what = "支部参学率：当期完成人数 ÷ 当天在本支部的团员人数" if roster else "有学习记录的人数"
     notes = [(g.branch, "每人一行、每期一列" + ("，末行为各期支部参学率" if roster else "")) for g in grids]
     notes += [(side_title, f"每个团支部每期一行：{what}。"), ("单元格", LEGEND)]
-    sheets[safe_io.NOTES_SHEET] = _notes(source, notes)
+    sheets[safe_io.NOTES_SHEET] = notes_frame(source, notes)
     safe_io.write_xlsx(
         output,
         sheets,
@@ -375,13 +315,15 @@ def _member(
                 (h.recruitment, "发展团员"),
             ):
                 if len(frame):  # the title names the person
-                    _print_frame(frame.drop(columns="姓名", errors="ignore"), console, f"{label} · {what}")
+                    print_frame(frame.drop(columns="姓名", errors="ignore"), console, f"{label} · {what}")
         return 0
     rows = [h.study.assign(区分信息=detail) for h, detail, _ in histories]
     rows = [r[["姓名", "区分信息", *[c for c in r.columns if c not in ("姓名", "区分信息")]]] for r in rows]
     title = f"{args.member} 参学记录"
     if args.format == "csv":
-        return _write({"参学记录": pd.concat(rows, ignore_index=True)}, args, console, title, source, [])
+        return write_tables(
+            {"参学记录": pd.concat(rows, ignore_index=True)}, args, console, title, source, []
+        )
     summary = pd.DataFrame(
         [{"姓名": h.name, "区分信息": detail, **h.summary} for h, detail, _ in histories]
     ).astype({"参学期数": "int64", "应参学期数": "int64", "参学率": "float64", "参加活动次数": "int64"})
@@ -389,7 +331,7 @@ def _member(
     notes = [("个人汇总", "每人一行：所选期次中的参学期数、应参学期数、参学率和参加活动次数。")]
     notes += [(label, "每期一行：当期所在团支部和学习情况。") for _, _, label in histories]
     notes.append(("单元格", LEGEND))
-    return _write(sheets, args, console, title, source, notes, highlight=True)
+    return write_tables(sheets, args, console, title, source, notes, highlight=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -410,10 +352,10 @@ def _activities(
         grid = activity_grid(tables, branch, year)
         title = f"{year}年{branch}活动参与"
         if args.format == "table":
-            _print_frame(grid, console, title)
+            print_frame(grid, console, title)
             return 0
         notes = [(branch, "每人一行、每项活动一列：√ 为在该活动参与名单上；参加次数为合计。")]
-        return _write({branch: grid}, args, console, title, source, notes, highlight=True)
+        return write_tables({branch: grid}, args, console, title, source, notes, highlight=True)
     if not roster:
         console.print("[yellow]没有团员名册：下面按活动参与名单上的记录列出，无法按团员汇总。[/]")
     frame = activity_participation(tables, branch=branch, year=year)
@@ -422,9 +364,11 @@ def _activities(
         frame = frame[frame["姓名"].isin(names)]
     title = f"{year}年活动参与"
     if args.format == "table":
-        _print_frame(frame, console, title)
+        print_frame(frame, console, title)
         return 0
-    return _write({"活动参与": frame}, args, console, title, source, [("活动参与", "活动参与名单上的记录。")])
+    return write_tables(
+        {"活动参与": frame}, args, console, title, source, [("活动参与", "活动参与名单上的记录。")]
+    )
 
 
 def _without_roster(
@@ -451,10 +395,10 @@ def _without_roster(
         if history.empty:
             raise AnalysisError(f"所选期次的学习记录中没有“{args.member}”", hint="请检查姓名写法或期次范围。")
         if args.format == "table":
-            _print_frame(history, console, f"{args.member} {scope} 的学习记录（共 {len(history)} 期次）")
+            print_frame(history, console, f"{args.member} {scope} 的学习记录（共 {len(history)} 期次）")
             return 0
         notes = [("学习记录", "按姓名找到的学习记录，每期一行（没有名册，同名者无法区分）。")]
-        return _write({"学习记录": history}, args, console, f"{args.member} 学习记录", source, notes)
+        return write_tables({"学习记录": history}, args, console, f"{args.member} 学习记录", source, notes)
     names = [branch] if branch else learner_branches(tables, periods)
     grids = [g for g in (learner_grid(tables, periods, b) for b in names) if len(g.grid)]
     if args.format == "table":

@@ -1,5 +1,5 @@
 -- roster: every member (numbered: member_no) with the interval in which they are active
--- (contracts.md, "active on day d"). Active on day d  <=>  active_from <= d AND d < active_until:
+-- (docs/definitions.md, “某日在团”). Active on day d  <=>  active_from <= d AND d < active_until:
 --   joined on or before d (an unknown join date counts as joined: 1900-01-01), and
 --   not left before or on d (no leave date: 9999-12-31); a member whose 团籍状态 says they left but
 --   who has no leave date (and is not 待审核) is treated as having left before any day of interest.

@@ -1,4 +1,4 @@
--- spells: the branches of members with transfers, each from the day it starts (contracts.md: on a
+-- spells: the branches of members with transfers, each from the day it starts (docs/definitions.md, section 4: on a
 -- transfer's date the member already belongs to the new branch). Each transfer opens a spell in its
 -- to_branch; before the first one the member is in that transfer's from_branch (the roster's branch
 -- when blank). Transfers without a date or of people not on the town's roster are left out.
