@@ -38,7 +38,7 @@ def _texts():
         root = paths.ROOT / entry
         files = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in files:
-            if path.suffix in (".py", ".md", ".ipynb", ".yml", ".txt", "") and path.is_file():
+            if path.suffix in (".py", ".md", ".ipynb", ".yml", ".txt", ".sql", "") and path.is_file():
                 if "__pycache__" in path.parts or path.name == Path(__file__).name:
                     continue
                 yield path, path.read_text(encoding="utf-8", errors="replace")
