@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from analysis.errors import ConfigError, Location
-from analysis.ingest.normalize import compact, stem
+from analysis.ingest.text import compact, stem
 from analysis.ingest.vocabulary import Vocabulary, builtin
 from analysis.paths import RESOURCES_DIR
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -17,24 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
+from analysis.ingest.text import SPACES, clean_text, compact, is_blank
+from analysis.ingest.text import stem as stem
 from analysis.personal_numbers import ID18
 
 # ---------------------------------------------------------------- text
 
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\u200c\u200d\u2060]+")
+_SPACES = SPACES
 _DOTS = re.compile(r"(?<=[\u3400-\u9fff])\s*[•・･‧∙⋅.．。·]\s*(?=[\u3400-\u9fff])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def is_blank(value: Any) -> bool:
-    """True for None, NaN, NA and strings of only spaces."""
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, str) and not _SPACES.sub("", value)
 
 
 def blank_mask(series: pd.Series) -> pd.Series:
@@ -47,37 +38,6 @@ def blank_mask(series: pd.Series) -> pd.Series:
 def present_mask(series: pd.Series) -> pd.Series:
     """Cells that hold something (the complement of blank_mask)."""
     return ~blank_mask(series)
-
-
-def clean_text(value: Any) -> str | None:
-    """Full-width → half-width (NFKC), every kind of space collapsed to one, trimmed; blank → None."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    text = _SPACES.sub(" ", text).strip()
-    return text or None
-
-
-def compact(value: Any) -> str | None:
-    """clean_text with all spaces removed (header names, labels, branch names)."""
-    text = clean_text(value)
-    return _SPACES.sub("", text) if text else None
-
-
-# Branch names: the League suffixes a spelling may add or drop (longest first).
-BRANCH_SUFFIXES = ("团总支部", "团总支", "团支部", "分团委", "团委", "支部", "团")
-_BRACKETS = re.compile(r"[()（）\[\]【】]")
-
-
-def stem(name: str) -> str:
-    """Name without the League suffix: 塔岗村团支部 / 塔岗村支部 / 塔岗村团总支 → 塔岗村."""
-    text = _BRACKETS.sub("", name)
-    for suffix in BRANCH_SUFFIXES:
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
-    return text
 
 
 def normalize_name(value: Any) -> str | None:
