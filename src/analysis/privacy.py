@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import AnalysisError, Location
-from analysis.ingest.normalize import map_unique
+from analysis.ingest.normalize import map_unique_str
 from analysis.personal_numbers import ID15, ID18, MOBILE
 
 __all__ = [
@@ -271,7 +271,7 @@ def mask_phone(value: Any) -> str | None:
 
 def _map_unique(values: pd.Series | Any, func: Callable[[Any], str | None]) -> pd.Series:
     series = values if isinstance(values, pd.Series) else pd.Series(values)
-    return map_unique(series, func).astype("str").rename(series.name)
+    return map_unique_str(series, func).rename(series.name)
 
 
 def normalize_ids(values: pd.Series) -> pd.Series:

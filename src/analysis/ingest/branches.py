@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.config import COMMITTEE, TownConfig
-from analysis.ingest.normalize import BRANCH_SUFFIXES, compact, map_unique, stem
+from analysis.ingest.normalize import BRANCH_SUFFIXES, compact, map_unique_str, stem
 
 _TYPE_WORDS = ("居民委员会", "村民委员会", "居委会", "村委会", "社区", "村")
 _LEVELS = re.compile(r"团工委|团委|委员会|[/\\>＞»→|｜]")
@@ -174,7 +174,7 @@ class BranchResolver:
 
     def resolve(self, series: pd.Series, allow_committee: bool = False) -> pd.Series:
         """Vectorised resolve_one over a column (each distinct text resolved once)."""
-        return map_unique(series, lambda v: self.resolve_one(v, allow_committee)).astype("str")
+        return map_unique_str(series, lambda v: self.resolve_one(v, allow_committee))
 
     def find_in(self, text: str) -> str | None:
         """A branch named inside a longer text (a file or sheet name such as ``塔岗村团支部青年大学习``)."""

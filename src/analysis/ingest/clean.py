@@ -26,6 +26,7 @@ from analysis.ingest.normalize import (
     is_blank,
     map_unique,
     map_unique_fields,
+    map_unique_str,
     month_of,
     normalize_name,
     number_column,
@@ -175,7 +176,7 @@ def _names(
 ) -> tuple[pd.Series, pd.Series]:
     raw = _col(rows, column)
     display = text_column(raw)
-    norm = map_unique(raw, normalize_name).astype("str")
+    norm = map_unique_str(raw, normalize_name)
     if required:
         issues.reject(norm.isna(), column, "缺少姓名")
     return display, norm
@@ -224,7 +225,7 @@ def _birth_and_gender(
         lambda v: privacy.birth_date_from_id(v) if isinstance(v, str) and len(v) == 18 else None
     )
     birth = birth.fillna(pd.to_datetime(from_id, errors="coerce"))
-    gender = map_unique(_col(rows, "gender"), _gender).astype("str")
+    gender = map_unique_str(_col(rows, "gender"), _gender)
     from_id_gender = ids.map(
         lambda v: privacy.gender_from_id(v) if isinstance(v, str) and len(v) == 18 else None
     )
@@ -329,8 +330,8 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         flag.notna(), position.notna() & ~position.fillna("").str.contains("无|团员", regex=True)
     ).astype(bool)
     phone = privacy.normalize_phones(_col(rows, "phone"))
-    member_no = map_unique(_col(rows, "member_no"), _code_text).astype("str")
-    student_no = map_unique(_col(rows, "student_no"), _code_text).astype("str")
+    member_no = map_unique_str(_col(rows, "member_no"), _code_text)
+    student_no = map_unique_str(_col(rows, "student_no"), _code_text)
     key = _keys(name_norm, ids, birth, member_no.fillna(student_no).fillna(branch))
     out = pd.DataFrame(
         {
@@ -444,7 +445,7 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     )
     branch_raw = _col(rows, "branch")
     branch = _branches(rows, "branch", ctx)
-    scope = map_unique(branch_raw, ctx.resolver.parent).astype("str").where(branch.isna())
+    scope = map_unique_str(branch_raw, ctx.resolver.parent).where(branch.isna())
     has_branch_text = branch_raw.pipe(present_mask) & scope.isna()
     branch_text = text_column(branch_raw)
     out = pd.DataFrame(
@@ -474,7 +475,7 @@ _NOT_DONE = re.compile(r"退回|驳回|拒绝|撤销|撤回|未通过|不通过|
 
 def not_done(rows: pd.DataFrame) -> pd.Series:
     """Transfers whose 状态 says they have not (yet) taken effect (待审核, 已退回 …): not transfers."""
-    status = map_unique(_col(rows, "status"), lambda v: compact(v) or "").astype("str")
+    status = map_unique_str(_col(rows, "status"), lambda v: compact(v) or "")
     return status.str.contains(_NOT_DONE).fillna(False).astype(bool)
 
 
@@ -623,7 +624,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         section_of(t if isinstance(t, str) else None, n if isinstance(n, str) else None, ctx.config)
         for t, n in zip(type_text, name, strict=True)
     ]
-    norm = map_unique(_col(rows, "activity_name"), activity_name_norm).astype("str")
+    norm = map_unique_str(_col(rows, "activity_name"), activity_name_norm)
     date_key = value.dt.strftime("%Y-%m-%d")
     activity_id = [
         "a_" + hashlib.sha1(f"{d}|{n}|{o}".encode()).hexdigest()[:12]
@@ -734,7 +735,7 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     branch = _branches(rows, "branch", ctx)
     unknown, message = _unknown_branch(raw_branch, branch, ctx)
     issues.warn(unknown, "branch", message.str.replace("；", "，按原文保留；", regex=False))
-    league_no = map_unique(_col(rows, "league_no"), _code_text).astype("str")
+    league_no = map_unique_str(_col(rows, "league_no"), _code_text)
     joined_year = dates["joined_date"].dt.year
     bad_no = league_no.notna() & ~league_no.str.fullmatch(r"\d{12}|\d{16}").fillna(False).astype(bool)
     issues.warn(bad_no, "league_no", "发展团员编号应为 12 位（或 16 位）数字")
@@ -864,7 +865,7 @@ def ratings(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     score, bad = number_column(_col(rows, "score"))
     issues.warn(bad | (score < 0) | (score > 100), "score", "得分应在 0–100 之间，已留空")
     score = score.where(~(bad | (score < 0) | (score > 100)))
-    rating = map_unique(_col(rows, "rating"), rating_from_text).astype("str")
+    rating = map_unique_str(_col(rows, "rating"), rating_from_text)
     from_score = score.map(lambda s: rating_from_score(s) if pd.notna(s) else None).astype("str")
     unreadable = rating.isna() & ~_col(rows, "rating").pipe(blank_mask)
     issues.warn(unreadable & from_score.notna(), "rating", "定级结果无法识别，按得分推定")

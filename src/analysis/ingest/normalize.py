@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.ingest.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
 from analysis.ingest.text import SPACES, clean_text, compact, is_blank
@@ -79,9 +80,18 @@ def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
+def map_unique_str(series: pd.Series, func: Callable[[Any], str | None]) -> pd.Series:
+    """map_unique for a function that returns text or None: the result is an Arrow string column built
+    from the distinct results (no per-row Python objects)."""
+    codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
+    results = pa.array([func(v) for v in uniques] + [func(None)], type=pa.string())
+    taken = results.take(pa.array(np.where(codes < 0, len(results) - 1, codes)))
+    return pd.Series(taken, index=series.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
 def text_column(series: pd.Series) -> pd.Series:
     """A column of clean text (str dtype, NA for blanks)."""
-    return map_unique(series, clean_text).astype("str")
+    return map_unique_str(series, clean_text)
 
 
 # ---------------------------------------------------------------- yes / no
