@@ -221,7 +221,7 @@ def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
     """The year's folders, checked before anything is written: --raw is a folder holding exports, and no
     output folder overlaps a raw folder, the configuration or another output (folders.py)."""
     from analysis.config import load_config
-    from analysis.ingest.pipeline import raw_files
+    from analysis.ingest.prefetch import raw_files  # light: the ingest's own modules load later
 
     yp = resolve_year_paths(args)
     folders.check_raw_folder(yp.raw, yp.year, flag_given=bool(args.raw))

@@ -16,11 +16,12 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from analysis.paths import PACKAGE_DIR
+from analysis.paths import PACKAGE_DIR, cache_dir
 
 RESOURCES = "resources"
 # The steps whose output is cached, by their entry modules.
@@ -163,8 +164,35 @@ def resources_named(modules: Iterable[str], package_dir: Path | None = None) -> 
 
 
 def code_fingerprint(roots: Iterable[str], package_dir: Path | None = None) -> str:
-    """Hash of the source of every module ``roots`` run and of the resource files those modules name."""
+    """Hash of the source of every module ``roots`` run and of the resource files those modules name.
+
+    Reading the import graph parses every module (about 0.1 s): the result is kept in the user cache under
+    a key made of the package files' paths, sizes and modification times, as Python keeps bytecode."""
     package_dir = package_dir or PACKAGE_DIR
+    roots = tuple(sorted(roots))
+    stamps = [
+        (p.relative_to(package_dir).as_posix(), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(package_dir.rglob("*"))
+        if p.suffix in (".py", ".yml", ".yaml") and "__pycache__" not in p.parts
+    ]
+    key = hashlib.sha256(json.dumps([roots, str(package_dir), stamps]).encode()).hexdigest()
+    stored = cache_dir() / "codegraph" / f"{key}.txt"
+    try:
+        return stored.read_text(encoding="ascii").strip()
+    except OSError:
+        pass
+    fingerprint = _fingerprint(roots, package_dir)
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        tmp = stored.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(fingerprint, encoding="ascii")
+        os.replace(tmp, stored)
+    except OSError:  # a read-only cache folder only costs the parse next time
+        pass
+    return fingerprint
+
+
+def _fingerprint(roots: tuple[str, ...], package_dir: Path) -> str:
     sources = package_modules(package_dir)
     modules = sorted(closure(roots, package_dir))
     digest = hashlib.sha256()

@@ -503,6 +503,9 @@ _DOT_BETWEEN_RE2 = "([\u3400-\u9fff])[•・･‧∙⋅.．。]([\u3400-\u9fff]
 def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
     """split_identity over a column: plain names (the vast majority) are normalised on Arrow in one go,
     other shapes ("20190101张三" …) one distinct value at a time. Returns name / student_no / id_number."""
+    if series.isna().all():  # the sheet has no such column
+        empty = pd.Series(None, index=series.index, dtype=object)
+        return {"name": empty, "student_no": empty.copy(), "id_number": empty.copy()}
     codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object)
     names = np.empty(len(u) + 1, dtype=object)

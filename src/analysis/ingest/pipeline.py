@@ -25,6 +25,8 @@ from analysis.errors import AnalysisError, InputFileError, write_internal_log
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.matching import match_records, person_keys
+from analysis.ingest.prefetch import SUPPORTED as SUPPORTED  # re-exported: the home is prefetch.py
+from analysis.ingest.prefetch import raw_files as raw_files
 from analysis.ingest.readers import RawSheet, read_file
 from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetContext
 from analysis.ingest.rows import SKIP_LABELS, extract
@@ -36,7 +38,6 @@ SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 # Files made from the records, kept next to them (学习率.xlsx, 未学习学生.xlsx): never records or a roster
 # unless they carry the records' own columns (a time of study).
 DERIVED = re.compile(r"未学习|未参学|未完成|未打卡|未报名|学习率|参学率|完成率|打卡率|排名|排行|通报")
-SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
 SPECIAL_GAP_DAYS = 4
 
 
@@ -145,17 +146,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def raw_files(raw_dir: Path) -> list[Path]:
-    """Spreadsheet exports under raw_dir (sub-folders included; Office lock files and hidden files skipped)."""
-    if not raw_dir.is_dir():
-        return []
-    return sorted(
-        p
-        for p in raw_dir.rglob("*")
-        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in SUPPORTED
-    )
 
 
 def config_fingerprint(config: TownConfig) -> str:

@@ -19,7 +19,19 @@ COLUMNAR_BYTES = 2 * 1024 * 1024
 Arrow strings (fastexcel), about twice as fast and with a fraction of the memory of per-cell Python
 objects. Smaller files (rosters, ledgers: where number-typed cells such as 6.3 or 2019.1 carry meaning) keep
 python-calamine's typed cells."""
-SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    """Spreadsheet exports under raw_dir (sub-folders included; Office lock files and hidden files skipped)."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in raw_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in SUPPORTED
+    )
+
 
 _pool: ThreadPoolExecutor | None = None
 _jobs: dict[tuple[Path, guard.Limits], Future[list[tuple[str, Any]] | None]] = {}
@@ -28,16 +40,11 @@ _jobs: dict[tuple[Path, guard.Limits], Future[list[tuple[str, Any]] | None]] = {
 def start(raw_dir: Path, limits: guard.Limits) -> None:
     """Begin parsing the large xlsx files under ``raw_dir`` (one at a time, in file order)."""
     global _pool
-    if not raw_dir.is_dir():
-        return
-    files = sorted(
+    files = [
         p
-        for p in raw_dir.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and not p.name.startswith(("~$", "."))
-        and p.is_file()
-        and p.stat().st_size >= COLUMNAR_BYTES
-    )
+        for p in raw_files(raw_dir)
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls") and p.stat().st_size >= COLUMNAR_BYTES
+    ]
     if not files:
         return
     _pool = _pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
