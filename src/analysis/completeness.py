@@ -153,9 +153,10 @@ def _sources(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     )
 
 
-def study_coverage(tables: Tables, year: int) -> pd.DataFrame:
+def study_coverage(tables: Tables, year: int, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per branch and period of Y: members active on the period's date, those with a record, the records
-    whose branch is that branch, and the files they came from."""
+    whose branch is that branch, and the files they came from. ``matrix``: the catalogue's 参学率 matrix
+    (branch, period, numerator, denominator) when already computed — the same numbers, not recomputed."""
     records, members = tables.study_records, tables.members
     cols = ["类型", "团支部", "月份", "期次", "日期", "在册团员", "有记录团员", "记录数", "来源"]
     if records is None:
@@ -170,11 +171,10 @@ def study_coverage(tables: Tables, year: int) -> pd.DataFrame:
     counts = known.groupby(["period", "branch"], observed=True).size().rename("记录数").reset_index()
     src = _sources(known, ["period", "branch"])
     if members is not None and not members.empty:
-        pairs = study.participation_pairs(records, tables.membership, periods)
-        grid = (
-            pairs.groupby(["period", "date", "branch"], observed=True)["studied"]
-            .agg(有记录团员="sum", 在册团员="size")
-            .reset_index()
+        if matrix is None:
+            matrix = study.member_rate_matrix(study.participation_pairs(records, tables.membership, periods))
+        grid = matrix[["period", "branch", "numerator", "denominator"]].rename(
+            columns={"numerator": "有记录团员", "denominator": "在册团员"}
         )
         grid = grid.merge(counts, on=["period", "branch"], how="outer")
     else:
@@ -238,10 +238,10 @@ def activity_coverage(tables: Tables, year: int) -> pd.DataFrame:
     return out.sort_values(["month", "团支部"])[cols].reset_index(drop=True)
 
 
-def coverage(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
+def coverage(tables: Tables, year: int, matrix: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The coverage tables of the year, by kind (Chinese names, for the workbook and processed data)."""
     return {
-        "青年大学习": study_coverage(tables, year),
+        "青年大学习": study_coverage(tables, year, matrix),
         "团干部学习打卡": checkin_coverage(tables, year),
         "活动台账": activity_coverage(tables, year),
     }
@@ -250,8 +250,7 @@ def coverage(tables: Tables, year: int) -> dict[str, pd.DataFrame]:
 # ------------------------------------------------------------------ rules
 
 
-def _study_gaps(tables: Tables, year: int, t: Thresholds) -> list[Finding]:
-    grid = study_coverage(tables, year)
+def _study_gaps(grid: pd.DataFrame, year: int, t: Thresholds) -> list[Finding]:
     if grid.empty or grid["在册团员"].isna().all():
         return []
     grid = grid.dropna(subset=["在册团员"])
@@ -470,13 +469,15 @@ def assess(
     year: int,
     head: dict[str, float],
     previous: dict[str, float] | None = None,
+    study_grid: pd.DataFrame | None = None,
 ) -> Assessment:
     """Every finding of the year; serious ones accepted in town.yml's ``accepted_gaps`` are set apart."""
     t = Thresholds.from_config(config.completeness)
     found: list[Finding] = []
     found += _ingest_findings(tables.report, t)
     found += _missing_kinds(tables, config, year)
-    found += _study_gaps(tables, year, t)
+    grid = study_grid if study_grid is not None else study_coverage(tables, year)
+    found += _study_gaps(grid, year, t)
     found += _checkin_gaps(tables, year)
     found += _plausibility(tables, year, t, previous or {}, head)
     found += _yearless_dates(tables.report)

@@ -277,7 +277,7 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
     """The whole catalogue of ``year`` (with last year's headline when ``previous`` is given)."""
     head, tabs, notes = _compute(tables, config, year, with_tables=True)
     prev = headline(previous, config, year - 1) if previous is not None else {}
-    for kind, frame in completeness.coverage(tables, year).items():
+    for kind, frame in completeness.coverage(tables, year, tabs.get("study_matrix")).items():
         tabs[COVERAGE_TABLES[kind]] = frame
     return Catalogue(
         year=year,
@@ -287,7 +287,7 @@ def compute(tables: Tables, config: TownConfig, year: int, previous: Tables | No
         tables=tabs,
         targets=config.targets(year),
         notes=notes,
-        assessment=completeness.assess(tables, config, year, head, prev),
+        assessment=completeness.assess(tables, config, year, head, prev, tabs[COVERAGE_TABLES["青年大学习"]]),
         section_labels=config.section_labels,
         leave_age=config.leave_age,
     )
