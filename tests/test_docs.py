@@ -34,10 +34,13 @@ OUTSIDE = re.compile(r"contracts\.md|domain\.md|stack-notes\.md|style\.md|shared
 
 
 def _texts():
+    generated = ("data", "out")  # benchmarks/data and benchmarks/out: made by `make bench`, git-ignored
     for entry in CITING:
         root = paths.ROOT / entry
         files = [root] if root.is_file() else sorted(root.rglob("*"))
         for path in files:
+            if entry == "benchmarks" and path.relative_to(root).parts[:1] in [(g,) for g in generated]:
+                continue
             if path.suffix in (".py", ".md", ".ipynb", ".yml", ".txt", ".sql", "") and path.is_file():
                 if "__pycache__" in path.parts or path.name == Path(__file__).name:
                     continue
