@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
-from analysis import paths
+from analysis import completeness, paths
 from analysis.completeness import Finding, assess, coverage
 from analysis.config import load_config
 from analysis.errors import ConfigError
@@ -150,3 +151,21 @@ def test_nothing_imported(tmp_path, config):
     (raw / "说明.csv").write_text("这是说明\n没有数据\n", encoding="utf-8")
     found, _ = _assess(raw, config)
     assert ("没有导入任何数据", "") in _serious(found)
+
+
+def test_sources_lists_each_key_files_and_sheets_once_in_order() -> None:
+    frame = pd.DataFrame(
+        {
+            "period": ["p2", "p1", "p1", "p2", "p3", "p1"],
+            "branch": ["b", "a", "a", "b", "c", "b"],
+            "source_file": ["x.xlsx", "y.xlsx", "x.xlsx", "x.xlsx", "z.csv", "x.xlsx"],
+            "source_sheet": ["S", "", "S", "S", "", "T"],
+        }
+    )
+    got = completeness._sources(frame, ["period", "branch"])
+    assert got.to_dict("records") == [
+        {"period": "p1", "branch": "a", "来源": "x.xlsx（S）；y.xlsx"},
+        {"period": "p1", "branch": "b", "来源": "x.xlsx（T）"},
+        {"period": "p2", "branch": "b", "来源": "x.xlsx（S）"},
+        {"period": "p3", "branch": "c", "来源": "z.csv"},
+    ]

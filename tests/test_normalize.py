@@ -8,10 +8,12 @@ import pandas as pd
 import pytest
 
 from analysis.ingest.normalize import (
+    blank_mask,
     canonical_period,
     chinese_number,
     clean_text,
     date_column,
+    identity_fields,
     month_of,
     month_section,
     normalize_name,
@@ -19,6 +21,7 @@ from analysis.ingest.normalize import (
     parse_number,
     split_identity,
 )
+from analysis.ingest.text import is_blank
 
 T = pd.Timestamp
 
@@ -193,3 +196,37 @@ def test_identity_fields_agree_with_split_identity(dtype):
             None if pd.isna(fields[f][i]) else fields[f][i] for f in ("name", "student_no", "id_number")
         )
         assert got == (expected.name, expected.student_no, expected.id_number), value
+
+
+_CELLS = [
+    None,
+    "",
+    " ",
+    "\u3000",
+    "\u200b",
+    " \u200b\u3000",
+    "\ufeff",
+    "\u200bx",
+    "a",
+    " a ",
+    "\u00a0",
+    "x\u200b",
+]
+
+
+@pytest.mark.parametrize("dtype", [object, pd.StringDtype("pyarrow", na_value=float("nan"))])
+def test_blank_mask_is_is_blank_on_a_column(dtype: object) -> None:
+    """The vectorised test agrees with the per-cell one, zero-width characters included."""
+    values = [*_CELLS, 1.5, 0] if dtype is object else _CELLS
+    assert blank_mask(pd.Series(values, dtype=dtype)).tolist() == [is_blank(v) for v in values]
+
+
+def test_identity_fields_is_split_identity_on_a_column() -> None:
+    """The Arrow fast path for plain names (padded with spaces too) gives what split_identity gives."""
+    values = ["张三", " 李四", "王五\u3000", "阿.依.古", "20190101张三", "张三-20190101", None, "", "赵 六"]
+    column = pd.Series(values, dtype=pd.StringDtype("pyarrow", na_value=float("nan")))
+    got = identity_fields(column)
+    for i, v in enumerate(values):
+        row = [None if pd.isna(got[f][i]) else got[f][i] for f in ("name", "student_no", "id_number")]
+        want = split_identity(v)
+        assert row == [want.name, want.student_no, want.id_number], v

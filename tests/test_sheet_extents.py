@@ -193,3 +193,32 @@ def test_wide_sheet_within_limits_passes_and_limits_apply(tmp_path: Path) -> Non
         check_sheet_extents(path, Limits.from_config({"max_columns": 50}))
     with pytest.raises(InputFileError, match="工作表“表一”"):
         check_sheet_extents(path, Limits.from_config({"max_cells": 2000}))  # 40 × 52 = 2,080 cells
+
+
+@pytest.mark.parametrize("far", [False, True], ids=["fast path", "exact scan"])
+def test_merged_ranges_come_from_the_same_pass(tmp_path: Path, far: bool) -> None:
+    """The column-wise reader takes its merged ranges from the extent check (one pass over the XML), on
+    both the fast path and the exact scan (a cell without a reference sends the sheet there)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "打卡"
+    ws.append(["月份", "姓名"])
+    for month, names in (("1月", "甲乙丙"), ("2月", "丁戊")):
+        for n in names:
+            ws.append([month, n])
+    ws.merge_cells("A2:A4")
+    ws.merge_cells("A5:A6")
+    ws.merge_cells("AA10:AB12")
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    if far:  # drop one reference: the exact scan places the cell after the previous one
+        with zipfile.ZipFile(path) as zin:
+            parts = {i.filename: zin.read(i) for i in zin.infolist()}
+        xml = parts["xl/worksheets/sheet1.xml"].decode()
+        parts["xl/worksheets/sheet1.xml"] = xml.replace('<c r="B3"', "<c", 1).encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in parts.items():
+                zout.writestr(name, data)
+    with zipfile.ZipFile(path) as zf:
+        assert guard._plain(zf, "xl/worksheets/sheet1.xml", Limits()) is not far
+    assert check_sheet_extents(path) == {"打卡": [(2, 0, 4, 0), (5, 0, 6, 0), (10, 26, 12, 27)]}

@@ -14,10 +14,13 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from analysis import faults, folders, paths, processes
 from analysis.errors import AnalysisError, GapsFound, write_internal_log
+
+if TYPE_CHECKING:
+    from analysis.config import TownConfig
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -217,9 +220,10 @@ def _no_raw_hint(yp: paths.YearPaths, command: str) -> str:
     )
 
 
-def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
+def _checked_paths(args: argparse.Namespace, command: str) -> tuple[paths.YearPaths, TownConfig]:
     """The year's folders, checked before anything is written: --raw is a folder holding exports, and no
-    output folder overlaps a raw folder, the configuration or another output (folders.py)."""
+    output folder overlaps a raw folder, the configuration or another output (folders.py); and the
+    configuration, loaded (an error in it is named with its file and line before anything else)."""
     from analysis.config import load_config
     from analysis.ingest.prefetch import raw_files  # light: the ingest's own modules load later
 
@@ -231,15 +235,15 @@ def _checked_paths(args: argparse.Namespace, command: str) -> paths.YearPaths:
             f"内置示例镇的数据不完整（{yp.raw} 或 {yp.config} 缺失）",
             hint="请先运行：python -m analysis sample（重新生成内置示例镇的数据）。",
         )
-    load_config(yp.config)  # a configuration error first: it is named with its file and line
+    config = load_config(yp.config)
     if not yp.raw.is_dir():
         raise AnalysisError(f"找不到原始数据文件夹 {yp.raw}", hint=_no_raw_hint(yp, command))
     if not raw_files(yp.raw):
         raise AnalysisError(f"{yp.raw} 中没有找到导出文件（xlsx、xls、csv）", hint=_no_raw_hint(yp, command))
-    return yp
+    return yp, config
 
 
-def _prefetch(raw: Path, config) -> None:  # type: ignore[no-untyped-def]
+def _prefetch(raw: Path, config: TownConfig) -> None:
     """Start parsing the large exports before the ingest modules are imported (see ingest/prefetch.py)."""
     from analysis import guard
     from analysis.ingest import prefetch
@@ -248,11 +252,8 @@ def _prefetch(raw: Path, config) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from analysis.config import load_config
-
-    yp = _checked_paths(args, "ingest")
+    yp, config = _checked_paths(args, "ingest")
     folders.check_folders(yp, None, reports=False)
-    config = load_config(yp.config)
     _prefetch(yp.raw, config)
     from analysis.completeness import print_findings
     from analysis.ingest.summary import print_ingest_summary
@@ -285,7 +286,7 @@ def _assessment(result, yp: paths.YearPaths, config):  # type: ignore[no-untyped
 def cmd_run(args: argparse.Namespace) -> int:
     from analysis.report.run import run_year
 
-    yp = _checked_paths(args, "run")
+    yp, _ = _checked_paths(args, "run")
     return run_year(yp, force=args.force, console=_console(), allow_gaps=args.allow_gaps)
 
 

@@ -143,14 +143,11 @@ def _sources(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     where = pairs["source_file"].astype(str) + pairs["source_sheet"].astype(str).map(
         lambda s: f"（{s}）" if s else ""
     )
-    return (
-        pairs.assign(_where=where)
-        .sort_values("_where")
-        .groupby(keys, observed=True)["_where"]
-        .agg("；".join)
-        .rename("来源")
-        .reset_index()
-    )
+    pairs = pairs.assign(_where=where).sort_values("_where")
+    several = pairs.duplicated(keys, keep=False).to_numpy()  # most keys have one source: no join
+    joined = pairs[several].groupby(keys, observed=True)["_where"].agg("；".join)
+    single = pairs[~several].set_index(keys)["_where"]
+    return pd.concat([single, joined]).sort_index().rename("来源").reset_index()
 
 
 def study_coverage(tables: Tables, year: int, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -161,7 +158,7 @@ def study_coverage(tables: Tables, year: int, matrix: pd.DataFrame | None = None
     cols = ["类型", "团支部", "月份", "期次", "日期", "在册团员", "有记录团员", "记录数", "来源"]
     if records is None:
         return pd.DataFrame(columns=cols)
-    periods = study.study_periods(records, year)
+    periods = tables.study_periods(year)
     if periods.empty:
         return pd.DataFrame(columns=cols)
     in_year = records[records["period"].isin(periods["period"])]
@@ -444,7 +441,7 @@ def _plausibility(
             )
     records = tables.study_records
     if records is not None and tables.members is not None and not tables.members.empty:
-        periods = study.study_periods(records, year)
+        periods = tables.study_periods(year)
         r = records[records["period"].isin(periods["period"])]
         if len(r):
             share = float((r["member_id"].isna() | (r["match"] == "ambiguous")).mean())

@@ -409,6 +409,7 @@ _HEAD_REFS = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _PREFIXED = re.compile(rb":(?:c|row)[\s>/]")
 _START_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^>]*)>")
 _REF_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
 _WORKBOOK_MAX = 16 * MiB
 
 
@@ -505,20 +506,43 @@ def _fast_pattern(zf: zipfile.ZipFile, member: str, limits: Limits) -> re.Patter
     return re.compile(b'<c(?! r="' + _column_pattern(width) + rows + b'")[\\s>/]')
 
 
-def _plain(zf: zipfile.ZipFile, member: str, limits: Limits) -> bool:
-    """True when the fast path proves the sheet's used area within ``limits`` (see above)."""
+def _merges(chunk: bytes, into: list[tuple[bytes, bytes]]) -> None:
+    """Collect the merged ranges' corner references of a chunk (``<mergeCell ref="A1:A3"/>``)."""
+    if b"mergeCell" in chunk:
+        into += _MERGE_REF.findall(chunk)
+
+
+def _plain(
+    zf: zipfile.ZipFile, member: str, limits: Limits, merges: list[tuple[bytes, bytes]] | None = None
+) -> bool:
+    """True when the fast path proves the sheet's used area within ``limits`` (see above); the merged
+    ranges are collected on the way (the same pass, so the sheet is decompressed once)."""
     odd = _fast_pattern(zf, member, limits)
     if odd is None:
         return False
-    return not any(odd.search(chunk) or _PREFIXED.search(chunk) for chunk in _chunks(zf, member))
+    merges = [] if merges is None else merges
+    for chunk in _chunks(zf, member):
+        if odd.search(chunk) or _PREFIXED.search(chunk):
+            merges.clear()
+            return False
+        _merges(chunk, merges)
+    return True
 
 
-def _exact_extent(zf: zipfile.ZipFile, member: str, over: Callable[[_Extent], bool]) -> _Extent:
+def _exact_extent(
+    zf: zipfile.ZipFile,
+    member: str,
+    over: Callable[[_Extent], bool],
+    merges: list[tuple[bytes, bytes]] | None = None,
+) -> _Extent:
     """The used area as the readers see it: cells with content (not self-closing), placed by their
-    reference or, without one, right after the previous cell / row. Stops early once ``over`` says so."""
+    reference or, without one, right after the previous cell / row. Stops early once ``over`` says so.
+    Collects the merged ranges on the way."""
     extent = _Extent()
     row, col = 0, -1
+    merges = [] if merges is None else merges
     for chunk in _chunks(zf, member):
+        _merges(chunk, merges)
         for match in _START_TAG.finditer(chunk):
             name, attrs = match.group(1), match.group(2)
             ref = _REF_ATTR.search(attrs)
@@ -570,11 +594,20 @@ def _worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
     return parts + [(n, m) for n, m in fallback if m not in named]
 
 
-def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | None = None) -> None:
+MergedRanges = dict[str, list[tuple[int, int, int, int]]]
+"""Per sheet name: its merged ranges as (first row, first column, last row, last column), Excel rows
+(1-based) and 0-based columns."""
+
+
+def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | None = None) -> MergedRanges:
     """Refuse an xlsx whose sheet's used area (from the cell references, not the declared dimension)
     exceeds ``limits.max_rows`` / ``max_columns`` / ``max_cells``: InputFileError naming file, sheet and
-    the farthest cell. Streams each sheet (a megabyte at a time); call after ``check_file`` said "xlsx"."""
+    the farthest cell. Streams each sheet (a megabyte at a time); call after ``check_file`` said "xlsx".
+
+    Returns the merged ranges of every sheet, read in the same pass: the column-wise reader has none of
+    its own (a 月份 merged down a block keeps its value in the first row only)."""
     name = name or Path(path).name
+    merged: MergedRanges = {}
 
     def over(extent: _Extent) -> bool:
         rows, cols = extent.shape
@@ -582,10 +615,12 @@ def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | No
 
     with open_checked_zip(Path(path), limits, name) as zf:
         for sheet, member in _worksheet_parts(zf):
+            merges: list[tuple[bytes, bytes]] = []
             try:
-                if _plain(zf, member, limits):
+                if _plain(zf, member, limits, merges):
+                    merged[sheet] = _merged_cells(merges)
                     continue
-                extent = _exact_extent(zf, member, over)
+                extent = _exact_extent(zf, member, over, merges)
             except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
                 raise _error(f"文件已损坏，无法读取（部件“{member}”无法解压）", name, _RESAVE_HINT) from None
             if over(extent):
@@ -602,6 +637,23 @@ def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | No
                     "通常是表格远处误填了内容：请在 Excel 中选中数据以外的多余行和列并删除（不是清除内容），"
                     "保存后再试；如确为正常数据，可在 config/town.yml 的 limits 中调高上限（max_columns、max_cells）",
                 )
+            merged[sheet] = _merged_cells(merges)
+    return merged
+
+
+def _merged_cells(refs: list[tuple[bytes, bytes]]) -> list[tuple[int, int, int, int]]:
+    """(b"A2", b"A4") corner pairs → sorted distinct (row1, col1, row2, col2)."""
+    out = set()
+    for first, last in refs:
+        (r1, c1), (r2, c2) = _cell_position(first), _cell_position(last)
+        out.add((r1, c1, r2, c2))
+    return sorted(out)
+
+
+def _cell_position(ref: bytes) -> tuple[int, int]:
+    """b"AB12" → (12, 27): Excel row (1-based), column (0-based)."""
+    letters = ref.rstrip(b"0123456789")
+    return int(ref[len(letters) :]), _column_number(letters)
 
 
 # --------------------------------------------------------------------------------------------------

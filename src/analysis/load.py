@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis import paths, schemas
 from analysis.errors import MissingDataError
+from analysis.indicators import study
 from analysis.membership import Membership
 
 
@@ -27,6 +28,7 @@ class Tables:
     folder: Path
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     report: dict[str, Any] = field(default_factory=dict)
+    _periods: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def get(self, name: str) -> pd.DataFrame | None:
         if name not in self.frames:
@@ -54,6 +56,16 @@ class Tables:
         if members is None:
             members = schemas.empty("members")
         return Membership.build(members, self.get("transfers"))
+
+    def study_periods(self, year: int) -> pd.DataFrame | None:
+        """``indicators.study.study_periods`` of the study records for Y, computed once (the catalogue
+        and the completeness checks all need them); None without study records."""
+        records = self.get("study_records")
+        if records is None:
+            return None
+        if year not in self._periods:
+            self._periods[year] = study.study_periods(records, year)
+        return self._periods[year]
 
 
 def processed(folder: str | Path, year: int | None = None) -> Tables:

@@ -13,16 +13,17 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psutil
+if TYPE_CHECKING:  # psutil and multiprocessing load when first needed: every command starts faster
+    from concurrent.futures import ProcessPoolExecutor
+
+    import psutil
 
 WATCH_INTERVAL = 0.5  # seconds between two looks at the parent
 STOP_GRACE = 2.0  # seconds a child gets to exit after SIGTERM before SIGKILL
@@ -99,6 +100,8 @@ def child_setup(parent_pid: int) -> None:
 
 
 def _parent_alive(parent_pid: int, created: float | None) -> bool:
+    import psutil
+
     if os.name == "posix":
         return os.getppid() == parent_pid  # re-parented (to init or a sub-reaper) once the parent died
     try:
@@ -109,6 +112,8 @@ def _parent_alive(parent_pid: int, created: float | None) -> bool:
 
 def watch_parent(parent_pid: int, interval: float = WATCH_INTERVAL) -> threading.Thread:
     """A daemon thread that, once the parent process is gone, stops this process's children and exits."""
+    import psutil
+
     try:
         created = psutil.Process(parent_pid).create_time()
     except psutil.Error:
@@ -127,6 +132,8 @@ def watch_parent(parent_pid: int, interval: float = WATCH_INTERVAL) -> threading
 
 def _is_resource_tracker(proc: psutil.Process) -> bool:
     """multiprocessing's resource tracker: shared by the process, exits by itself with it."""
+    import psutil
+
     try:
         return any("resource_tracker" in part for part in proc.cmdline())
     except psutil.Error:
@@ -136,6 +143,8 @@ def _is_resource_tracker(proc: psutil.Process) -> bool:
 def descendants(pid: int | None = None) -> list[psutil.Process]:
     """Children, grandchildren … of ``pid`` (default: this process), except multiprocessing's resource
     tracker."""
+    import psutil
+
     try:
         found = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
@@ -145,6 +154,8 @@ def descendants(pid: int | None = None) -> list[psutil.Process]:
 
 def _running(proc: psutil.Process) -> bool:
     """Alive and not a zombie (a dead child waiting to be reaped counts as gone)."""
+    import psutil
+
     try:
         return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
@@ -162,6 +173,8 @@ def _wait(processes: list[psutil.Process], seconds: float) -> list[psutil.Proces
 
 def stop(processes: list[psutil.Process], grace: float = STOP_GRACE) -> None:
     """SIGTERM every process at once, SIGKILL the ones still running after ``grace`` seconds."""
+    import psutil
+
     for proc in processes:
         with contextlib.suppress(psutil.Error):
             proc.terminate()
@@ -181,6 +194,9 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool (spawned: never fork a process with threads running) whose workers ignore Ctrl-C
     and watch this process; on any exception (Ctrl-C, SIGTERM, a failed job) the workers and their own
     children are stopped at once instead of being waited for. Submit inside ``signals_blocked()``."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     before = {p.pid for p in descendants()}
     with ProcessPoolExecutor(
         max_workers=workers,

@@ -10,6 +10,8 @@ Full 身份证号 and 手机号码 never enter a canonical table: only a pseudon
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -240,7 +242,12 @@ def labels(table: str) -> dict[str, str]:
 
 
 def empty(table: str) -> pd.DataFrame:
-    """An empty frame with the table's columns and dtypes."""
+    """An empty frame with the table's columns and dtypes (a fresh copy each time)."""
+    return _empty(table).copy()
+
+
+@functools.cache
+def _empty(table: str) -> pd.DataFrame:
     schema = TABLES[table].to_schema()
     return schema.coerce_dtype(pd.DataFrame({name: pd.Series(dtype="object") for name in columns(table)}))
 

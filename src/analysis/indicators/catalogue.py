@@ -186,7 +186,7 @@ def _compute(
 
     records = tables.study_records
     if records is not None:
-        periods = study.study_periods(records, year)
+        periods = tables.study_periods(year)
         out["study.periods"] = len(periods)
         out["study.learner_times"] = study.learner_times(records, periods)
         notes["undated_periods"] = study.undated_periods(records)

@@ -423,20 +423,20 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.reject(period_raw.isna(), "period", "缺少期次")
     label = periods["label"].astype("str")
     needs_year = periods["needs_year"].astype(bool)
-    number = periods["number"]
     special = periods["special"].astype(bool)
     recorded = _dates(rows, "recorded_at", issues, src.year_hint, required=False, label="学习时间")
-    fallback_year = recorded.dt.year.fillna(src.year_hint).astype(int)
-    label = label.where(
-        ~needs_year,
-        fallback_year.astype(str) + "年第" + number.astype(str).str.replace(".0", "", regex=False) + "期",
-    )
+    if needs_year.any():  # "第5期": the year of the record's own time, else of the import
+        yearless = needs_year.to_numpy()  # positional: a melted sheet's index repeats
+        fallback_year = recorded[yearless].dt.year.fillna(src.year_hint).astype(int)
+        number = periods["number"][yearless].astype(str).str.replace(".0", "", regex=False)
+        label = label.copy()
+        label[yearless] = (fallback_year.astype(str) + "年第" + number + "期").to_numpy()
     unknown_label = label.notna() & ~label.str.contains("期|特辑|月", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
     fields = ("name", "student_no", "id_number")
     ident = identity_fields(_col(rows, "identity"))
     from_name = identity_fields(_col(rows, "name"))  # "20190101张三" in 姓名 too
-    name_norm, student, id_text = (from_name[f].astype("str").fillna(ident[f].astype("str")) for f in fields)
+    name_norm, student, id_text = (from_name[f].fillna(ident[f]) for f in fields)
     issues.reject(
         name_norm.isna() & student.isna() & id_text.isna(),
         "name",

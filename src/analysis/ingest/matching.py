@@ -122,4 +122,5 @@ def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
         if fallback in records:
             ident = ident.fillna(records[fallback].astype("str"))
     unmatched = "u:" + branch + "|" + ident.fillna("?")  # vectorised on Arrow strings
-    return matched["member_id"].astype("str").fillna(unmatched)
+    member = matched["member_id"].astype("str")
+    return unmatched if member.isna().all() else member.fillna(unmatched)

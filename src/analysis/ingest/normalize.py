@@ -32,8 +32,14 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 def blank_mask(series: pd.Series) -> pd.Series:
     """Vectorised is_blank over a column (missing, or text of only spaces of any kind)."""
     text = series.astype("str")
-    only_spaces = text.str.replace("[\u200b\ufeff]", "", regex=True).str.strip().eq("")
-    return (series.isna() | only_spaces.fillna(False)).astype(bool)
+    stripped = text.str.strip()
+    only_spaces = stripped.eq("").fillna(False).astype(bool)
+    # zero-width characters are not spaces to str.strip: a cell of them (and spaces) starts with one
+    # once stripped; only those few cells go through the regex
+    odd = stripped.str.startswith(("\u200b", "\ufeff")).fillna(False).astype(bool)
+    if odd.any():
+        only_spaces[odd] = text[odd].str.replace("[\u200b\ufeff]", "", regex=True).str.strip().eq("")
+    return (series.isna() | only_spaces).astype(bool)
 
 
 def present_mask(series: pd.Series) -> pd.Series:
@@ -58,16 +64,28 @@ def _factorizable(series: pd.Series) -> pd.Series:
 def map_unique_fields(
     series: pd.Series, func: Callable[[Any], Any], fields: tuple[str, ...]
 ) -> dict[str, pd.Series]:
-    """Apply ``func`` once per distinct value and return the named attributes of its results as columns."""
-    values = _factorizable(series)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    """Apply ``func`` once per distinct value and return the named attributes of its results as columns:
+    a field whose results are all text (or None) becomes an Arrow string column, one of booleans a bool
+    column, anything else an object column (no per-row Python objects for the first two)."""
+    codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
     results = [func(v) for v in uniques] + [func(None)]
-    out = {}
-    for name in fields:
-        column = np.empty(len(results), dtype=object)
-        column[:] = [getattr(r, name) for r in results]
-        out[name] = pd.Series(column[codes], index=series.index, dtype=object)
-    return out
+    return {name: _typed_column([getattr(r, name) for r in results], codes, series.index) for name in fields}
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _typed_column(values: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """The per-distinct-value ``values`` spread over the rows by ``codes`` (-1: the last value)."""
+    codes = np.where(codes < 0, len(values) - 1, codes)
+    if all(v is None or isinstance(v, str) for v in values):
+        taken = pa.array(values, type=pa.string()).take(pa.array(codes))
+        return pd.Series(taken, index=index, dtype=_STR)
+    column = np.empty(len(values), dtype=object)
+    column[:] = values  # element-wise: tuples stay tuples
+    if all(isinstance(v, (bool, np.bool_)) for v in values):
+        column = column.astype(bool)
+    return pd.Series(column[codes], index=index)
 
 
 def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
@@ -86,7 +104,7 @@ def map_unique_str(series: pd.Series, func: Callable[[Any], str | None]) -> pd.S
     codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
     results = pa.array([func(v) for v in uniques] + [func(None)], type=pa.string())
     taken = results.take(pa.array(np.where(codes < 0, len(results) - 1, codes)))
-    return pd.Series(taken, index=series.index, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    return pd.Series(taken, index=series.index, dtype=_STR)
 
 
 def text_column(series: pd.Series) -> pd.Series:
@@ -502,30 +520,32 @@ _DOT_BETWEEN_RE2 = "([\u3400-\u9fff])[•・･‧∙⋅.．。]([\u3400-\u9fff]
 
 def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
     """split_identity over a column: plain names (the vast majority) are normalised on Arrow in one go,
-    other shapes ("20190101张三" …) one distinct value at a time. Returns name / student_no / id_number."""
+    other shapes ("20190101张三" …) one distinct value at a time. Returns name / student_no / id_number
+    as Arrow string columns."""
     if series.isna().all():  # the sheet has no such column
-        empty = pd.Series(None, index=series.index, dtype=object)
+        empty = pd.Series(None, index=series.index, dtype=_STR)
         return {"name": empty, "student_no": empty.copy(), "id_number": empty.copy()}
     codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object)
-    names = np.empty(len(u) + 1, dtype=object)
-    students = np.empty(len(u) + 1, dtype=object)
-    ids = np.empty(len(u) + 1, dtype=object)
+    values = u.to_numpy()
+    names: list[Any] = [None] * (len(u) + 1)  # the last slot serves missing cells (code -1)
+    students: list[Any] = [None] * (len(u) + 1)
+    ids: list[Any] = [None] * (len(u) + 1)
     if len(u):
-        text = u.where(u.map(lambda v: isinstance(v, str))).astype("str")
+        text = u.where(u.map(lambda v: isinstance(v, str))).astype("str").str.strip()  # " 张三　" too
         plain = text.str.fullmatch(_PLAIN_NAME_RE2).fillna(False).to_numpy(dtype=bool)
         folded = text[plain].str.normalize("NFKC")
         for _ in range(2):  # overlapping matches: 阿.依.古
             folded = folded.str.replace(_DOT_BETWEEN_RE2, "\\1·\\2", regex=True)
-        names[: len(u)][plain] = folded.to_numpy(dtype=object)
-        for i in np.flatnonzero(~plain):
-            ident = split_identity(uniques[i])
+        for i, name in zip(np.flatnonzero(plain).tolist(), folded.tolist(), strict=True):
+            names[i] = name
+        for i in np.flatnonzero(~plain).tolist():
+            ident = split_identity(values[i])
             names[i], students[i], ids[i] = ident.name, ident.student_no, ident.id_number
-    # the last slot serves missing cells (code -1)
     return {
-        "name": pd.Series(names[codes], index=series.index, dtype=object),
-        "student_no": pd.Series(students[codes], index=series.index, dtype=object),
-        "id_number": pd.Series(ids[codes], index=series.index, dtype=object),
+        "name": _typed_column(names, codes, series.index),
+        "student_no": _typed_column(students, codes, series.index),
+        "id_number": _typed_column(ids, codes, series.index),
     }
 
 

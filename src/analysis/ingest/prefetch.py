@@ -34,11 +34,17 @@ def raw_files(raw_dir: Path) -> list[Path]:
 
 
 _pool: ThreadPoolExecutor | None = None
-_jobs: dict[tuple[Path, guard.Limits], Future[list[tuple[str, Any]] | None]] = {}
+Parsed = tuple[guard.MergedRanges, list[tuple[str, Any]]]
+"""A checked and parsed workbook: its merged ranges (from the extent check) and its fastexcel sheets."""
+_jobs: dict[tuple[Path, guard.Limits], Future[Parsed | None]] = {}
 
 
 def start(raw_dir: Path, limits: guard.Limits) -> None:
-    """Begin parsing the large xlsx files under ``raw_dir`` (one at a time, in file order)."""
+    """Begin parsing the large xlsx files under ``raw_dir`` (one at a time, in file order).
+
+    The first file is checked here, in the calling thread, before the program goes on importing: the
+    checks hold the GIL, so in the background they would only slow the imports down and delay the parse
+    (which does not hold it) by as much."""
     global _pool
     files = [
         p
@@ -48,28 +54,45 @@ def start(raw_dir: Path, limits: guard.Limits) -> None:
     if not files:
         return
     _pool = _pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
-    for path in files:
-        _jobs[(path.resolve(), limits)] = _pool.submit(_parse, path, limits)
+    first, *rest = files
+    try:
+        merged = _check(first, limits)
+    except Exception:  # the reader checks the file again and reports the problem with its own message
+        merged = None
+    if merged is not None:
+        _jobs[(first.resolve(), limits)] = _pool.submit(_parse, first, merged)
+    for path in rest:
+        _jobs[(path.resolve(), limits)] = _pool.submit(_check_and_parse, path, limits)
 
 
-def _parse(path: Path, limits: guard.Limits) -> list[tuple[str, Any]] | None:
-    """The same checks as the reader, then every sheet parsed (fastexcel sheets, not yet converted)."""
+def _check(path: Path, limits: guard.Limits) -> guard.MergedRanges | None:
+    """The reader's checks (None: not a large xlsx after all; the reader handles it)."""
     info = guard.check_file(path, limits, name=path.name)
     if info.format != "xlsx" or info.size < COLUMNAR_BYTES:
         return None
-    guard.check_sheet_extents(path, limits, name=path.name)
+    return guard.check_sheet_extents(path, limits, name=path.name)
+
+
+def _parse(path: Path, merged: guard.MergedRanges) -> Parsed:
+    """Every sheet of a checked file parsed (fastexcel sheets, not yet converted)."""
     import fastexcel
 
     reader = fastexcel.read_excel(path.read_bytes())
-    return [
+    sheets = [
         (name, reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string"))
         for name in reader.sheet_names
     ]
+    return merged, sheets
 
 
-def take(path: Path, limits: guard.Limits) -> list[tuple[str, Any]] | None:
-    """The parsed sheets of ``path`` when a prefetch with the same limits succeeded, else None (the reader
-    then checks and parses the file itself, and reports any problem)."""
+def _check_and_parse(path: Path, limits: guard.Limits) -> Parsed | None:
+    merged = _check(path, limits)
+    return None if merged is None else _parse(path, merged)
+
+
+def take(path: Path, limits: guard.Limits) -> Parsed | None:
+    """The merged ranges and parsed sheets of ``path`` when a prefetch with the same limits succeeded,
+    else None (the reader then checks and parses the file itself, and reports any problem)."""
     job = _jobs.pop((path.resolve(), limits), None)
     if job is None:
         return None

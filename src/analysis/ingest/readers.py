@@ -52,13 +52,14 @@ def column_letter(index: int) -> str:
 def read_file(path: Path, display_name: str, limits: guard.Limits | None = None) -> list[RawSheet]:
     """All sheets of one export. Raises InputFileError (Chinese message) when the file is unusable."""
     limits = limits or guard.Limits()
-    if (parsed := prefetch.take(path, limits)) is not None:  # checked and parsed while starting up
-        return _read_xlsx_columnar(path, display_name, limits, parsed)
+    if (prefetched := prefetch.take(path, limits)) is not None:  # checked and parsed while starting up
+        return _read_xlsx_columnar(path, display_name, limits, *prefetched)
     info = guard.check_file(path, limits, name=display_name)
+    merged: guard.MergedRanges = {}
     if info.format == "xlsx":
-        guard.check_sheet_extents(path, limits, name=display_name)  # before calamine allocates a grid
+        merged = guard.check_sheet_extents(path, limits, name=display_name)  # before calamine allocates
     if info.format == "xlsx" and info.size >= COLUMNAR_BYTES:
-        return _read_xlsx_columnar(path, display_name, limits)
+        return _read_xlsx_columnar(path, display_name, limits, merged)
     if info.format in ("xlsx", "xls"):
         return _read_workbook(path, display_name, limits)
     encoding = info.encoding or guard.detect_text_encoding(path.read_bytes(), name=display_name)
@@ -115,33 +116,15 @@ def _first_columns(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, int]
     return out
 
 
-_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+):([A-Z]+\d+)"')
-
-
-def _merged_ranges(zf: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Merged ranges per sheet (Excel rows, 0-based columns) from the sheet XML, streamed: the column-wise
-    reader has none of its own, and a 月份 merged down a block keeps its value in the first row only."""
-    out: dict[str, list[tuple[int, int, int, int]]] = {}
-    for name, part in parts.items():
-        found: list[tuple[int, int, int, int]] = []
-        tail = b""
-        with zf.open(part) as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                chunk = tail + block
-                if chunk.find(b"mergeCell") < 0:
-                    tail = chunk[-200:]
-                    continue
-                for m in _MERGE_REF.finditer(chunk):
-                    (r1, c1), (r2, c2) = _cell_ref(m.group(1).decode()), _cell_ref(m.group(2).decode())
-                    found.append((r1, c1, r2, c2))
-                tail = chunk[-200:]  # a reference cut by the block boundary is found in the next chunk
-        out[name] = sorted(set(found))
-    return out
-
-
 def _read_xlsx_columnar(
-    path: Path, display_name: str, limits: guard.Limits, parsed: list[tuple[str, Any]] | None = None
+    path: Path,
+    display_name: str,
+    limits: guard.Limits,
+    merges: guard.MergedRanges,
+    parsed: list[tuple[str, Any]] | None = None,
 ) -> list[RawSheet]:
+    """Sheets read column-wise into Arrow strings (fastexcel); ``merges`` from the extent check (the
+    sheet XML is not read a second time), ``parsed``: the sheets already parsed by the prefetch."""
     import fastexcel
 
     try:
@@ -154,7 +137,6 @@ def _read_xlsx_columnar(
         with zipfile.ZipFile(path) as zf:
             parts = _sheet_parts(zf)
             first_columns = _first_columns(zf, parts)
-            merges = _merged_ranges(zf, parts)
         sheets: list[RawSheet] = []
         for name, sheet in parsed:
             _too_big(display_name, name, sheet.total_height, sheet.width, limits)
