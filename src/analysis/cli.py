@@ -257,13 +257,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     _prefetch(yp.raw, config)
     from analysis.completeness import print_findings
     from analysis.ingest.summary import print_ingest_summary
-    from analysis.workspace import ingest
+    from analysis.workspace import read_year, writing_processed
 
     console = _console()
     with console.status("正在读取导出文件…") as status:
-        result = ingest(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))
+        result = read_year(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))
+    with writing_processed(result, yp.processed):
+        assessment = _assessment(result, yp, config)
     print_ingest_summary(result, yp.processed, console)
-    assessment = _assessment(result, yp, config)
     print_findings(assessment, console)
     if assessment.blocking:
         console.print(
@@ -274,12 +275,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _assessment(result, yp: paths.YearPaths, config):  # type: ignore[no-untyped-def]  (lazy imports)
-    """The completeness findings of a freshly ingested year (those that need only this year's data)."""
+    """The completeness findings of a freshly ingested year (those that need only this year's data), from
+    the tables in memory: a table the year lacks is None, never read from the processed folder."""
+    from analysis import schemas
     from analysis.completeness import assess
     from analysis.indicators.catalogue import headline
     from analysis.load import Tables
 
-    tables = Tables(year=yp.year, folder=yp.processed, frames=dict(result.tables), report=result.report())
+    frames = dict.fromkeys(schemas.TABLES) | result.tables
+    tables = Tables(year=yp.year, folder=yp.processed, frames=frames, report=result.report())
     return assess(tables, config, yp.year, headline(tables, config, yp.year))
 
 

@@ -397,7 +397,8 @@ def _scan_xml_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> N
 # Sheet extents: the used area from the cell references, before any reader sees the sheet
 # --------------------------------------------------------------------------------------------------
 
-_SCAN_CHUNK = MiB
+_SCAN_CHUNK = 64 * 1024  # below malloc's mmap threshold: the same memory serves every chunk
+_HEAD_BYTES = 256 * 1024  # the top of a sheet, where its header rows show its width
 _MAX_TAG = 64 * 1024  # no honest start tag is longer; a longer one is dropped from the scan
 # Fast path (what Excel, WPS and the platforms write): the header rows at the top of the sheet show its
 # width W; when every cell tag of the sheet starts with a reference within columns A…W and within a row
@@ -454,11 +455,11 @@ def _column_letters(col: int) -> str:
     return letters
 
 
-def _chunks(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+def _chunks(zf: zipfile.ZipFile, member: str, size: int = _SCAN_CHUNK) -> Iterator[bytes]:
     """The member's bytes in pieces that end just before a ``<``: no start tag is ever split."""
     carry = b""
     with zf.open(member) as fh:
-        while data := fh.read(_SCAN_CHUNK):
+        while data := fh.read(size):
             buf = carry + data
             cut = buf.rfind(b"<")
             if cut < 0 or len(buf) - cut > _MAX_TAG:
@@ -493,7 +494,7 @@ def _column_pattern(width: int) -> bytes:
 def _fast_pattern(zf: zipfile.ZipFile, member: str, limits: Limits) -> re.Pattern[bytes] | None:
     """The pattern of an odd cell tag for this sheet (see the fast path above), or None when the sheet
     must be measured exactly anyway (no references at the top, too wide, limits too tight)."""
-    head = next(_chunks(zf, member), b"")[: 256 * 1024]
+    head = next(_chunks(zf, member, _HEAD_BYTES), b"")
     refs = _HEAD_REFS.findall(head)
     if not refs:
         return None

@@ -4,10 +4,12 @@ disk, no permission, a killed run) never leaves it half-written or blocks the ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
@@ -76,12 +78,35 @@ def ingest(
     paths: YearPaths, config: TownConfig, progress: Callable[[str], None] | None = None
 ) -> IngestResult:
     """Ingest the year's raw folder, check the data's dates against the year, write the processed
-    folder (``python -m analysis ingest`` and the run)."""
+    folder (the run)."""
+    result = read_year(paths, config, progress)
+    write_processed_safely(result, paths.processed)
+    return result
+
+
+def read_year(
+    paths: YearPaths, config: TownConfig, progress: Callable[[str], None] | None = None
+) -> IngestResult:
+    """Ingest the year's raw folder and check the data's dates against the year; nothing written yet."""
     refuse_read_only(paths.processed, "处理后数据文件夹", "--processed")  # before minutes of reading
     result = ingest_year(paths.raw, config, paths.year, progress=progress)
     check_data_year(result, paths.year, paths.raw)
-    write_processed_safely(result, paths.processed)
     return result
+
+
+@contextlib.contextmanager
+def writing_processed(result: IngestResult, folder: Path) -> Iterator[None]:
+    """``write_processed_safely`` in a background thread while the block runs: the parquet writer does
+    not hold the GIL, so the block's own work (the completeness assessment of ``python -m analysis
+    ingest``) overlaps it. Leaving the block waits for the write and raises its error, if any. The block
+    must not read the processed folder: it is still the previous one."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="write") as pool:
+        job = pool.submit(write_processed_safely, result, folder)
+        try:
+            yield
+        finally:
+            wait([job])
+        job.result()
 
 
 def data_years(tables: Mapping[str, pd.DataFrame | None]) -> Counter[int]:
