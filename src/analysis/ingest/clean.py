@@ -125,6 +125,8 @@ class Issues:
         self.ctx.warnings += self._records(mask, column, message, raw or column)
 
     def keep(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if not self.rejected.any():  # the usual case: no copy of a long table
+            return frame
         return frame[~self.rejected.reindex(frame.index).to_numpy()]
 
 

@@ -403,7 +403,8 @@ def _ingest_sheet(
         if layout.kind == kind_key:
             mask = test(rows)
             report.skipped[reason] = int(mask.sum())
-            rows = rows[~mask]
+            if report.skipped[reason]:
+                rows = rows[~mask]
     src = clean.Source(sheet.file, sheet.sheet, layout, kind, ctx.year)
     before_rej, before_warn = len(ctx.rejected), len(ctx.warnings)
     frame = clean.CLEANERS[layout.kind](rows, src, ctx)
