@@ -13,6 +13,7 @@ import papermill
 import pytest
 
 from analysis import paths
+from analysis.errors import AnalysisError
 from analysis.report import notebook_runner as nbs
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -30,7 +31,7 @@ def test_committed_without_outputs(path: Path):
 @pytest.mark.parametrize("nb", nbs.report_notebooks(), ids=lambda n: n.name)
 def test_report_notebook_parameters(nb: nbs.Notebook):
     params = papermill.inspect_notebook(str(nb.path))
-    assert set(params) == RUN_PARAMETERS
+    assert set(params) == RUN_PARAMETERS == nbs.declared_parameters(nb.path)  # the run's own reading too
     assert params["raw_dir"]["default"].strip('"') == "data/sample/2022"
     cells = nbformat.read(str(nb.path), as_version=4).cells
     code = [c for c in cells if c.cell_type == "code"]
@@ -119,3 +120,24 @@ def test_sequential_runner_shares_one_kernel(sample_processed, tmp_path: Path):
         assert counts[0] == 1 and counts == sorted(counts)
         assert job.output.with_suffix(".html").is_file()
     assert (tmp_path / "reports" / "sections" / "50_services.json").is_file()
+
+
+def test_parameters_cell_read_without_papermill(tmp_path: Path):
+    """The run's check reads the parameters cell itself; a parameter it would pass but the cell lacks is
+    refused by name."""
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": "x = 1"},
+        {
+            "cell_type": "code",
+            "metadata": {"tags": ["parameters"]},
+            "source": ["year = 2022  # 年度\n", 'raw_dir: str = "data"\n', "import os\n"],
+        },
+        {"cell_type": "code", "metadata": {}, "source": "later = 3"},
+    ]
+    path = tmp_path / "99_t.ipynb"
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert nbs.declared_parameters(path) == {"year", "raw_dir"}
+    nb = nbs.Notebook(path, "t", ("*",))
+    nbs.check_parameters(nb, {"year": 2023})
+    with pytest.raises(AnalysisError, match="缺少参数：later"):
+        nbs.check_parameters(nb, {"year": 2023, "later": 1})

@@ -167,8 +167,10 @@ class ContentJudge:
         self.sheet, self.resolver, self.year = sheet, resolver, year
         self._values: dict[tuple[int, int], list[Any]] = {}
         self._fit: dict[tuple[int, int, str], float | None] = {}
+        self._tested: dict[str, dict[tuple[type, Any], bool]] = {}  # content → cell value → fits
 
     def values(self, start: int, col: int) -> list[Any]:
+        """The first SAMPLE_VALUES non-blank cells of the column from row ``start`` on."""
         key = (start, col)
         if key not in self._values:
             cells = self.sheet.cells
@@ -176,19 +178,42 @@ class ContentJudge:
                 self._values[key] = []
             else:
                 column = cells.loc[start:, col]
-                column = column[column.notna()]
-                self._values[key] = [v for v in column.iloc[: SAMPLE_VALUES * 2] if not is_blank(v)][
-                    :SAMPLE_VALUES
-                ]
+                window = column.iloc[: SAMPLE_VALUES * 4]  # a long sheet is not scanned to its end
+                found = self._sample(window)
+                if len(found) < SAMPLE_VALUES and len(column) > len(window):
+                    found = self._sample(column)
+                self._values[key] = found
         return self._values[key]
+
+    @staticmethod
+    def _sample(column: pd.Series) -> list[Any]:
+        column = column[column.notna()]
+        return [v for v in column.iloc[: SAMPLE_VALUES * 2] if not is_blank(v)][:SAMPLE_VALUES]
 
     def fit(self, start: int, col: int, content: str) -> float | None:
         """Share of fitting cells; None when the column holds fewer than 3 values (nothing to judge)."""
         key = (start, col, content)
         if key not in self._fit:
             values = self.values(start, col)
-            self._fit[key] = None if len(values) < 3 else sum(map(self.test(content), values)) / len(values)
+            self._fit[key] = None if len(values) < 3 else sum(map(self._tester(content), values)) / len(values)
         return self._fit[key]
+
+    def _tester(self, content: str) -> Callable[[Any], bool]:
+        """``test(content)`` remembering each distinct cell value: the candidate header rows of a sheet
+        look at nearly the same cells again and again."""
+        test, seen = self.test(content), self._tested.setdefault(content, {})
+
+        def tested(value: Any) -> bool:
+            key = (type(value), value)
+            try:
+                return seen[key]
+            except KeyError:
+                seen[key] = result = bool(test(value))
+                return result
+            except TypeError:  # an unhashable cell value
+                return bool(test(value))
+
+        return tested
 
     def test(self, content: str) -> Callable[[Any], bool]:
         return {
