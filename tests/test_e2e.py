@@ -174,7 +174,7 @@ def test_failed_run_keeps_previous_report(report, monkeypatch):
     before = _hashes(yp.reports)
     calls = []
 
-    def boom(jobs, parameters, cwd, done, workers=2):
+    def boom(jobs, parameters, cwd, done, workers=2, pool=None):
         for job in jobs:
             calls.append(job.nb.name)
             if len(calls) == 2:

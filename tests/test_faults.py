@@ -155,7 +155,7 @@ def test_full_disk_inside_a_notebook_kernel(year, monkeypatch, capsys) -> None:
     argv, reports = year
     before = _hashes(reports)
 
-    def kernel_fails(jobs, parameters, cwd, done, workers=2):
+    def kernel_fails(jobs, parameters, cwd, done, workers=2, pool=None):
         raise nbs.NotebookFailed(
             jobs[0].nb, jobs[0].output, 3, "OSError", "[Errno 28] No space left on device: '/r/a.png'"
         )

@@ -89,11 +89,18 @@ def _valid_id15(text: str) -> bool:
     return text[:2] in _PROVINCES and birth_date_from_id(text) is not None
 
 
+_FULLWIDTH = re.compile("[\uff10-\uff19\uff38\uff58]")
+_FOUR_DIGITS = re.compile(r"[0-9]{4}")  # every ID and every (grouped) mobile number has a run of four
+
+
 def find_identifiers(text: str) -> Iterator[tuple[int, str, str]]:
     """(position, kind, masked value) of each full identifier in ``text``."""
     if not text:
         return
-    text = text.translate(_FULLWIDTH_DIGITS)
+    if _FULLWIDTH.search(text):  # str.translate is slow on long texts: only when there is something to do
+        text = text.translate(_FULLWIDTH_DIGITS)
+    if not _FOUR_DIGITS.search(text):  # most cells: the full pattern is not tried at every position
+        return
     for m in _PATTERN.finditer(text):
         if m.group("id18"):
             value = m.group("id18")

@@ -85,9 +85,11 @@ def signals_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def child_setup(parent_pid: int) -> None:
+def child_setup(parent_pid: int, environment: dict[str, str] | None = None) -> None:
     """First thing in a worker process: ignore Ctrl-C (the parent stops us), take the other signals'
-    default actions, accept signals again, and watch the parent."""
+    default actions, accept signals again, and watch the parent. ``environment``: variables set in the
+    worker (and so in the kernels it starts) that the parent does not have yet."""
+    os.environ.update(environment or {})
     with contextlib.suppress(OSError, ValueError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
@@ -190,10 +192,11 @@ def stop_children() -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(workers: int, environment: dict[str, str] | None = None) -> Iterator[ProcessPoolExecutor]:
     """A process pool (spawned: never fork a process with threads running) whose workers ignore Ctrl-C
     and watch this process; on any exception (Ctrl-C, SIGTERM, a failed job) the workers and their own
-    children are stopped at once instead of being waited for. Submit inside ``signals_blocked()``."""
+    children are stopped at once instead of being waited for. Submit inside ``signals_blocked()``.
+    ``environment``: see child_setup."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -202,7 +205,7 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=child_setup,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), environment),
     ) as pool:
         try:
             yield pool

@@ -195,7 +195,9 @@ class ContentJudge:
         key = (start, col, content)
         if key not in self._fit:
             values = self.values(start, col)
-            self._fit[key] = None if len(values) < 3 else sum(map(self._tester(content), values)) / len(values)
+            self._fit[key] = (
+                None if len(values) < 3 else sum(map(self._tester(content), values)) / len(values)
+            )
         return self._fit[key]
 
     def _tester(self, content: str) -> Callable[[Any], bool]:

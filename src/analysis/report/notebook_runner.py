@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -13,15 +14,18 @@ import re
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis import processes
 from analysis.errors import AnalysisError
 from analysis.paths import NOTEBOOKS_DIR
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 REPORT_NOTEBOOK = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 KERNEL = "python3"
@@ -219,18 +223,72 @@ def run_job(job: Job, parameters: dict[str, Any], cwd: Path, km: Any = None) -> 
     return time.perf_counter() - started
 
 
+WARM_UP = "from analysis import charts, narrative\nfrom analysis.report.notebook import start\n"
+"""What every report notebook imports first (its second cell), loaded into a worker's kernel ahead."""
+KERNEL_READY_SECONDS = 120
+
+
+def warm_up(cwd: Path) -> None:
+    """In a worker process: load the worker's own imports, start its kernel and load the notebooks'
+    imports into it, while the run is still ingesting (ingest uses one core). A failure here is left
+    for the notebook itself to meet and report."""
+    import nbformat  # noqa: F401  (execute and export_html import these)
+    import papermill  # noqa: F401
+    from nbconvert import HTMLExporter  # noqa: F401
+
+    client = _worker_kernel(cwd).client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=KERNEL_READY_SECONDS)
+        client.execute_interactive(
+            WARM_UP, store_history=False, timeout=KERNEL_READY_SECONDS, output_hook=lambda _msg: None
+        )
+    finally:
+        client.stop_channels()
+
+
+def parallel(workers: int = 2) -> int:
+    """How many worker processes run the notebooks: one per core up to ``workers`` where kernels use IPC
+    sockets (POSIX); 1 means one kernel in the run's own process."""
+    return min(workers, os.cpu_count() or 1) if os.name == "posix" else 1
+
+
+@contextlib.contextmanager
+def started_workers(
+    cwd: Path, start: bool, environment: dict[str, str], workers: int = 2
+) -> Iterator[ProcessPoolExecutor | None]:
+    """The notebook workers, started now and warmed up (``warm_up``) while the caller goes on; None when
+    ``start`` is false or the notebooks run in this process. ``environment``: what the notebooks' kernels
+    must see that the caller sets only later (the run's staging folder). Leaving the block stops the
+    workers (at once on an exception, see processes.worker_pool)."""
+    count = parallel(workers)
+    if not start or count <= 1:
+        yield None
+        return
+    with processes.worker_pool(count, environment) as pool:
+        with processes.signals_blocked():
+            for _ in range(count):
+                pool.submit(warm_up, cwd)
+        yield pool
+
+
 def run_jobs(
     jobs: list[Job],
     parameters: dict[str, Any],
     cwd: Path,
     done: Callable[[Job, float], None],
     workers: int = 2,
+    pool: ProcessPoolExecutor | None = None,
 ) -> None:
     """Run the notebooks: two worker processes with one kernel each where kernels use IPC sockets (one
-    per core), else one kernel in this process. Each notebook writes only its own section and figures, so
-    they do not interfere. The first failure stops the run (the remaining notebooks are cancelled)."""
-    workers = min(workers, os.cpu_count() or 1, len(jobs))
-    if workers <= 1 or os.name != "posix":
+    per core; ``pool``: workers started ahead by ``started_workers``), else one kernel in this process.
+    Each notebook writes only its own section and figures, so they do not interfere. The first failure
+    stops the run (the remaining notebooks are cancelled)."""
+    if pool is not None and jobs:
+        _submit_all(pool, jobs, parameters, cwd, done)
+        return
+    workers = min(parallel(workers), len(jobs))
+    if workers <= 1:
         km = start_kernel(cwd) if jobs else None
         try:
             for job in jobs:
@@ -238,11 +296,21 @@ def run_jobs(
         finally:
             stop_kernel(km)
         return
-    with processes.worker_pool(workers) as pool:
-        with processes.signals_blocked():
-            futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
-        for future in as_completed(futures):
-            done(futures[future], future.result())
+    with processes.worker_pool(workers) as own:
+        _submit_all(own, jobs, parameters, cwd, done)
+
+
+def _submit_all(
+    pool: ProcessPoolExecutor,
+    jobs: list[Job],
+    parameters: dict[str, Any],
+    cwd: Path,
+    done: Callable[[Job, float], None],
+) -> None:
+    with processes.signals_blocked():
+        futures = {pool.submit(run_job, job, parameters, cwd): job for job in jobs}
+    for future in as_completed(futures):
+        done(futures[future], future.result())
 
 
 def depends_on(nb: Notebook, names: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ reports/<Y> only when everything succeeded. Unchanged steps are skipped (manifes
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +24,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from analysis import __version__, codegraph, faults, folders, formatting, paths, processes, safe_io
 from analysis.audit import audit, format_findings
 from analysis.completeness import gate_message
+from analysis.config import load_config
 from analysis.errors import AnalysisError, GapsFound
 from analysis.ingest.pipeline import config_fingerprint, raw_files
 from analysis.ingest.summary import accounting_line
@@ -191,17 +193,28 @@ def _run_locked(
     previous = {} if force else _previous_manifest(yp.reports)
     old_steps = previous.get("steps", {})
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
+    with (
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+        contextlib.ExitStack() as workers,
+    ):
         task = progress.add_task("导入数据并计算指标…", total=total_steps)
         t0 = time.perf_counter()
         raw_bytes = sum(f["bytes"] for files in inputs_before.values() for f in files)
+        # A town-sized year: the notebook workers start (and their kernels import) on the second core
+        # while this process ingests; a county-sized one keeps that memory for the ingest.
+        prestart = raw_bytes <= CHILD_INGEST_BYTES and not _likely_unchanged(
+            previous, code, inputs_before, yp
+        )
+        staging = yp.reports.parent / f".{yp.reports.name}.staging"
+        redirect = {STAGING_ENV: f"{yp.reports}{os.pathsep}{staging}"}  # set here too, further down
+        pool = workers.enter_context(nbs.started_workers(paths.ROOT, prestart, redirect))
         if raw_bytes > CHILD_INGEST_BYTES:
             _prepare_in_child(yp, force)  # the ingest's memory is given back before the notebooks start
             force = False
@@ -229,10 +242,9 @@ def _run_locked(
             return 0
 
         _refuse_to_replace(yp.reports)
-        staging = yp.reports.parent / f".{yp.reports.name}.staging"
         faults.remove_tree(staging)
         reuse = complete and not force and previous.get("package_sha256") == code
-        os.environ[STAGING_ENV] = f"{yp.reports}{os.pathsep}{staging}"
+        os.environ.update(redirect)
         try:
             with faults.writing(staging):
                 if reuse:  # start from the last report: steps whose inputs did not change keep their outputs
@@ -272,8 +284,8 @@ def _run_locked(
                 progress.advance(task)
 
             try:
-                with faults.writing(staging):
-                    nbs.run_jobs(jobs, params, paths.ROOT, done)
+                with faults.writing(staging), workers:  # the workers end with the notebooks
+                    nbs.run_jobs(jobs, params, paths.ROOT, done, pool=pool)
             except nbs.NotebookFailed as failed:
                 fault = faults.fault_from_text(failed.detail)  # the disk filled up under the kernel
                 if fault is not None:
@@ -382,6 +394,19 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return out
+
+
+def _likely_unchanged(
+    previous: dict[str, Any], code: str, inputs: dict[str, Any], yp: paths.YearPaths
+) -> bool:
+    """The last run had the same code, raw files and configuration: its steps will most likely all be
+    skipped (the run then starts no notebook workers ahead)."""
+    if not previous or previous.get("package_sha256") != code or previous.get("raw_inputs") != inputs:
+        return False
+    try:
+        return previous.get("config", {}).get("sha256") == config_fingerprint(load_config(yp.config))
+    except AnalysisError:
+        return False
 
 
 def _manifest(
