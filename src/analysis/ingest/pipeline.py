@@ -530,6 +530,7 @@ def _assemble(
         )
         study["person_key"] = person_keys(study, study[["member_id"]])
         ambiguous.append(_ambiguous(study, "青年大学习"))
+        study = study[[*schemas.columns("study_records"), "_src"]]  # the working columns are not reordered
         study = _sorted_dedup(study, "recorded_at", ["period", "person_key"], sources)
         tables["study_records"] = study
 

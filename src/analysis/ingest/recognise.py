@@ -10,6 +10,7 @@ the margin are kept for the ingest report and ``explain``.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from analysis.ingest.vocabulary import DISTINCTIVE, ColumnDef, KindDef, Vocabula
 
 HEADER_SCAN_ROWS = 15
 SAMPLE_VALUES = 120  # cells looked at per column to judge its content
+HEAD_ROWS = SAMPLE_VALUES * 5  # rows read once per column: the candidate header rows are near the top
 CLOSE_CALL = 2.0  # a winner ahead of the runner-up by less than this is reported as a close call
 INFER_TYPES = ("name", "identity", "branch", "period", "id_number", "month", "date")
 MIN_FIT = {"text": 0.0, "branch": 0.0}  # header-matched columns whose content fits less are not taken
@@ -166,6 +168,7 @@ class ContentJudge:
     def __init__(self, sheet: RawSheet, resolver: BranchResolver, year: int):
         self.sheet, self.resolver, self.year = sheet, resolver, year
         self._values: dict[tuple[int, int], list[Any]] = {}
+        self._heads: dict[int, tuple[list[int], list[Any], bool]] = {}
         self._fit: dict[tuple[int, int, str], float | None] = {}
         self._tested: dict[str, dict[tuple[type, Any], bool]] = {}  # content → cell value → fits
 
@@ -173,22 +176,29 @@ class ContentJudge:
         """The first SAMPLE_VALUES non-blank cells of the column from row ``start`` on."""
         key = (start, col)
         if key not in self._values:
-            cells = self.sheet.cells
-            if col not in cells.columns:
-                self._values[key] = []
-            else:
-                column = cells.loc[start:, col]
-                window = column.iloc[: SAMPLE_VALUES * 4]  # a long sheet is not scanned to its end
-                found = self._sample(window)
-                if len(found) < SAMPLE_VALUES and len(column) > len(window):
-                    found = self._sample(column)
-                self._values[key] = found
+            rows, cells, complete = self._head(col)
+            at = bisect.bisect_left(rows, start)
+            found = cells[at : at + SAMPLE_VALUES]
+            if len(found) < SAMPLE_VALUES and not complete:  # a sparse column: look further down
+                column = self.sheet.cells.loc[start:, col]
+                column = column[column.notna()]
+                found = [v for v in column.iloc[: SAMPLE_VALUES * 2] if not is_blank(v)][:SAMPLE_VALUES]
+            self._values[key] = found
         return self._values[key]
 
-    @staticmethod
-    def _sample(column: pd.Series) -> list[Any]:
-        column = column[column.notna()]
-        return [v for v in column.iloc[: SAMPLE_VALUES * 2] if not is_blank(v)][:SAMPLE_VALUES]
+    def _head(self, col: int) -> tuple[list[int], list[Any], bool]:
+        """The non-blank cells of the column's first HEAD_ROWS rows (row numbers, values), read once for
+        every candidate header row; and whether that is the whole column."""
+        if col not in self._heads:
+            sheet = self.sheet.cells
+            if col not in sheet.columns:
+                self._heads[col] = ([], [], True)
+            else:
+                column = sheet[col].iloc[:HEAD_ROWS]
+                column = column[column.notna()]
+                pairs = [(r, v) for r, v in zip(column.index, column, strict=True) if not is_blank(v)]
+                self._heads[col] = ([r for r, _ in pairs], [v for _, v in pairs], len(sheet) <= HEAD_ROWS)
+        return self._heads[col]
 
     def fit(self, start: int, col: int, content: str) -> float | None:
         """Share of fitting cells; None when the column holds fewer than 3 values (nothing to judge)."""
