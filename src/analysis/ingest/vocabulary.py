@@ -80,15 +80,22 @@ class ColumnDef:
     context: bool = False
     group: bool = False
     spellings: tuple[str, ...] = ()  # exact header texts added by the analyst (header_key form)
+    _scores: dict[tuple[frozenset[str], frozenset[str]], float] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def rule_score(self, concepts: frozenset[str], lower: frozenset[str]) -> float:
         """How well a header fits this column by meaning: 0 = not at all; more concepts named = higher;
-        the earlier of two equally specific alternatives wins."""
-        best = 0.0
-        for i, rule in enumerate(self.rules):
-            if rule.matches(concepts, lower):
-                best = max(best, 10.0 * len(rule.required) - 0.1 * i)
-        return best
+        the earlier of two equally specific alternatives wins. Remembered per header meaning (every
+        candidate header row of every sheet asks again)."""
+        key = (concepts, lower)
+        if key not in self._scores:
+            best = 0.0
+            for i, rule in enumerate(self.rules):
+                if rule.matches(concepts, lower):
+                    best = max(best, 10.0 * len(rule.required) - 0.1 * i)
+            self._scores[key] = best
+        return self._scores[key]
 
 
 @dataclass(frozen=True)
