@@ -625,7 +625,8 @@ def _table(
     table.autofit = False
     small = n_cols > SMALL_TABLE_COLUMNS or sum(_column_needs(header, body, SIZE_S4)) > TEXT_WIDTH_CM
     size = SIZE_5 if small else SIZE_S4  # 五号 when 小四 does not fit on one line per cell
-    text_style = doc.styles[STYLE_TABLE_TEXT_SMALL if small else STYLE_TABLE_TEXT]
+    # the style's id, resolved once: assigning ``paragraph.style`` looks the default style up every time
+    text_style_id = doc.styles[STYLE_TABLE_TEXT_SMALL if small else STYLE_TABLE_TEXT].style_id
     widths = [Cm(w) for w in _fit_widths(_column_needs(header, body, size), _breakable(body, n_cols), size)]
     for col, width in zip(table.columns, widths, strict=True):
         col.width = width
@@ -638,7 +639,7 @@ def _table(
             cell.width = width
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             paragraph = cell.paragraphs[0]
-            paragraph.style = text_style
+            paragraph._p.style = text_style_id
             run = paragraph.add_run(_clean(value))
             if i == 0:
                 run.bold = True
