@@ -365,7 +365,16 @@ def data_coverage(cat: Catalogue) -> Figure | None:
             image = ax.imshow(np.nan_to_num(values, nan=0.0), aspect="auto", cmap=count_map, vmin=0, vmax=top)
             for r, c in zip(*np.nonzero(np.nan_to_num(values) > 0), strict=True):
                 color = _text_color(to_hex(image.cmap(image.norm(values[r, c]))))
-                ax.text(c, r, f"{int(values[r, c])}", ha="center", va="center", fontsize=6.5, color=color)
+                ax.text(  # inside its cell: left out of the layout (hundreds of labels)
+                    c,
+                    r,
+                    f"{int(values[r, c])}",
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color=color,
+                    in_layout=False,
+                )
         ax.set_xticks(range(12), [f"{m}月" for m in range(1, 13)], fontsize=7)
         _branch_ticks(ax, list(grid.index))
         for label in ax.get_yticklabels():
