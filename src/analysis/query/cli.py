@@ -173,6 +173,10 @@ def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> Non
         mark_columns=labels,
     )
     for narrow in (None, True):
+        # the header and footer alone first: rows only widen a table, and measuring them all is slow
+        probe = terminal.frame_table(console, g.grid.iloc[:0], title, narrow=narrow, **options)  # type: ignore[arg-type]
+        if not terminal.fits(console, probe):
+            continue
         table = terminal.frame_table(console, g.grid, title, narrow=narrow, **options)  # type: ignore[arg-type]
         if terminal.fits(console, table):
             console.print(table)
