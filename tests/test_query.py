@@ -10,7 +10,7 @@ from analysis.cli import main
 from analysis.config import load_config
 from analysis.indicators import catalogue, study
 from analysis.query import member_history, missing, participation_grid, select_periods
-from analysis.query.participation import DONE, MOVED_OUT, NOT_DONE, NOT_JOINED, find_members
+from analysis.query.participation import DONE, MOVED_OUT, NOT_DONE, NOT_JOINED, all_pairs, find_members
 from tuanwei_sample import build_town
 
 
@@ -123,6 +123,18 @@ def test_grid_rates_equal_indicator(tables, periods):
     for branch in ("塔岗村团支部", "示例镇中学团支部", "柳河村团支部"):
         result = participation_grid(tables, periods, branch)
         assert result.period_rates["rate"].mean() == pytest.approx(head[f"study.member_rate.{branch}"])
+
+
+def test_one_branch_pairs_give_the_whole_town_grid(tables, periods):
+    """A one-branch query computes the pairs of that branch's members only (transfers included): every
+    branch's grid is the one computed from the whole town's pairs."""
+    assert not tables.membership.spells.empty  # the sample has transfers: the restriction is tested on them
+    everyone = all_pairs(tables, periods)
+    for branch in sorted(set(tables.members["branch"])):
+        whole = participation_grid(tables, periods, branch, everyone)
+        alone = participation_grid(tables, periods, branch, all_pairs(tables, periods, branch))
+        pd.testing.assert_frame_equal(whole.grid, alone.grid)
+        pd.testing.assert_frame_equal(whole.period_rates, alone.period_rates)
 
 
 def test_cli_xlsx_and_missing_year(sample_processed, tmp_path, capsys):

@@ -154,3 +154,10 @@ def test_helpers() -> None:
     assert display_width("ab\n团员团员") == 8
     assert display_width("ＡＢ") == 4
     assert sanitize_sheet_names(["", "History", "'x'", "a", "A"]) == ["Sheet", "History_", "x", "a", "A(2)"]
+
+
+def test_illegal_characters_are_openpyxls() -> None:
+    """safe_io keeps its own copy (openpyxl loads only when a workbook is written): the same pattern."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    assert safe_io.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern

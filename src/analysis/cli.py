@@ -255,6 +255,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     yp, config = _checked_paths(args, "ingest")
     folders.check_folders(yp, None, reports=False)
     _prefetch(yp.raw, config)
+    import openpyxl  # noqa: F401  (for rejected_rows.xlsx: loaded while the exports are parsed, not later)
+
     from analysis.completeness import print_findings
     from analysis.ingest.summary import print_ingest_summary
     from analysis.workspace import read_year, writing_processed

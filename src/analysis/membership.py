@@ -53,6 +53,14 @@ class Membership:
         spells = _spells(frame, transfers)
         return cls(frame, spells)
 
+    def within(self, branch: str) -> Membership:
+        """The members who belong to ``branch`` at some time (by the roster or a transfer): every look-up
+        that ends in that branch gives the same answer, over far fewer members (a one-branch query)."""
+        ever = set(self.members.index[self.members["branch"] == branch])
+        ever |= set(self.spells.loc[self.spells["branch"] == branch, "member_id"])
+        keep = self.members.index.isin(list(ever))
+        return Membership(self.members[keep], self.spells[self.spells["member_id"].isin(list(ever))])
+
     def active_mask(self, day: pd.Timestamp) -> pd.Series:
         """Boolean per member (indexed by member_id): active on ``day``."""
         m = self.members

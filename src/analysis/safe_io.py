@@ -19,18 +19,19 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from analysis import formatting
+
+if TYPE_CHECKING:  # openpyxl loads when a workbook is written: a query printed in the terminal needs none
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+# The control characters XML 1.0 forbids in a cell (openpyxl's ILLEGAL_CHARACTERS_RE; a test keeps them equal)
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 __all__ = [
     "atomic_output",
@@ -353,6 +354,8 @@ def notes_frame(items: Iterable[tuple[str, str]]) -> pd.DataFrame:
 
 
 def _string_cell(ws: Any, text: str, font: Font | None = None) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(ws, value=text)
     cell.data_type = "s"  # never a formula or an error value, whatever the text
     if font is not None:
@@ -383,6 +386,11 @@ def write_xlsx(
     digits). The frame index is not written. ``highlight[sheet]`` maps a cell text to a fill colour
     (hex, e.g. ``{"√": "C6EFCE"}``), applied as conditional formatting over the data.
     """
+    from openpyxl import Workbook
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     if not sheets:
         raise ValueError("write_xlsx needs at least one sheet")
     percent_columns = percent_columns or {}
@@ -442,6 +450,9 @@ def write_xlsx(
 
 def _append_rows(ws: Any, columns: list[_Column]) -> None:
     """Stream the data rows; formatted columns reuse one styled cell each (written immediately)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
     if not columns:
         return
     styled: list[tuple[int, WriteOnlyCell]] = []

@@ -133,7 +133,7 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
         return write_tables({"未学习名单": frame}, args, console, title, source, notes)
 
     branches = [branch] if branch else sorted(set(tables.members["branch"]))
-    pairs = all_pairs(tables, periods)
+    pairs = all_pairs(tables, periods, branch)
     grids = [g for g in (participation_grid(tables, periods, b, pairs) for b in branches) if len(g.grid)]
     if args.format == "table":
         for g in grids:

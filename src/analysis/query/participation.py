@@ -123,9 +123,11 @@ def resolve_branch(tables: Tables, text: str, resolver: BranchResolver | None) -
     raise AnalysisError(f"找不到团支部“{text}”", hint=hint)
 
 
-def all_pairs(tables: Tables, periods: pd.DataFrame) -> pd.DataFrame:
-    """study.participation_pairs over these periods: compute once, pass to several grids."""
-    return study.participation_pairs(_study(tables), tables.membership, periods)
+def all_pairs(tables: Tables, periods: pd.DataFrame, branch: str | None = None) -> pd.DataFrame:
+    """study.participation_pairs over these periods: compute once, pass to several grids. With
+    ``branch``, only the pairs of members who are ever in that branch (enough for its grid)."""
+    membership = tables.membership if branch is None else tables.membership.within(branch)
+    return study.participation_pairs(_study(tables), membership, periods)
 
 
 def participation_grid(
@@ -136,7 +138,7 @@ def participation_grid(
     joining), 已转出 / 未转入 (in another branch that day, after / before a transfer) or 已离团."""
     membership = tables.membership
     if pairs is None:
-        pairs = all_pairs(tables, periods)
+        pairs = all_pairs(tables, periods, branch)
     in_branch = pairs[pairs["branch"] == branch]
     ids = in_branch["member_id"].unique()
     people = tables.members.set_index("member_id").loc[ids]
