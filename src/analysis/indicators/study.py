@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.indicators.common import year_bounds
@@ -19,10 +20,15 @@ def study_periods(records: pd.DataFrame, year: int) -> pd.DataFrame:
     period, median_time, date, learners (distinct persons with a record in the period).
     """
     cols = records[["period", "person_key", "recorded_at"]]
-    r = cols[cols["recorded_at"].notna()].sort_values("recorded_at", kind="stable")
-    r = r.drop_duplicates(["period", "person_key"], keep="first")
-    med = r.groupby("period")["recorded_at"].median()
-    learners = cols[["period", "person_key"]].drop_duplicates().groupby("period").size()
+    # each (period, person) as one integer, factorised once for both de-duplications (long tables)
+    period_code, _ = pd.factorize(cols["period"], use_na_sentinel=False)
+    person_code, _ = pd.factorize(cols["person_key"], use_na_sentinel=False)
+    pair = pd.Series(period_code.astype(np.int64) * (int(person_code.max(initial=0)) + 1) + person_code)
+    dated = cols["recorded_at"].notna().to_numpy()
+    order = np.flatnonzero(dated)[np.argsort(cols["recorded_at"].to_numpy()[dated], kind="stable")]
+    first = order[~pair.iloc[order].duplicated(keep="first").to_numpy()]  # each person's earliest record
+    med = cols.iloc[first].groupby("period")["recorded_at"].median()
+    learners = cols["period"][~pair.duplicated().to_numpy()].value_counts()
     out = pd.DataFrame({"period": med.index, "median_time": med.to_numpy()})
     out["date"] = out["median_time"].dt.normalize()
     out["learners"] = out["period"].map(learners).fillna(0).astype(int)
