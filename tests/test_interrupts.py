@@ -202,3 +202,20 @@ def test_a_killed_run_leaves_no_orphan(tmp_path: Path) -> None:
     finally:
         if owner.poll() is None:
             owner.kill()
+
+
+def test_ctrl_c_while_ingest_checks_completeness_says_the_data_was_written(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """ingest writes the processed folder while it runs the completeness checks; a Ctrl-C then stops the
+    checks, never the write, and the message says the new data is in place."""
+    from analysis import cli, processes
+
+    def interrupted(*_args: object) -> None:
+        raise processes.Interrupted()
+
+    monkeypatch.setattr(cli, "_assessment", interrupted)
+    processed = tmp_path / "processed" / "2022"
+    assert cli.main(["ingest", "--sample", "--processed", str(processed)]) == 128 + signal.SIGINT
+    assert "处理后数据已写入" in capsys.readouterr().out
+    assert (processed / "ingest_report.json").is_file() and (processed / "study_records.parquet").is_file()

@@ -381,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_GAPS
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: clean-up has run on the way out
         processes.stop_children()
-        _console().print(INTERRUPTED.get(args.command, "已中断。"))
+        _console().print(getattr(exc, "notice", None) or INTERRUPTED.get(args.command, "已中断。"))
         return exc.exit_code if isinstance(exc, processes.Interrupted) else 130
     except OSError as exc:
         fault = faults.fault_error(exc)

@@ -603,7 +603,7 @@ MergedRanges = dict[str, list[tuple[int, int, int, int]]]
 def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | None = None) -> MergedRanges:
     """Refuse an xlsx whose sheet's used area (from the cell references, not the declared dimension)
     exceeds ``limits.max_rows`` / ``max_columns`` / ``max_cells``: InputFileError naming file, sheet and
-    the farthest cell. Streams each sheet (a megabyte at a time); call after ``check_file`` said "xlsx".
+    the farthest cell. Streams each sheet (64 KB at a time); call after ``check_file`` said "xlsx".
 
     Returns the merged ranges of every sheet, read in the same pass: the column-wise reader has none of
     its own (a 月份 merged down a block keeps its value in the first row only)."""

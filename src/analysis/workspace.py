@@ -104,9 +104,17 @@ def writing_processed(result: IngestResult, folder: Path) -> Iterator[None]:
         job = pool.submit(write_processed_safely, result, folder)
         try:
             yield
+        except KeyboardInterrupt as exc:  # Ctrl-C reaches this thread only: the write is never cut short
+            wait([job])
+            if job.exception() is None:
+                exc.notice = WRITTEN_BEFORE_INTERRUPT  # type: ignore[attr-defined]
+            raise
         finally:
             wait([job])
         job.result()
+
+
+WRITTEN_BEFORE_INTERRUPT = "已中断：处理后数据已写入，但完整性检查没有做完（重新运行 ingest 可查看）"
 
 
 def data_years(tables: Mapping[str, pd.DataFrame | None]) -> Counter[int]:
