@@ -216,9 +216,12 @@ _CELLS = [
 
 @pytest.mark.parametrize("dtype", [object, pd.StringDtype("pyarrow", na_value=float("nan"))])
 def test_blank_mask_is_is_blank_on_a_column(dtype: object) -> None:
-    """The vectorised test agrees with the per-cell one, zero-width characters included."""
+    """The vectorised test agrees with the per-cell one, zero-width characters included, also on the
+    repeating index of a melted sheet."""
     values = [*_CELLS, 1.5, 0] if dtype is object else _CELLS
     assert blank_mask(pd.Series(values, dtype=dtype)).tolist() == [is_blank(v) for v in values]
+    repeated = pd.Series(values, index=[i // 2 for i in range(len(values))], dtype=dtype)
+    assert blank_mask(repeated).tolist() == [is_blank(v) for v in values]
 
 
 def test_identity_fields_is_split_identity_on_a_column() -> None:

@@ -36,9 +36,10 @@ def blank_mask(series: pd.Series) -> pd.Series:
     only_spaces = stripped.eq("").fillna(False).astype(bool)
     # zero-width characters are not spaces to str.strip: a cell of them (and spaces) starts with one
     # once stripped; only those few cells go through the regex
-    odd = stripped.str.startswith(("\u200b", "\ufeff")).fillna(False).astype(bool)
-    if odd.any():
-        only_spaces[odd] = text[odd].str.replace("[\u200b\ufeff]", "", regex=True).str.strip().eq("")
+    odd = stripped.str.startswith(("\u200b", "\ufeff")).fillna(False).to_numpy(dtype=bool)
+    if odd.any():  # positional: a melted sheet's index repeats
+        cleaned = text[odd].str.replace("[\u200b\ufeff]", "", regex=True).str.strip().eq("")
+        only_spaces[odd] = cleaned.fillna(False).to_numpy(dtype=bool)
     return (series.isna() | only_spaces).astype(bool)
 
 
