@@ -106,6 +106,20 @@ def _shade(color: str, fraction: float) -> str:
     return _mix(color, "#000000", fraction)
 
 
+# 参学率 heat maps (branches here, towns in the county roll-up). Most rates lie between 50% and 100%: the
+# scale spends its lightness range there (the colour bar shows the scale, 0–100%).
+STUDY_RATE_CMAP = LinearSegmentedColormap.from_list(
+    "study",
+    [
+        (0.0, "#FFFFFF"),
+        (0.5, "#FCEAE6"),
+        (0.7, _tint(STUDY, 0.62)),
+        (0.85, _tint(STUDY, 0.2)),
+        (0.95, _shade(STUDY, 0.25)),
+        (1.0, _shade(STUDY, 0.55)),
+    ],
+).with_extremes(bad=MISSING)
+
 # Strong → weak; checked to stay apart in grey-scale printing.
 RATING_COLORS = {
     "五星": _shade(BUILDING, 0.45),
@@ -678,19 +692,7 @@ def study_heatmap(cat: Catalogue) -> Figure | None:
     )
     fig, ax = new_figure(height_for_rows(len(branches), _row_cm(branches), 3.6), value_axis="x")
     ax.grid(False)
-    # Most rates lie between 50% and 100%: the scale spends its lightness range there (the colour bar
-    # shows the scale, 0–100%).
-    cmap = LinearSegmentedColormap.from_list(
-        "study",
-        [
-            (0.0, "#FFFFFF"),
-            (0.5, "#FCEAE6"),
-            (0.7, _tint(STUDY, 0.62)),
-            (0.85, _tint(STUDY, 0.2)),
-            (0.95, _shade(STUDY, 0.25)),
-            (1.0, _shade(STUDY, 0.55)),
-        ],
-    ).with_extremes(bad=MISSING)
+    cmap = STUDY_RATE_CMAP
     image = ax.imshow(
         np.ma.masked_invalid(grid.to_numpy(dtype=float)),
         aspect="auto",

@@ -21,12 +21,11 @@ from analysis.charts.figures import (
     MAX_ROWS,
     MISSING,
     NEUTRAL,
-    STUDY,
+    STUDY_RATE_CMAP,
     _branch_ticks,
     _cap,
     _legend_below,
     _row_cm,
-    _shade,
     _target_label,
     _text_color,
     _tint,
@@ -52,18 +51,6 @@ KEY_INDICATORS: tuple[tuple[str, str, bool], ...] = (
     ("act.volunteer_hours", "志愿时长", True),
     ("rec.new_members", "发展团员", True),
 )
-
-_STUDY_CMAP = LinearSegmentedColormap.from_list(
-    "county_study",
-    [
-        (0.0, "#FFFFFF"),
-        (0.5, "#FCEAE6"),
-        (0.7, _tint(STUDY, 0.62)),
-        (0.85, _tint(STUDY, 0.2)),
-        (0.95, _shade(STUDY, 0.25)),
-        (1.0, _shade(STUDY, 0.55)),
-    ],
-).with_extremes(bad=MISSING)
 
 
 def town_study_rate(
@@ -188,7 +175,7 @@ def study_rate_by_month(monthly: pd.DataFrame, year: int, total_label: str) -> F
     image = ax.imshow(
         np.ma.masked_invalid(grid.to_numpy(dtype=float)),
         aspect="auto",
-        cmap=_STUDY_CMAP,
+        cmap=STUDY_RATE_CMAP,
         vmin=0.0,
         vmax=1.0,
         interpolation="nearest",
