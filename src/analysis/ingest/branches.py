@@ -21,6 +21,26 @@ _LEVELS = re.compile(r"团工委|团委|委员会|[/\\>＞»→|｜]")
 _PATH_SEPARATORS = re.compile(r"[/\\>＞»→|｜\-—_,，、;；]+")
 
 
+_LEVEL = r"((?:(?!共青团)[^/\\>＞»→|｜、，,])+?)"
+_FORMAL = [  # formal organisation names → the short form the configuration uses (most specific first)
+    (re.compile(f"共青团{_LEVEL}工作委员会"), r"\1团工委"),
+    (re.compile(f"共青团{_LEVEL}总支部委员会"), r"\1团总支"),
+    (re.compile(f"共青团{_LEVEL}支部委员会"), r"\1团支部"),
+    (re.compile(f"共青团{_LEVEL}委员会"), r"\1团委"),
+    (re.compile(f"共青团{_LEVEL}(团?支部|团?总支|团?委)"), r"\1\2"),
+    (re.compile(r"^共青团"), ""),
+]
+
+
+def short_form(key: str) -> str:
+    """共青团塔岗村支部委员会 → 塔岗村团支部, 共青团示例街道工作委员会 → 示例街道团工委 (each level of a path)."""
+    if "共青团" not in key:
+        return key
+    for pattern, repl in _FORMAL:
+        key = pattern.sub(repl, key)
+    return key
+
+
 def core(name: str) -> str:
     """Stem without the place-type word: 塔岗村 → 塔岗, 新华社区 → 新华."""
     text = stem(name)
@@ -62,15 +82,16 @@ class BranchResolver:
         self._inner = sorted(inner.items(), key=lambda kv: -len(kv[0]))
         town = compact(self.config.town) or ""
         town_stem = town[:-1] if town.endswith(("镇", "乡", "街道")) else town
-        committee = {"镇团委", "乡团委", "团委", "镇团委会", "本级", "镇级", "团镇委", "街道团工委"}
+        committee = {"镇团委", "乡团委", "团委", "镇团委会", "本级", "镇级", "团镇委", "街道团工委", "团工委"}
         specific = {
             f"{town}团委",
+            f"{town}团工委",
             f"{town_stem}镇团委",
             f"{town_stem}团委",
-            f"共青团{town}委员会",
-            f"共青团{town}委",
+            f"{town_stem}团工委",
+            f"{town_stem}街道团工委",
         }
-        specific |= {compact(a) or a for a in self.config.committee_aliases}
+        specific |= {short_form(compact(a) or a) for a in self.config.committee_aliases}
         self._committee = committee | specific
         self._committee_tails = tuple(sorted({c for c in specific if len(c) >= 4}, key=len, reverse=True))
         parents: dict[str, str] = {}
@@ -87,6 +108,7 @@ class BranchResolver:
         key = compact(raw)
         if not key:
             return None
+        key = short_form(key)
         cache_key = (allow_committee, key)
         if cache_key not in self._cache:
             result = self._branch(key)
@@ -135,7 +157,7 @@ class BranchResolver:
 
     def is_committee(self, raw: object) -> bool:
         """The committee itself, also as the last part of an organisation path (…县示例镇团委)."""
-        key = compact(raw) or ""
+        key = short_form(compact(raw) or "")
         if key in self._committee:
             return True
         tail = _PATH_SEPARATORS.sub("", key)
@@ -147,6 +169,7 @@ class BranchResolver:
         key = compact(raw)
         if not key or self.lookup(key) is not None:
             return None
+        key = short_form(key)
         if key in self._parents:
             return parent_label(self._parents[key])
         tail = _PATH_SEPARATORS.sub("", key)

@@ -34,6 +34,7 @@ from analysis.ingest.normalize import (
     present_mask,
     split_identity,
     text_column,
+    without_placeholders,
 )
 from analysis.ingest.recognise import Layout
 from analysis.ingest.vocabulary import KindDef
@@ -134,6 +135,11 @@ def _col(rows: pd.DataFrame, name: str) -> pd.Series:
     return rows[name] if name in rows else pd.Series(None, index=rows.index, dtype=object)
 
 
+def _opt(rows: pd.DataFrame, name: str) -> pd.Series:
+    """An optional column: placeholders (无, 暂无, /, -, —, 空, (空), 否 …) are missing values."""
+    return without_placeholders(_col(rows, name))
+
+
 def _provenance(rows: pd.DataFrame, src: Source) -> dict[str, Any]:
     return {"source_file": src.file, "source_sheet": src.sheet, "source_row": rows["_row"].astype("Int64")}
 
@@ -141,7 +147,7 @@ def _provenance(rows: pd.DataFrame, src: Source) -> dict[str, Any]:
 def _dates(
     rows: pd.DataFrame, column: str, issues: Issues, year: int | None, *, required: bool, label: str
 ) -> pd.Series:
-    raw = _col(rows, column)
+    raw = _col(rows, column) if required else _opt(rows, column)
     parsed = date_column(raw, year)
     blank = raw.pipe(blank_mask)
     bad = ~blank & parsed["value"].isna()
@@ -307,8 +313,8 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues.reject(unknown, "branch", message)
     ids = _ids(rows, issues)
     birth, gender = _birth_and_gender(rows, ids, issues, ctx.year)
-    join = date_column(_col(rows, "join_month"), None, month_only=True)
-    join_raw = _col(rows, "join_month")
+    join = date_column(_opt(rows, "join_month"), None, month_only=True)
+    join_raw = _opt(rows, "join_month")
     issues.warn(
         join_raw.pipe(present_mask) & join["value"].isna(),
         "join_month",
@@ -326,14 +332,14 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     leave = leave.where(~aged_out, birth + pd.DateOffset(years=ctx.config.leave_age))
     undated = (status != "正常") & leave.isna() & ~pending
     issues.warn(undated, "status", "团籍状态为离团但没有离团日期，视为在统计期之前已离团")
-    position = text_column(_col(rows, "position"))
+    position = text_column(_opt(rows, "position"))
     flag = _col(rows, "is_cadre").map(parse_flag)
     is_cadre = flag.where(
         flag.notna(), position.notna() & ~position.fillna("").str.contains("无|团员", regex=True)
     ).astype(bool)
     phone = privacy.normalize_phones(_col(rows, "phone"))
-    member_no = map_unique_str(_col(rows, "member_no"), _code_text)
-    student_no = map_unique_str(_col(rows, "student_no"), _code_text)
+    member_no = map_unique_str(_opt(rows, "member_no"), _code_text)
+    student_no = map_unique_str(_opt(rows, "student_no"), _code_text)
     key = _keys(name_norm, ids, birth, member_no.fillna(student_no).fillna(branch))
     out = pd.DataFrame(
         {
@@ -352,10 +358,10 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "leave_date": leave,
             "is_cadre": is_cadre,
             "position": position,
-            "political_status": text_column(_col(rows, "political_status")),
-            "education": text_column(_col(rows, "education")),
-            "occupation": text_column(_col(rows, "occupation")),
-            "ethnicity": text_column(_col(rows, "ethnicity")),
+            "political_status": text_column(_opt(rows, "political_status")),
+            "education": text_column(_opt(rows, "education")),
+            "occupation": text_column(_opt(rows, "occupation")),
+            "ethnicity": text_column(_opt(rows, "ethnicity")),
             "member_no": member_no,
             "student_no": student_no,
             **_provenance(rows, src),
@@ -435,10 +441,10 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         label[yearless] = (fallback_year.astype(str) + "年第" + number + "期").to_numpy()
     unknown_label = label.notna() & ~label.str.contains("期|特辑|月", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
-    fields = ("name", "student_no", "id_number")
+    fields = ("name", "student_no", "id_number", "id_tail")
     ident = identity_fields(_col(rows, "identity"))
     from_name = identity_fields(_col(rows, "name"))  # "20190101张三" in 姓名 too
-    name_norm, student, id_text = (from_name[f].fillna(ident[f]) for f in fields)
+    name_norm, student, id_text, id_tail = (from_name[f].fillna(ident[f]) for f in fields)
     issues.reject(
         name_norm.isna() & student.isna() & id_text.isna(),
         "name",
@@ -465,6 +471,7 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "has_branch_text": has_branch_text,
             "scope": scope,
             "id_key": privacy.pseudonyms(id_text.where(id_text.notna()), kind="p"),
+            "id_tail": id_tail.fillna(id_text.str[-4:]),
             **_provenance(rows, src),
         },
         index=rows.index,
@@ -621,7 +628,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         .fillna(counts["volunteers"].astype("float64") * hours["hours_per_person"])
         .fillna(0.0)
     )
-    type_text = text_column(_col(rows, "activity_type"))
+    type_text = text_column(_opt(rows, "activity_type"))
     sections = [
         section_of(t if isinstance(t, str) else None, n if isinstance(n, str) else None, ctx.config)
         for t, n in zip(type_text, name, strict=True)
@@ -648,8 +655,8 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "total_hours": hours["total_hours"],
             "volunteer_hours": volunteer_hours,
             "beneficiaries": counts["beneficiaries"],
-            "location": text_column(_col(rows, "location")),
-            "note": text_column(_col(rows, "note")),
+            "location": text_column(_opt(rows, "location")),
+            "note": text_column(_opt(rows, "note")),
             **_provenance(rows, src),
         },
         index=rows.index,
@@ -765,7 +772,7 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "branch": branch.fillna(text_column(raw_branch)),
             **dates,
             "league_no": league_no,
-            "stage": text_column(_col(rows, "stage")),
+            "stage": text_column(_opt(rows, "stage")),
             **_provenance(rows, src),
         },
         index=rows.index,
@@ -802,7 +809,7 @@ def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "name": name,
             "id_masked": privacy.mask_ids(ids),
             "branch": branch,
-            "school": text_column(_col(rows, "school")),
+            "school": text_column(_opt(rows, "school")),
             "amount": amount,
             "date": date,
             **_provenance(rows, src),

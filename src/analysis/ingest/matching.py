@@ -84,8 +84,9 @@ def match_records(
                 "day": days[todo].to_numpy(),
             }
         )
-        cand = cand.merge(members[["member_id", "name_norm"]], on="name_norm", how="inner")
+        cand = cand.merge(_member_evidence(members), on="name_norm", how="inner")
         if not cand.empty:
+            cand = _consistent_with_evidence(cand, students, col("id_tail"))
             active = membership.active_pairs(cand["member_id"], cand["day"]).to_numpy()
             cand = cand[active]
             cand = cand.assign(mem_branch=membership.branch_on(cand["member_id"], cand["day"]).to_numpy())
@@ -113,14 +114,63 @@ def match_records(
     return out
 
 
+def _member_evidence(members: pd.DataFrame) -> pd.DataFrame:
+    """Each member's name with the identity fragments a record may carry: 学号 and the ID number's tail."""
+    tail = members["id_masked"].astype("str").str[-4:] if "id_masked" in members else pd.NA
+    student = members["student_no"].astype("str") if "student_no" in members else pd.NA
+    return pd.DataFrame(
+        {
+            "member_id": members["member_id"],
+            "name_norm": members["name_norm"],
+            "m_student": student,
+            "m_tail": tail,
+        }
+    )
+
+
+def _consistent_with_evidence(cand: pd.DataFrame, students: pd.Series, tails: pd.Series) -> pd.DataFrame:
+    """Namesakes told apart by what the record carries: when some candidates of a record agree with its
+    学号 or ID tail (a 学号 of four characters may be an ID tail: "102X张伟"), only those stay."""
+    r_student = students.astype("str").reindex(cand["_i"]).to_numpy()
+    r_tail = tails.astype("str").reindex(cand["_i"]).to_numpy()
+    has = pd.notna(r_student) | pd.notna(r_tail)
+    if not has.any():
+        return cand
+    m_student, m_tail = cand["m_student"].astype(object).to_numpy(), cand["m_tail"].astype(object).to_numpy()
+    agree = pd.Series(
+        [
+            ok and ((s is not None and s == ms) or (t is not None and t == mt) or (s is not None and s == mt))
+            for ok, s, t, ms, mt in zip(
+                has,
+                [v if isinstance(v, str) else None for v in r_student],
+                [v if isinstance(v, str) else None for v in r_tail],
+                m_student,
+                m_tail,
+                strict=True,
+            )
+        ],
+        index=cand.index,
+    )
+    any_agree = agree.groupby(cand["_i"]).transform("any")
+    return cand[agree | ~any_agree]
+
+
 def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
     """The learner behind each record: the member, else (branch, normalised name or identity)."""
     empty = pd.Series(pd.NA, index=records.index, dtype="str")
     branch = records["branch"].astype("str").fillna("") if "branch" in records else empty.fillna("")
     ident = records["name_norm"].astype("str") if "name_norm" in records else empty
-    for fallback in ("student_no", "id_key"):
+    evidence = empty
+    for fallback in ("student_no", "id_tail", "id_key"):
         if fallback in records:
             ident = ident.fillna(records[fallback].astype("str"))
-    unmatched = "u:" + branch + "|" + ident.fillna("?")  # vectorised on Arrow strings
+            evidence = evidence.fillna(records[fallback].astype("str"))
+    # namesakes are one learner only when nothing tells them apart: a record without a 学号 or ID
+    # fragment joins the one namesake of its branch that has one, when there is exactly one
+    base = "u:" + branch + "|" + ident.fillna("?")  # vectorised on Arrow strings
+    seen = pd.DataFrame({"base": base, "ev": evidence}).dropna().drop_duplicates()
+    single = seen.groupby("base")["ev"].agg(lambda e: e.iloc[0] if len(e) == 1 else None).dropna()
+    evidence = evidence.fillna(base.map(single).astype("str"))
+    unmatched = base + ("#" + evidence).fillna("")
     member = matched["member_id"].astype("str")
     return unmatched if member.isna().all() else member.fillna(unmatched)

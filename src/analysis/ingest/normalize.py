@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
-from analysis.ingest.text import SPACES, clean_text, compact, is_blank
+from analysis.ingest.text import SPACES, clean_text, compact, is_blank, is_placeholder
 from analysis.ingest.text import stem as stem
 from analysis.personal_numbers import ID18
 
@@ -111,6 +111,14 @@ def map_unique_str(series: pd.Series, func: Callable[[Any], str | None]) -> pd.S
 def text_column(series: pd.Series) -> pd.Series:
     """A column of clean text (str dtype, NA for blanks)."""
     return map_unique_str(series, clean_text)
+
+
+def without_placeholders(series: pd.Series) -> pd.Series:
+    """An optional column with its placeholders (无, 暂无, /, -, —, 空, (空), 否 …) turned into missing cells."""
+    if series.isna().all():
+        return series
+    hit = map_unique(series, is_placeholder).astype(bool) & series.notna()
+    return series.where(~hit) if hit.any() else series
 
 
 # ---------------------------------------------------------------- yes / no
@@ -502,7 +510,10 @@ def canonical_period(value: Any) -> Period:
 # ---------------------------------------------------------------- identity strings
 
 _ID18 = re.compile(rf"(?<![0-9])({ID18})(?![0-9A-Za-z])")
-_STUDENT_NO = re.compile(r"[A-Za-z]*\d{4,}[A-Za-z0-9]*")
+# a 学号 / 卡号 / 工号; also the last four characters of an ID card used as one ("102X张伟")
+_STUDENT_NO = re.compile(r"[A-Za-z]*\d{4,}[A-Za-z0-9]*|(?<![0-9A-Za-z])\d{3}[Xx](?![0-9A-Za-z])")
+# a masked ID number: digits, a run of * (or ＊ folded by NFKC), the last 3–4 characters ("420503********2068")
+_MASKED_ID = re.compile(r"(?<![0-9A-Za-z])\d{0,14}\*{3,}\d{0,10}?(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -510,6 +521,7 @@ class Identity:
     name: str | None
     student_no: str | None
     id_number: str | None
+    id_tail: str | None = None  # the last four characters of a masked ID number ("2068", "102X")
 
 
 _PLAIN_NAME = re.compile(r"[\u3400-\u9fff·•・．.]{1,20}")
@@ -525,13 +537,14 @@ def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
     as Arrow string columns."""
     if series.isna().all():  # the sheet has no such column
         empty = pd.Series(None, index=series.index, dtype=_STR)
-        return {"name": empty, "student_no": empty.copy(), "id_number": empty.copy()}
+        return {"name": empty, "student_no": empty.copy(), "id_number": empty.copy(), "id_tail": empty.copy()}
     codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object)
     values = u.to_numpy()
     names: list[Any] = [None] * (len(u) + 1)  # the last slot serves missing cells (code -1)
     students: list[Any] = [None] * (len(u) + 1)
     ids: list[Any] = [None] * (len(u) + 1)
+    tails: list[Any] = [None] * (len(u) + 1)
     if len(u):
         text = u.where(u.map(lambda v: isinstance(v, str))).astype("str").str.strip()  # " 张三　" too
         plain = text.str.fullmatch(_PLAIN_NAME_RE2).fillna(False).to_numpy(dtype=bool)
@@ -542,11 +555,17 @@ def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
             names[i] = name
         for i in np.flatnonzero(~plain).tolist():
             ident = split_identity(values[i])
-            names[i], students[i], ids[i] = ident.name, ident.student_no, ident.id_number
+            names[i], students[i], ids[i], tails[i] = (
+                ident.name,
+                ident.student_no,
+                ident.id_number,
+                ident.id_tail,
+            )
     return {
         "name": _typed_column(names, codes, series.index),
         "student_no": _typed_column(students, codes, series.index),
         "id_number": _typed_column(ids, codes, series.index),
+        "id_tail": _typed_column(tails, codes, series.index),
     }
 
 
@@ -560,9 +579,12 @@ def split_identity(value: Any) -> Identity:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = clean_text(value) or ""
-    id_number = None
+    id_number = id_tail = None
     if m := _ID18.search(text):
         id_number = m.group(1).upper()
+        text = text[: m.start()] + " " + text[m.end() :]
+    elif m := _MASKED_ID.search(text):
+        id_tail = m.group(1).upper()
         text = text[: m.start()] + " " + text[m.end() :]
     student = None
     if m := _STUDENT_NO.search(text):
@@ -570,4 +592,4 @@ def split_identity(value: Any) -> Identity:
         text = text[: m.start()] + " " + text[m.end() :]
     name = re.sub(r"[()（）\[\]【】\-—_/|:：,，;；]+", " ", text)
     name = normalize_name(name)
-    return Identity(name or None, student, id_number)
+    return Identity(name or None, student, id_number, id_tail)

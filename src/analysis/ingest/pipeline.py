@@ -666,6 +666,7 @@ def _match(
         {
             "id_key": records.get("id_key", pd.NA),
             "student_no": records.get("student_no", pd.NA),
+            "id_tail": records.get("id_tail", pd.NA),
             "name_norm": records["name_norm"],
             "branch_canonical": records["_branch"],
             "has_branch_text": frame["has_branch_text"]

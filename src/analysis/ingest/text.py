@@ -37,6 +37,41 @@ def clean_text(value: Any) -> str | None:
     return text or None
 
 
+# "No value" written as a value in an optional cell (posts, dates, notes): 团内职务 = 无 is no post.
+PLACEHOLDERS = frozenset(
+    {
+        "无",
+        "暂无",
+        "没有",
+        "无职务",
+        "否",
+        "空",
+        "(空)",
+        "[空]",
+        "/",
+        "\\",
+        "-",
+        "--",
+        "—",
+        "——",
+        "_",
+        "N/A",
+        "NA",
+        "n/a",
+        "null",
+        "NULL",
+        "None",
+        "#N/A",
+    }
+)
+
+
+def is_placeholder(value: Any) -> bool:
+    """True for a blank cell or a placeholder such as 无, 暂无, /, -, —, 空, (空), 否 (after NFKC and trimming)."""
+    text = compact(value)
+    return text is None or text in PLACEHOLDERS
+
+
 def compact(value: Any) -> str | None:
     """clean_text with all spaces removed (header names, labels, branch names)."""
     text = clean_text(value)
