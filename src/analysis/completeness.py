@@ -8,6 +8,7 @@ accepts it in town.yml (``accepted_gaps``); a *warning* is reported and printed 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,6 +297,99 @@ def _study_gaps(grid: pd.DataFrame, year: int, t: Thresholds) -> list[Finding]:
     return out
 
 
+HOLE_CHANCE = 1e-4  # a run of empty periods this improbable at the branch's own level is a missing export
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """(start, end) index pairs (inclusive) of the runs of True."""
+    out, start = [], None
+    for i, f in enumerate([*flags, False]):
+        if f and start is None:
+            start = i
+        elif not f and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def study_holes(grid: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """Runs of periods in which a branch has no record at all although its own level in the periods it
+    has records makes that improbable: the chance of a period without any learner among n members who
+    each study with the branch's own rate r is (1 − r)^n; a run whose chances multiply below
+    ``HOLE_CHANCE`` is a hole. Judged on the branch alone, whatever the rest of the town does (a half year
+    missing for most branches lowers the town's rate too). Columns: branch, members, level, first, last,
+    periods (labels)."""
+    cols = ["branch", "members", "level", "first", "last", "periods"]
+    grid = grid.dropna(subset=["在册团员"])
+    if grid.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for branch, g in grid.sort_values("日期").groupby("团支部", sort=False):
+        members = g["在册团员"].astype(float)
+        studied = g["有记录团员"].fillna(0).astype(float)
+        empty = ((studied == 0) & (g["记录数"] == 0)).tolist()
+        present = ~pd.Series(empty, index=g.index)
+        if not present.any() or members.max() < t.min_branch_members:
+            continue
+        level = float((studied[present] / members[present].where(members[present] > 0)).mean())
+        if not level or level != level:
+            continue
+        chance = (1 - min(level, 0.999)) ** members
+        for a, b in _runs(empty):
+            if float(chance.iloc[a : b + 1].prod()) < HOLE_CHANCE:
+                rows.append(
+                    {
+                        "branch": branch,
+                        "members": int(members.max()),
+                        "level": level,
+                        "first": g["日期"].iloc[a],
+                        "last": g["日期"].iloc[b],
+                        "periods": list(g["期次"].iloc[a : b + 1]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _period_span(periods: list[str]) -> str:
+    return periods[0] if len(periods) == 1 else f"{periods[0]} 至 {periods[-1]} 共 {len(periods)} 期"
+
+
+def _hole_findings(holes: pd.DataFrame, n_branches: int, year: int) -> list[Finding]:
+    """One finding per branch; when most branches share a hole, one finding for the town as well."""
+    out = []
+    for _, h in holes.iterrows():
+        out.append(
+            Finding(
+                "团支部某段时间无学习记录",
+                SERIOUS,
+                str(h["branch"]),
+                f"{h['branch']}（{h['members']} 名团员，有记录的各期平均参学率 {_pct(h['level'])}）在"
+                f"{_period_span(h['periods'])}（{formatting.day(h['first'])} 至 {formatting.day(h['last'])}）"
+                "没有任何学习记录：按该团支部自己的参学水平，这几乎不可能是真的无人学习，多半是这段时间的导出缺失。"
+                "缺失会拉低该团支部和全镇的参学率、增加从未参学人数。请补充这段时间的导出；确属实际情况时在 town.yml 的 "
+                "accepted_gaps 中记录",
+                ("study.member_rate", f"study.member_rate.{h['branch']}", "study.never"),
+            )
+        )
+    if n_branches and len(holes):
+        first = holes.groupby("first")["branch"].nunique()
+        shared = first[first >= max(2, (n_branches + 1) // 2)]
+        for day, count in shared.items():
+            span = holes[holes["first"] == day].iloc[0]
+            out.append(
+                Finding(
+                    "多数团支部同时缺少学习记录",
+                    SERIOUS,
+                    f"{formatting.day(day)} 起",
+                    f"{n_branches} 个团支部中有 {count} 个从 {formatting.day(day)} 起（{_period_span(span['periods'])}）"
+                    f"都没有学习记录：多半是 {year} 年这段时间的青年大学习导出没有放进原始数据文件夹。"
+                    "全镇参学率和期数会因此不可信，请补齐导出后重新导入",
+                    ("study.",),
+                )
+            )
+    return out
+
+
 def _checkin_gaps(tables: Tables, year: int) -> list[Finding]:
     checkins = tables.cadre_checkins
     if checkins is None:
@@ -318,17 +412,54 @@ def _checkin_gaps(tables: Tables, year: int) -> list[Finding]:
         )
     outside = [m for m in range(1, 13) if m < months[0] or m > months[-1]]
     if outside:
+        serious = len(outside) >= CHECKIN_SPAN_MONTHS
         out.append(
             Finding(
-                "月份无打卡记录",
-                WARNING,
+                "打卡记录只覆盖部分月份",
+                SERIOUS if serious else WARNING,
                 f"{year}年",
-                f"团干部学习打卡记录只覆盖 {months[0]}–{months[-1]} 月（{year} 年其他月份没有记录）；"
-                "全年打卡率只按这些月份计算",
+                f"团干部学习打卡记录只覆盖 {months[0]}–{months[-1]} 月（{year} 年另外 {len(outside)} 个月没有记录）；"
+                "全年打卡率只按这些月份计算"
+                + (
+                    "。缺这么多个月多半是漏放了部分月份的打卡导出：请补齐；本年确实从年中才开始打卡时，"
+                    "在 town.yml 的 accepted_gaps 中记录"
+                    if serious
+                    else ""
+                ),
                 ("cadre.checkin_rate",),
             )
         )
     return out
+
+
+CHECKIN_SPAN_MONTHS = 3  # months of the year without any check-in row before or after the export's span
+
+
+def _period_span_gaps(tables: Tables, year: int) -> list[Finding]:
+    """青年大学习 is released about weekly: a stretch of the year this long without any period (at the
+    start, the end or inside) means exports are missing for the whole town."""
+    periods = tables.study_periods(year)
+    if periods is None or periods.empty:
+        return []
+    dates = [pd.Timestamp(year, 1, 1), *sorted(periods["date"]), pd.Timestamp(year, 12, 31)]
+    out = []
+    for a, b in itertools.pairwise(dates):
+        if (b - a).days > PERIOD_GAP_DAYS:
+            out.append(
+                Finding(
+                    "一段时间没有任何期次",
+                    SERIOUS,
+                    f"{formatting.day(a)} 至 {formatting.day(b)}",
+                    f"{formatting.day(a)} 至 {formatting.day(b)} 之间（{(b - a).days} 天）全镇没有任何一期青年大学习记录，"
+                    "而青年大学习大约每周一期：多半是这段时间的导出没有放进原始数据文件夹。期数、人次和参学率都会因此不准，"
+                    "请补齐导出；确属实际情况时在 town.yml 的 accepted_gaps 中记录",
+                    ("study.",),
+                )
+            )
+    return out
+
+
+PERIOD_GAP_DAYS = 60
 
 
 def _missing_kinds(tables: Tables, config: TownConfig, year: int) -> list[Finding]:
@@ -420,6 +551,36 @@ def _yearless_dates(report: dict[str, Any]) -> list[Finding]:
     ]
 
 
+def _neighbour_periods(tables: Tables, year: int) -> list[Finding]:
+    """Periods in this year's exports that belong to the year before or after by their median record
+    time (the period released in late December, records on both sides): assigned by the definitions,
+    reported as information, never a gap."""
+    records = tables.study_records
+    if records is None or records.empty:
+        return []
+    out = []
+    for other in (year - 1, year + 1):
+        periods = tables.study_periods(other)
+        if periods is None or periods.empty:
+            continue
+        for _, p in periods.iterrows():
+            rows = records[records["period"] == p["period"]]
+            inside = int((rows["recorded_at"].dt.year == year).sum())
+            out.append(
+                Finding(
+                    "跨年期次",
+                    WARNING,
+                    str(p["period"]),
+                    f"{p['period']}的中位记录时间是 {formatting.day(p['median_time'])}，按定义属于 {other} 年，"
+                    f"不计入 {year} 年的期数、人次和参学率"
+                    + (f"（其中 {inside} 条记录的日期在 {year} 年）" if inside else "")
+                    + "。这是跨年发布的期次的正常情况，无需处理",
+                    (),
+                )
+            )
+    return out
+
+
 def _plausibility(
     tables: Tables, year: int, t: Thresholds, previous: dict[str, float], head: dict[str, float]
 ) -> list[Finding]:
@@ -474,10 +635,18 @@ def assess(
     found += _ingest_findings(tables.report, t)
     found += _missing_kinds(tables, config, year)
     grid = study_grid if study_grid is not None else study_coverage(tables, year)
-    found += _study_gaps(grid, year, t)
+    holes = study_holes(grid, t)
+    found += _hole_findings(holes, grid.dropna(subset=["在册团员"])["团支部"].nunique(), year)
+    found += [
+        f
+        for f in _study_gaps(grid, year, t)
+        if f.rule != "团支部某期无学习记录" or f.subject not in set(holes["branch"])
+    ]
     found += _checkin_gaps(tables, year)
+    found += _period_span_gaps(tables, year)
     found += _plausibility(tables, year, t, previous or {}, head)
     found += _yearless_dates(tables.report)
+    found += _neighbour_periods(tables, year)
     result = Assessment()
     for f in found:
         if f.serious and _accepted(f, config.accepted_gaps):

@@ -79,7 +79,7 @@ def expected_indicators(
     for branch in town.branch_names:
         if rates[branch]:
             out[f"study.member_rate.{branch}"] = statistics.fmean(rates[branch])
-    studied = {r.person for r in records}
+    studied = {r.person for r in records if r.identifiable or not recoverable}  # ambiguous: never credited
     out["study.never"] = sum(
         p.pid not in studied for p in town.people if p.active_on(date(year, 1, 1)) and p.active_on(end)
     )

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
-from analysis.ingest.text import SPACES, clean_text, compact, is_blank, is_placeholder
+from analysis.ingest.text import PLACEHOLDERS, SPACES, clean_text, compact, is_blank, is_placeholder
 from analysis.ingest.text import stem as stem
 from analysis.personal_numbers import ID18
 
@@ -163,6 +163,9 @@ def parse_flag(value: Any) -> bool | None:
 _NUM = re.compile(r"^[-+]?\d+(?:\.\d+)?")
 
 
+_CURRENCY = re.compile(r"^(?:¥|RMB|人民币)")
+
+
 def parse_number(value: Any) -> float | None:
     """12, 12.0, "12", "１２人", "3.5小时", "1,036" → float; blank → None; unparsable → NaN."""
     if is_blank(value):
@@ -172,14 +175,14 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     text = compact(value)
-    if text is None:
+    if text is None or text in PLACEHOLDERS:  # 无, -, (空), 问卷星's (跳过)
         return None
-    text = text.replace(",", "")
+    text = _CURRENCY.sub("", text.replace(",", ""))  # ¥1,500.00 / ￥800 / 人民币500元
     m = _NUM.match(text)
     if not m:
         return math.nan
     rest = text[m.end() :]
-    if rest and not re.fullmatch(r"(人|人次|名|个|次|小时|h|H|时|元|分|天|\.0+)?", rest):
+    if rest and not re.fullmatch(r"(人|人次|名|个|次|小时|h|H|时|元|元整|分|天|\.0+)?", rest):
         return math.nan
     return float(m.group())
 

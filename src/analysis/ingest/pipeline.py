@@ -351,7 +351,9 @@ def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str 
     """A sheet whose rows mostly fall in another year (last year's ledger left in this year's folder) is set
     aside as a whole: the message says why; None when the sheet belongs to the year."""
     column = ctx.config.vocabulary.kinds[layout.kind].year_of
-    if column is None or column not in frame or frame.empty:
+    if column is None or column not in frame or frame.empty or "period" in frame:
+        # records with a 青年大学习 period belong to a year by the period's median time (the definitions):
+        # an export of the period released in late December is assigned period by period, never set aside
         return None
     values = frame[column]
     years = values.astype("Int64") if column == "year" else pd.to_datetime(values).dt.year.astype("Int64")

@@ -24,6 +24,7 @@ from analysis import privacy
 from analysis.config import COMMITTEE, TownConfig
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.normalize import (
+    PLACEHOLDERS,
     canonical_period,
     clean_text,
     compact,
@@ -182,7 +183,7 @@ class ContentJudge:
             if len(found) < SAMPLE_VALUES and not complete:  # a sparse column: look further down
                 column = self.sheet.cells.loc[start:, col]
                 column = column[column.notna()]
-                found = [v for v in column.iloc[: SAMPLE_VALUES * 2] if not is_blank(v)][:SAMPLE_VALUES]
+                found = [v for v in column.iloc[: SAMPLE_VALUES * 2] if not _empty_like(v)][:SAMPLE_VALUES]
             self._values[key] = found
         return self._values[key]
 
@@ -196,7 +197,7 @@ class ContentJudge:
             else:
                 column = sheet[col].iloc[:HEAD_ROWS]
                 column = column[column.notna()]
-                pairs = [(r, v) for r, v in zip(column.index, column, strict=True) if not is_blank(v)]
+                pairs = [(r, v) for r, v in zip(column.index, column, strict=True) if not _empty_like(v)]
                 self._heads[col] = ([r for r, _ in pairs], [v for _, v in pairs], len(sheet) <= HEAD_ROWS)
         return self._heads[col]
 
@@ -264,6 +265,14 @@ def _is_period(value: Any) -> bool:
     if period.needs_year:  # a bare number is a period only when written as one (第5期, 5期), not 5
         return "期" in (compact(value) or "")
     return period.special or bool(period.label and _PERIOD_LABEL.fullmatch(period.label))
+
+
+_NO_VALUE = PLACEHOLDERS - {"否"}  # 否 is a value of a yes/no column
+
+
+def _empty_like(value: Any) -> bool:
+    """A cell content tests skip: blank, or a placeholder (无, -, (空), 问卷星's (跳过) …)."""
+    return is_blank(value) or (isinstance(value, str) and compact(value) in _NO_VALUE)
 
 
 def _is_number(value: Any) -> bool:
