@@ -355,35 +355,40 @@ def _period_span(periods: list[str]) -> str:
 
 
 def _hole_findings(holes: pd.DataFrame, n_branches: int, year: int) -> list[Finding]:
-    """One finding per branch; when most branches share a hole, one finding for the town as well."""
+    """One finding per branch (all its runs); when most branches share holes, one for the town as well."""
     out = []
-    for _, h in holes.iterrows():
+    for branch, h in holes.groupby("branch", sort=False):
+        runs = "、".join(
+            f"{_period_span(r['periods'])}（{formatting.day(r['first'])} 至 {formatting.day(r['last'])}）"
+            for _, r in h.head(6).iterrows()
+        ) + ("等" if len(h) > 6 else "")
+        n = sum(len(p) for p in h["periods"])
         out.append(
             Finding(
                 "团支部某段时间无学习记录",
                 SERIOUS,
-                str(h["branch"]),
-                f"{h['branch']}（{h['members']} 名团员，有记录的各期平均参学率 {_pct(h['level'])}）在"
-                f"{_period_span(h['periods'])}（{formatting.day(h['first'])} 至 {formatting.day(h['last'])}）"
-                "没有任何学习记录：按该团支部自己的参学水平，这几乎不可能是真的无人学习，多半是这段时间的导出缺失。"
-                "缺失会拉低该团支部和全镇的参学率、增加从未参学人数。请补充这段时间的导出；确属实际情况时在 town.yml 的 "
-                "accepted_gaps 中记录",
-                ("study.member_rate", f"study.member_rate.{h['branch']}", "study.never"),
+                str(branch),
+                f"{branch}（{h['members'].iloc[0]} 名团员，有记录的各期平均参学率 {_pct(h['level'].iloc[0])}）在"
+                f"{runs}共 {n} 期没有任何学习记录：按该团支部自己的参学水平，这几乎不可能是真的无人学习，"
+                "多半是这段时间的导出缺失（或同一期在不同导出中写法不同，被当成了两期）。"
+                "缺失会拉低该团支部和全镇的参学率、增加从未参学人数。请补充这段时间的导出，或用 "
+                "python -m analysis explain 查看期次是怎样识别的；确属实际情况时在 town.yml 的 accepted_gaps 中记录",
+                ("study.member_rate", f"study.member_rate.{branch}", "study.never"),
             )
         )
     if n_branches and len(holes):
-        first = holes.groupby("first")["branch"].nunique()
-        shared = first[first >= max(2, (n_branches + 1) // 2)]
-        for day, count in shared.items():
-            span = holes[holes["first"] == day].iloc[0]
+        per_period = holes.explode("periods").groupby("periods", sort=False)["branch"].nunique()
+        shared = per_period[per_period >= max(2, (n_branches + 1) // 2)]
+        if len(shared):
+            labels = "、".join(shared.index[:8]) + ("等" if len(shared) > 8 else "")
             out.append(
                 Finding(
                     "多数团支部同时缺少学习记录",
                     SERIOUS,
-                    f"{formatting.day(day)} 起",
-                    f"{n_branches} 个团支部中有 {count} 个从 {formatting.day(day)} 起（{_period_span(span['periods'])}）"
-                    f"都没有学习记录：多半是 {year} 年这段时间的青年大学习导出没有放进原始数据文件夹。"
-                    "全镇参学率和期数会因此不可信，请补齐导出后重新导入",
+                    f"{year}年",
+                    f"{len(shared)} 期（{labels}）中，{n_branches} 个团支部里多数都没有学习记录：多半是这段时间的"
+                    "青年大学习导出没有放进原始数据文件夹，或同一期在不同导出中写法不同（例如期次只写在文件夹名中），"
+                    "被当成了两期。全镇参学率和期数会因此不可信，请补齐导出或核对期次后重新导入",
                     ("study.",),
                 )
             )

@@ -138,7 +138,8 @@ class BranchResolver:
         """An organisation path (``某省…县示例镇团委塔岗村支部``, ``示例镇团委/塔岗村团支部``): its last level
         (after the last 团委 or separator), else the known branch written last in it, provided nothing but a
         League suffix follows it."""
-        levels = [part for part in _LEVELS.split(key) if part]
+        levels = [p for part in _LEVELS.split(key) if (p := _PATH_SEPARATORS.sub(" ", part).strip())]
+        levels = [level.rsplit(" ", 1)[-1] for level in levels]  # 示例县-示例镇团委-塔岗团支部: the last node
         if len(levels) > 1 and (found := self._direct(levels[-1])) is not None:
             return found
         best: tuple[int, int, str] | None = None

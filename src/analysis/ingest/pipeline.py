@@ -497,9 +497,7 @@ def _assemble(
 
     recruitment = _concat(batches, "recruitment")
     if recruitment is not None:
-        recruitment = _dedup(
-            recruitment.sort_values("joined_date", na_position="last", kind="stable"), ["person_id"], sources
-        )
+        recruitment = _dedup(_merge_stages(recruitment, ctx), ["person_id"], sources)
         known = recruitment.dropna(subset=["joined_date", "person_id"])
         exact = dict(zip(known["person_id"], known["joined_date"], strict=True))
         hit = members["member_id"].isin(list(exact))
@@ -605,6 +603,48 @@ FREE_TEXT = {
     "occupation",
     "stage",
 }
+
+
+STAGE_DATES = {
+    "applied_date": "申请日期",
+    "activist_date": "确定积极分子日期",
+    "target_date": "确定发展对象日期",
+    "joined_date": "入团日期",
+}
+
+
+def _merge_stages(recruitment: pd.DataFrame, ctx: clean.Context) -> pd.DataFrame:
+    """Recruitment kept as stage documents (申请人登记表, 积极分子名册, 发展对象名册, 新团员名单): a person's
+    rows in several documents are one pipeline row holding every stage date seen (the row of the furthest
+    stage first, each empty field filled from the person's other rows). Two different dates of one stage
+    are warned. The rows left over then count as duplicates."""
+    furthest = recruitment[list(STAGE_DATES)].notna().to_numpy().dot([1, 2, 4, 8])  # later stages weigh more
+    ordered = recruitment.assign(_stage=-furthest).sort_values("_stage", kind="stable").drop(columns="_stage")
+    several = ordered["person_id"].duplicated(keep=False)
+    if not several.any():
+        return ordered
+    group = ordered[several].groupby("person_id", sort=False)
+    for column in STAGE_DATES:
+        counts = group[column].nunique()
+        for person in counts[counts > 1].index:
+            rows = ordered[ordered["person_id"] == person]
+            first = rows.iloc[0]
+            ctx.warnings.append(
+                {
+                    "file": first["source_file"],
+                    "sheet": first["source_sheet"],
+                    "row": int(first["source_row"]),
+                    "column": column,
+                    "value": "、".join(sorted({f"{d:%Y-%m-%d}" for d in rows[column].dropna()})),
+                    "reason": f"同一人在不同文件中的{STAGE_DATES[column]}不一致，"
+                    "取进度最靠后的文件中的日期，请核对",
+                }
+            )
+    fill = [c for c in ordered.columns if not c.startswith("source_") and c not in ("_src", "person_id")]
+    filled = group[fill].transform("first")
+    for column in fill:  # column by column: each keeps its dtype
+        ordered.loc[several, column] = filled[column]
+    return ordered
 
 
 def _scrub_free_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:

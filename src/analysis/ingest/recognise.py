@@ -134,6 +134,21 @@ def period_in(text: str) -> str | None:
     return None
 
 
+_BARE_PERIOD = re.compile(r"第[\d一二三四五六七八九十百]+期")
+_SEASON_IN_TEXT = re.compile(r"第?([\d一二三四五六七八九十百]+)季(?![\d一二三四五六七八九十百]*期)")
+
+
+def _with_season(period: str, outer: list[tuple[str, str]]) -> str:
+    """A bare 第5期 in a file name under a folder (or title) naming the season (第十二季/第5期.xlsx) is
+    that season's period: the platform names its downloads by the period alone."""
+    if not _BARE_PERIOD.fullmatch(clean_text(period) or ""):
+        return period
+    for _, text in outer:
+        if m := _SEASON_IN_TEXT.search(clean_text(text) or ""):
+            return f"第{m.group(1)}季{period}"
+    return period
+
+
 def month_in(text: str, year: int) -> str | None:
     """A month written in a name or title, as 'YYYY年M月'."""
     m = _MONTH_IN_TEXT.search(clean_text(text) or "")
@@ -626,8 +641,10 @@ class Recogniser:
         for col in kind.columns.values():
             if not col.context or col.key in columns:
                 continue
-            for how, text in texts:
+            for i, (how, text) in enumerate(texts):
                 value = self._context_value(col, text)
+                if value is not None and col.content == "period":
+                    value = _with_season(value, texts[i + 1 :])
                 if value is not None:
                     constants[col.key] = value
                     sources[col.key] = Source(how, value=value)
