@@ -1,13 +1,17 @@
 """Hostile or unusable raw files, refused before any parser sees them.
 
-``check_file`` looks at a file's bytes (never its extension) and tells which reader fits: "xlsx",
-"xls", "html" (an HTML table saved as .xls) or "csv". It refuses, with a Chinese message naming the
-file: empty files, password-protected workbooks, zip bombs, XML with DTD/entity declarations (billion
-laughs, external entities), and anything that is not a spreadsheet at all.
+``check_file`` looks at a file's bytes (never its extension) and tells which reader fits: "xlsx" (also
+.xlsm), "xlsb", "ods", "xls" (also WPS .et), "html" (an HTML table saved as .xls) or "csv". It refuses,
+with a Chinese message naming the file: empty files, password-protected workbooks, zip bombs, XML with
+DTD/entity declarations (billion laughs, external entities), and anything that is not a spreadsheet at all.
+
+``open_archive`` checks a zip of exports (platform downloads) before any member is extracted: member
+count, sizes and compression ratios, names that would escape the archive, encrypted or nested archives.
 
 ``check_sheet_extents`` finds each worksheet's real used area from its cell references (streamed, bounded
-memory) so that a sheet with one stray cell far away (say XFD1048576) is refused by name instead of
-making the reader allocate the whole grid and abort the process.
+memory; xlsx, xlsb and ods) so that a sheet with one stray cell far away (say XFD1048576), or an ods row
+repeated a million times, is refused by name instead of making the reader allocate the whole grid and
+abort the process.
 """
 
 from __future__ import annotations
@@ -26,12 +30,16 @@ from typing import IO, Any, ClassVar, Literal
 from analysis.errors import ConfigError, InputFileError, Location
 
 __all__ = [
+    "ARCHIVE_SUFFIXES",
+    "ArchiveMember",
     "FileInfo",
     "Limits",
     "check_file",
     "check_sheet_extents",
     "check_zip",
     "detect_text_encoding",
+    "member_name",
+    "open_archive",
     "open_checked_zip",
 ]
 
@@ -42,13 +50,15 @@ _XML_PROLOG_MAX = 1 * MiB
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: legacy xls, encrypted OOXML
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")  # zip: xlsx, docx
 
-FileFormat = Literal["xlsx", "xls", "html", "csv"]
+FileFormat = Literal["xlsx", "xlsb", "ods", "xls", "html", "csv"]
 
 _PASSWORD_MESSAGE = "文件设有密码，无法读取"
 _PASSWORD_HINT = "请在 Excel 中取消密码后另存为 .xlsx"
 _NOT_SPREADSHEET = "不是可识别的表格文件（支持 xlsx、xls、csv）"
 _RESAVE_HINT = "请用 Excel 打开该文件并另存为 .xlsx；如无法打开，请重新从系统导出"
 _BOMB_HINT = "如确为正常的大文件，可在配置中调高读取上限（limits.max_uncompressed_mb 等）"
+_WPS_HINT = "请在 WPS 中打开该文件，另存为 .xlsx 后再试"
+ODS_MIMETYPES = (b"application/vnd.oasis.opendocument.spreadsheet",)  # also "-template"
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Limits:
     max_ratio: float = 200.0
     ratio_min_member_bytes: int = 10 * MiB
     max_members: int = 10_000
+    max_archive_members: int = 500  # files in a zip of exports (a platform download)
     max_file_bytes: int = 1024 * MiB
     max_rows: int = 2_000_000
     max_columns: int = 500
@@ -70,6 +81,7 @@ class Limits:
         "max_ratio": ("max_ratio", None),
         "ratio_min_member_mb": ("ratio_min_member_bytes", MiB),
         "max_members": ("max_members", 1),
+        "max_archive_members": ("max_archive_members", 1),
         "max_file_mb": ("max_file_bytes", MiB),
         "max_rows": ("max_rows", 1),
         "max_columns": ("max_columns", 1),
@@ -80,8 +92,8 @@ class Limits:
     def from_config(cls, mapping: Mapping[str, Any] | None, *, source: str | None = None) -> Limits:
         """Overrides from a dict such as ``{"max_uncompressed_mb": 1024, "max_rows": 3000000}``.
 
-        Keys: max_uncompressed_mb, max_ratio, ratio_min_member_mb, max_members, max_file_mb, max_rows,
-        max_columns, max_cells (and max_uncompressed_bytes). Unknown keys or non-positive values raise ConfigError.
+        Keys: max_uncompressed_mb, max_ratio, ratio_min_member_mb, max_members, max_archive_members,
+        max_file_mb, max_rows, max_columns, max_cells (and max_uncompressed_bytes). Unknown keys or non-positive values raise ConfigError.
         """
         if not mapping:
             return cls()
@@ -111,7 +123,7 @@ class FileInfo:
     format: FileFormat
     size: int
     encoding: str | None = None  # csv/html: a Python codec name ("utf-8-sig", "utf-8", "gb18030", …)
-    members: int | None = None  # xlsx: number of zip members
+    members: int | None = None  # xlsx, xlsb, ods: number of zip members
 
 
 def _error(message: str, name: str, hint: str | None = None) -> InputFileError:
@@ -167,7 +179,7 @@ def check_file(path: Path, limits: Limits = Limits(), *, name: str | None = None
     if head.startswith(OLE_MAGIC):
         return _check_ole(path, size, name)
     if head.startswith(ZIP_MAGICS):
-        return _check_xlsx(path, size, name, limits)
+        return _check_package(path, size, name, limits)
     return _check_text(path, head, size, name)
 
 
@@ -176,18 +188,29 @@ def check_file(path: Path, limits: Limits = Limits(), *, name: str | None = None
 # --------------------------------------------------------------------------------------------------
 
 
+def is_wps(name: str | Path) -> bool:
+    """A WPS spreadsheet by its name (.et, or the .ett template): messages then say what to do in WPS."""
+    return str(name).lower().endswith((".et", ".ett"))
+
+
 def _check_ole(path: Path, size: int, name: str) -> FileInfo:
     import olefile
 
+    wps = is_wps(name) or is_wps(path)
+    password_hint = "请在 WPS 中取消密码后另存为 .xlsx" if wps else _PASSWORD_HINT
     try:
         ole = olefile.OleFileIO(str(path))
     except Exception:  # olefile raises assorted errors on malformed input
-        raise _error("文件已损坏，无法读取（Office 复合文档结构无效）", name, _RESAVE_HINT) from None
+        raise _error(
+            "文件已损坏，无法读取（Office 复合文档结构无效）", name, _WPS_HINT if wps else _RESAVE_HINT
+        ) from None
     with ole:
         top = {entry[0].lower() for entry in ole.listdir(streams=True, storages=True) if len(entry) >= 1}
         if {"encryptioninfo", "encryptedpackage"} & top:
-            raise _error(_PASSWORD_MESSAGE, name, _PASSWORD_HINT)
+            raise _error(_PASSWORD_MESSAGE, name, password_hint)
         stream = "workbook" if "workbook" in top else "book" if "book" in top else None
+        if stream is None and wps:  # a WPS-only .et: no Excel workbook stream inside
+            raise _error("这是 WPS 表格专用格式（.et），无法直接读取", name, _WPS_HINT)
         if stream is None:
             what = (
                 "Word 文档"
@@ -203,7 +226,7 @@ def _check_ole(path: Path, size: int, name: str) -> FileInfo:
         except Exception:
             filepass = False
     if filepass or _msoffcrypto_encrypted(path):
-        raise _error(_PASSWORD_MESSAGE, name, _PASSWORD_HINT)
+        raise _error(_PASSWORD_MESSAGE, name, password_hint)
     return FileInfo(path=path, format="xls", size=size)
 
 
@@ -279,33 +302,216 @@ def open_checked_zip(source: Path | IO[bytes], limits: Limits, name: str) -> Ite
         yield zf
 
 
-def _check_xlsx(path: Path, size: int, name: str, limits: Limits) -> FileInfo:
+def package_format(zf: zipfile.ZipFile) -> Literal["xlsx", "xlsb", "ods"] | None:
+    """Which spreadsheet a zip package is, from its members: "xlsx" (also .xlsm), "xlsb", "ods", or
+    None (another document, or a plain archive)."""
+    lower = {i.filename.lower() for i in zf.infolist()}
+    if "xl/workbook.xml" in lower or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in lower):
+        return "xlsx"
+    if "xl/workbook.bin" in lower:
+        return "xlsb"
+    if "mimetype" in lower and "content.xml" in lower:
+        with contextlib.suppress(Exception), zf.open("mimetype") as fh:
+            if fh.read(200).strip().startswith(ODS_MIMETYPES):
+                return "ods"
+    return None
+
+
+def _check_package(path: Path, size: int, name: str, limits: Limits) -> FileInfo:
+    """An xlsx/xlsm, xlsb or ods package: bombs, encryption and DTDs refused; anything else named."""
     with open_checked_zip(path, limits, name) as zf:
         infos = zf.infolist()
-        lower = {i.filename.lower() for i in infos}
-        if "xl/workbook.xml" not in lower and not any(
-            n.startswith("xl/") and n.endswith("workbook.xml") for n in lower
-        ):
-            message, hint = _zip_not_xlsx(zf, lower)
+        found = package_format(zf)
+        if found is None:
+            message, hint = _zip_not_xlsx(zf, {i.filename.lower() for i in infos})
             raise _error(message, name, hint)
+        if found == "ods" and _ods_encrypted(zf):
+            raise _error(_PASSWORD_MESSAGE, name, "请在 WPS 或 LibreOffice 中取消密码后另存为 .xlsx")
         for info in infos:
             if not info.is_dir():
                 _scan_xml_prolog(zf, info, name)
-    return FileInfo(path=path, format="xlsx", size=size, members=len(infos))
+    return FileInfo(path=path, format=found, size=size, members=len(infos))
+
+
+def _ods_encrypted(zf: zipfile.ZipFile) -> bool:
+    """An ods saved with a password lists its encrypted parts in the manifest (``encryption-data``)."""
+    try:
+        info = zf.getinfo("META-INF/manifest.xml")
+    except KeyError:
+        return False
+    if info.file_size > _XML_PROLOG_MAX:
+        return False
+    try:
+        return b"encryption-data" in zf.read(info)
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+        return False
 
 
 def _zip_not_xlsx(zf: zipfile.ZipFile, lower: set[str]) -> tuple[str, str]:
-    if "xl/workbook.bin" in lower:
-        return "这是 Excel 二进制工作簿（.xlsb），暂不支持", "请在 Excel 中另存为 .xlsx"
     if "mimetype" in lower:
         with contextlib.suppress(Exception), zf.open("mimetype") as fh:
-            if b"spreadsheet" in fh.read(200):
-                return "这是 OpenDocument 表格（.ods），暂不支持", "请在 WPS 或 Excel 中另存为 .xlsx"
+            if b"opendocument" in fh.read(200):
+                return _NOT_SPREADSHEET, "文件内容看起来是 OpenDocument 文本或演示文稿，请提供表格文件"
     if "word/document.xml" in lower:
         return _NOT_SPREADSHEET, "文件内容看起来是 Word 文档，请提供 Excel 表格"
     if "ppt/presentation.xml" in lower:
         return _NOT_SPREADSHEET, "文件内容看起来是 PowerPoint 演示文稿，请提供 Excel 表格"
-    return _NOT_SPREADSHEET, "文件是一个压缩包而不是 Excel 表格；如是压缩后的表格，请先解压"
+    return (
+        _NOT_SPREADSHEET,
+        "文件是一个压缩包而不是 Excel 表格；如是表格的压缩包，请把扩展名改为 .zip（会逐个读取其中的表格）或先解压",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Zip archives of exports (platform downloads): every member checked before any is extracted
+# --------------------------------------------------------------------------------------------------
+
+ARCHIVE_SUFFIXES = frozenset({".zip"})
+_ARCHIVE_HINT = "请先解压，再把其中的表格直接放入原始数据文件夹"
+_NESTED_SUFFIXES = (".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz")
+
+
+@dataclass(frozen=True)
+class ArchiveMember:
+    """One file of a zip of exports: ``name`` is its path inside the archive as its author wrote it (GBK
+    names decoded); ``problem`` says in Chinese why it is not read (None: read it)."""
+
+    info: zipfile.ZipInfo
+    name: str
+    problem: str | None = None
+    hint: str | None = None
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The member's path with "/" separators. zipfile decodes a name without the UTF-8 flag (bit 11) as
+    cp437; Chinese Windows tools write such names in GBK, some others in UTF-8 without the flag."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:  # decoded with another metadata encoding: keep it
+            raw = b""
+        for codec in ("utf-8", "gb18030"):
+            try:
+                name = raw.decode(codec) if raw else name
+                break
+            except UnicodeDecodeError:
+                continue
+    return name.replace("\\", "/")
+
+
+def _escapes(name: str) -> bool:
+    """A member name that would land outside the folder it is extracted to: absolute, a drive, ".."."""
+    return (
+        name.startswith("/")
+        or re.match(r"^[A-Za-z]:", name) is not None
+        or ".." in name.split("/")
+        or "\0" in name
+    )
+
+
+def _noise(name: str) -> bool:
+    """Folders, macOS resource forks (__MACOSX/), hidden files and Office lock files: not exports."""
+    parts = [p for p in name.split("/") if p]
+    return (
+        not parts
+        or name.endswith("/")
+        or parts[0] == "__MACOSX"
+        or any(p.startswith(".") and p not in (".", "..") for p in parts)
+        or parts[-1].startswith("~$")
+    )
+
+
+@contextlib.contextmanager
+def open_archive(
+    path: Path, limits: Limits, name: str
+) -> Iterator[tuple[zipfile.ZipFile, list[ArchiveMember]] | None]:
+    """Open a zip of exports and check it as a whole: the number of members (``max_archive_members``),
+    each member's size (``max_file_bytes``) and compression ratio, the total (``max_uncompressed_bytes``).
+    Any of these refuses the whole archive (InputFileError naming the archive and the member). Yields
+    the zip and its members sorted by name, folders, __MACOSX/ and hidden files left out; a member
+    whose name escapes the archive, that is encrypted, or that is itself an archive carries a
+    ``problem`` and must not be extracted. Yields None when the zip is a workbook itself (an xlsx, xlsb
+    or ods renamed .zip): read it as a file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _error(f"无法读取文件（{exc.strerror or exc}）", name) from None
+    if size > limits.max_file_bytes:
+        raise _error(
+            f"压缩包过大（约 {_size(size)}，上限 {_size(limits.max_file_bytes)}）",
+            name,
+            "如确为正常的大文件，可在配置中调高 limits.max_file_mb，或解压后放入原始数据文件夹",
+        )
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, struct.error):
+        raise _error(
+            "压缩包已损坏，无法读取", name, "请重新下载该压缩包，或解压后把表格放入原始数据文件夹"
+        ) from None
+    with zf:
+        if package_format(zf) is not None:
+            yield None
+            return
+        yield zf, _archive_members(zf, limits, name)
+
+
+def _archive_members(zf: zipfile.ZipFile, limits: Limits, name: str) -> list[ArchiveMember]:
+    infos = zf.infolist()
+    if len(infos) > limits.max_archive_members:
+        raise _error(
+            f"压缩包内有 {len(infos):,} 个文件（上限 {limits.max_archive_members:,}），已拒绝读取",
+            name,
+            "请解压后把需要的表格放入原始数据文件夹；如确为正常的压缩包，可在配置中调高 limits.max_archive_members",
+        )
+    total = 0
+    members = []
+    for info in infos:
+        shown = member_name(info)
+        if info.file_size > limits.max_file_bytes:
+            raise _error(
+                f"其中的“{shown}”解压后约 {_size(info.file_size)}，超过单个文件的上限 "
+                f"{_size(limits.max_file_bytes)}，已拒绝读取整个压缩包",
+                name,
+                "如确为正常的大文件，可在配置中调高 limits.max_file_mb，或解压后放入原始数据文件夹",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_min_member_bytes and ratio > limits.max_ratio:
+            raise _error(
+                f"其中的“{shown}”压缩比异常（约 {ratio:,.0f}:1），疑似“压缩炸弹”，已拒绝读取整个压缩包",
+                name,
+                _BOMB_HINT,
+            )
+        total += info.file_size
+        if total > limits.max_uncompressed_bytes:
+            raise _error(
+                f"压缩包解压后超过 {_size(limits.max_uncompressed_bytes)}（读到“{shown}”时），"
+                "疑似“压缩炸弹”，已拒绝读取",
+                name,
+                _BOMB_HINT,
+            )
+        if info.is_dir() or _noise(shown):
+            continue
+        if _escapes(shown):
+            members.append(
+                ArchiveMember(
+                    info,
+                    shown,
+                    "压缩包中的这个文件名指向压缩包以外的位置（含“..”或绝对路径），已拒绝读取",
+                    "正常导出的压缩包不会这样命名；请确认压缩包来源，或解压后只把表格放入原始数据文件夹",
+                )
+            )
+        elif info.flag_bits & 0x1:
+            members.append(ArchiveMember(info, shown, "压缩包设有密码，无法读取其中的文件", _ARCHIVE_HINT))
+        elif shown.lower().endswith(_NESTED_SUFFIXES):
+            members.append(
+                ArchiveMember(info, shown, "压缩包里又套了一层压缩包，不会再展开读取", _ARCHIVE_HINT)
+            )
+        else:
+            tidy = "/".join(p for p in shown.split("/") if p not in ("", "."))  # "./a.xlsx" → "a.xlsx"
+            members.append(ArchiveMember(info, tidy))
+    return sorted(members, key=lambda m: m.name)
 
 
 _BOMS = (
@@ -601,12 +807,14 @@ MergedRanges = dict[str, list[tuple[int, int, int, int]]]
 
 
 def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | None = None) -> MergedRanges:
-    """Refuse an xlsx whose sheet's used area (from the cell references, not the declared dimension)
+    """Refuse a workbook whose sheet's used area (from the cells themselves, not the declared dimension)
     exceeds ``limits.max_rows`` / ``max_columns`` / ``max_cells``: InputFileError naming file, sheet and
-    the farthest cell. Streams each sheet (64 KB at a time); call after ``check_file`` said "xlsx".
+    the farthest cell. Streams each sheet (64 KB at a time); call after ``check_file`` said "xlsx",
+    "xlsb" or "ods" (the package is told apart by its members).
 
     Returns the merged ranges of every sheet, read in the same pass: the column-wise reader has none of
-    its own (a 月份 merged down a block keeps its value in the first row only)."""
+    its own (a 月份 merged down a block keeps its value in the first row only), nor has the workbook
+    reader for xlsb and ods."""
     name = name or Path(path).name
     merged: MergedRanges = {}
 
@@ -615,6 +823,11 @@ def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | No
         return rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells
 
     with open_checked_zip(Path(path), limits, name) as zf:
+        found = package_format(zf)
+        if found == "xlsb":
+            return _xlsb_extents(zf, over, limits, name)
+        if found == "ods":
+            return _ods_extents(zf, over, limits, name)
         for sheet, member in _worksheet_parts(zf):
             merges: list[tuple[bytes, bytes]] = []
             try:
@@ -625,20 +838,266 @@ def check_sheet_extents(path: Path, limits: Limits = Limits(), *, name: str | No
             except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
                 raise _error(f"文件已损坏，无法读取（部件“{member}”无法解压）", name, _RESAVE_HINT) from None
             if over(extent):
-                rows, cols = extent.shape
-                area = (
-                    f"{_column_letters(extent.first_col)}{extent.first_row}:"
-                    f"{_column_letters(extent.last_col)}{extent.last_row}"
-                )
-                raise InputFileError(
-                    f"工作表的使用区域过大：{area}（{rows:,} 行 × {cols:,} 列；"
-                    f"上限 {limits.max_rows:,} 行、{limits.max_columns:,} 列、共 {limits.max_cells:,} 个单元格），"
-                    "已拒绝读取",
-                    Location(file=name, sheet=sheet),
-                    "通常是表格远处误填了内容：请在 Excel 中选中数据以外的多余行和列并删除（不是清除内容），"
-                    "保存后再试；如确为正常数据，可在 config/town.yml 的 limits 中调高上限（max_columns、max_cells）",
-                )
+                raise _too_large(extent, limits, name, sheet)
             merged[sheet] = _merged_cells(merges)
+    return merged
+
+
+def _too_large(extent: _Extent, limits: Limits, name: str, sheet: str) -> InputFileError:
+    rows, cols = extent.shape
+    area = (
+        f"{_column_letters(extent.first_col)}{extent.first_row}:"
+        f"{_column_letters(extent.last_col)}{extent.last_row}"
+    )
+    return InputFileError(
+        f"工作表的使用区域过大：{area}（{rows:,} 行 × {cols:,} 列；"
+        f"上限 {limits.max_rows:,} 行、{limits.max_columns:,} 列、共 {limits.max_cells:,} 个单元格），"
+        "已拒绝读取",
+        Location(file=name, sheet=sheet),
+        "通常是表格远处误填了内容：请在 Excel 中选中数据以外的多余行和列并删除（不是清除内容），"
+        "保存后再试；如确为正常数据，可在 config/town.yml 的 limits 中调高上限（max_columns、max_cells）",
+    )
+
+
+# xlsb: BIFF12 records (a 1–2 byte type and a 1–4 byte size, 7 bits a byte) ---------------------------
+
+_XLSB_ROW = 0x0000  # BrtRowHdr: the row (0-based u32) of the cells that follow
+_XLSB_VALUES = range(0x0002, 0x000B)  # BrtCellRk … BrtFmlaBool: the cells the reader keeps (not blanks)
+_XLSB_MERGE = 0x00B0  # BrtMergeCell: rwFirst, rwLast, colFirst, colLast
+_XLSB_SHEET = 0x009C  # BrtBundleSh (workbook.bin): state, tab id, relationship id, sheet name
+_XLSB_SHEETS_END = 0x0090  # BrtEndBundleShs
+
+
+def _xlsb_records(fh: IO[bytes], want: int = 16) -> Iterator[tuple[int, bytes]]:
+    """(record type, the first ``want`` bytes of its data) for each record of an xlsb part, streamed;
+    the rest of each record is skipped. A truncated part simply ends."""
+    buf, pos, eof = b"", 0, False
+    while True:
+        if len(buf) - pos < want + 8 and not eof:
+            more = fh.read(_SCAN_CHUNK)
+            eof = not more
+            buf, pos = buf[pos:] + more, 0
+        if pos >= len(buf):
+            return
+        first = buf[pos]
+        if first & 0x80:
+            if pos + 1 >= len(buf):
+                return
+            typ, pos = (first & 0x7F) | ((buf[pos + 1] & 0x7F) << 7), pos + 2
+        else:
+            typ, pos = first, pos + 1
+        size = 0
+        for i in range(4):
+            if pos >= len(buf):
+                return
+            byte = buf[pos]
+            pos += 1
+            size |= (byte & 0x7F) << (7 * i)
+            if not byte & 0x80:
+                break
+        yield typ, buf[pos : pos + min(size, want)]
+        if pos + size <= len(buf):
+            pos += size
+            continue
+        skip, buf, pos = pos + size - len(buf), b"", 0
+        while skip > 0:
+            chunk = fh.read(min(skip, _SCAN_CHUNK))
+            if not chunk:
+                return
+            skip -= len(chunk)
+
+
+def _xlsb_wide(data: bytes, at: int) -> tuple[str, int]:
+    """An XLWideString (u32 character count, UTF-16LE) at ``at``: (text, offset after it)."""
+    (count,) = struct.unpack_from("<I", data, at)
+    end = at + 4 + 2 * count
+    if count > 0xFFFF or end > len(data):
+        raise ValueError("bad XLWideString")
+    return data[at + 4 : end].decode("utf-16-le", "replace"), end
+
+
+def _xlsb_worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of every sheet listed in workbook.bin; every ``xl/worksheets/*.bin``
+    (named by its path) when the workbook cannot be read."""
+    from defusedxml import ElementTree
+
+    members = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
+    fallback = [(m.rsplit("/", 1)[-1], m) for k, m in members.items() if k.startswith("xl/worksheets/")]
+    book, rels = members.get("xl/workbook.bin"), members.get("xl/_rels/workbook.bin.rels")
+    if book is None or rels is None or zf.getinfo(rels).file_size > _WORKBOOK_MAX:
+        return fallback
+    try:
+        targets = {
+            el.get("Id"): el.get("Target", "")
+            for el in ElementTree.fromstring(zf.read(rels)).iter()
+            if el.tag.endswith("Relationship") and el.get("TargetMode") != "External"
+        }
+        parts = []
+        with zf.open(book) as fh:
+            for typ, data in _xlsb_records(fh, want=4096):
+                if typ == _XLSB_SHEETS_END:
+                    break
+                if typ != _XLSB_SHEET:
+                    continue
+                rid, at = _xlsb_wide(data, 8)
+                sheet, _ = _xlsb_wide(data, at)
+                target = targets.get(rid)
+                if not target:
+                    continue
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                if path.lower() in members:
+                    parts.append((sheet, members[path.lower()]))
+    except Exception:  # a malformed workbook part: the reader will say so; measure every sheet file
+        return fallback
+    named = {m for _, m in parts}
+    return parts + [(n, m) for n, m in fallback if m not in named]
+
+
+def _xlsb_extents(
+    zf: zipfile.ZipFile, over: Callable[[_Extent], bool], limits: Limits, name: str
+) -> MergedRanges:
+    """The used area of every xlsb sheet from its cell records (row from BrtRowHdr, column from the
+    cell), as the reader places them; the merged ranges from BrtMergeCell."""
+    merged: MergedRanges = {}
+    for sheet, member in _xlsb_worksheet_parts(zf):
+        extent, row, merges = _Extent(), 1, set()
+        try:
+            with zf.open(member) as fh:
+                for typ, data in _xlsb_records(fh):
+                    if typ == _XLSB_ROW and len(data) >= 4:
+                        row = struct.unpack_from("<I", data)[0] + 1
+                        if over(extent):
+                            break
+                    elif typ in _XLSB_VALUES and len(data) >= 4:
+                        extent.add(row, struct.unpack_from("<I", data)[0])
+                    elif typ == _XLSB_MERGE and len(data) >= 16:
+                        r1, r2, c1, c2 = struct.unpack_from("<IIII", data)
+                        merges.add((r1 + 1, c1, r2 + 1, c2))
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+            raise _error(f"文件已损坏，无法读取（部件“{member}”无法解压）", name, _RESAVE_HINT) from None
+        if over(extent):
+            raise _too_large(extent, limits, name, sheet)
+        merged[sheet] = sorted(merges)
+    return merged
+
+
+# ods: content.xml, rows and cells with their repeat counts ---------------------------------------------
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
+
+
+class _OdsStop(Exception):
+    """Raised from the parser's callbacks: a sheet is already too large."""
+
+
+class _OdsScan:
+    """Expat callbacks measuring each table of an ods ``content.xml``. A cell holds something when it
+    has a value type or any content (text, annotation); a row or cell repeated N times counts N times,
+    as the reader expands it. Empty repeated rows and cells (the filler LibreOffice writes) count for
+    nothing, as for the reader."""
+
+    def __init__(self, over: Callable[[_Extent], bool]) -> None:
+        self.over = over
+        self.sheets: list[tuple[str, _Extent, set[tuple[int, int, int, int]]]] = []
+        self.depth = 0  # tables open (a table inside a cell is that cell's content)
+        self.row = 0  # rows of the current table before the current row
+        self.repeat = 1
+        self.col = 0
+        self.span: list[int] | None = None  # first and last used column of the current row
+        self.cell: list[int] | None = None  # column, repeat, has content
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.cell is not None:
+            self.cell[2] = 1
+            if tag == _ODS_TABLE + "table":
+                self.depth += 1
+            return
+        if tag == _ODS_TABLE + "table":
+            self.depth += 1
+            if self.depth == 1:
+                self.sheets.append((attrs.get(_ODS_TABLE + "name", ""), _Extent(), set()))
+                self.row = 0
+        elif self.depth != 1:
+            return
+        elif tag == _ODS_TABLE + "table-row":
+            self.repeat = _repeat(attrs.get(_ODS_TABLE + "number-rows-repeated"))
+            self.col, self.span = 0, None
+        elif tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+            repeat = _repeat(attrs.get(_ODS_TABLE + "number-columns-repeated"))
+            self.cell = [self.col, repeat, int(_ODS_OFFICE + "value-type" in attrs)]
+            rows = _repeat(attrs.get(_ODS_TABLE + "number-rows-spanned"))
+            cols = _repeat(attrs.get(_ODS_TABLE + "number-columns-spanned"))
+            if (rows > 1 or cols > 1) and repeat == 1 and self.repeat == 1 and self.sheets:
+                first = self.row + 1
+                self.sheets[-1][2].add((first, self.col, first + rows - 1, self.col + cols - 1))
+
+    def end(self, tag: str) -> None:
+        if tag == _ODS_TABLE + "table":
+            self.depth -= 1
+            return
+        if self.depth != 1:
+            return
+        if self.cell is not None and tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+            col, repeat, content = self.cell
+            if content:
+                last = col + repeat - 1
+                self.span = [col, last] if self.span is None else [min(self.span[0], col), last]
+            self.col += repeat
+            self.cell = None
+        elif tag == _ODS_TABLE + "table-row" and self.cell is None:
+            if self.span is not None and self.sheets:
+                extent = self.sheets[-1][1]
+                extent.add(self.row + 1, self.span[0])
+                extent.add(self.row + self.repeat, self.span[1])
+                if self.over(extent):
+                    raise _OdsStop
+            self.row += self.repeat
+
+
+def _repeat(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
+
+
+def _ods_extents(
+    zf: zipfile.ZipFile, over: Callable[[_Extent], bool], limits: Limits, name: str
+) -> MergedRanges:
+    """The used area of every ods table from content.xml (streamed through expat, no tree built)."""
+    from xml.parsers import expat
+
+    scan = _OdsScan(over)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+
+    def refuse_dtd(*_: object) -> None:
+        raise _error(
+            "文件含有不安全的 XML 实体声明，已拒绝读取",
+            name,
+            "问题部件：content.xml。正常的表格文件不会含有此类声明；如文件来源可信，请另存为新的 .xlsx",
+        )
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    try:
+        with zf.open("content.xml") as fh:
+            while chunk := fh.read(_SCAN_CHUNK):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _OdsStop:
+        pass
+    except expat.ExpatError:
+        raise _error("文件已损坏，无法读取（部件“content.xml”不是有效的 XML）", name, _RESAVE_HINT) from None
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError, KeyError):
+        raise _error("文件已损坏，无法读取（部件“content.xml”无法解压）", name, _RESAVE_HINT) from None
+    merged: MergedRanges = {}
+    for sheet, extent, merges in scan.sheets:
+        if over(extent):
+            raise _too_large(extent, limits, sheet=sheet, name=name)
+        merged[sheet] = sorted(merges)
     return merged
 
 

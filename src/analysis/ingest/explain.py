@@ -15,7 +15,7 @@ from analysis.errors import InputFileError
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.pipeline import pinned_kind, raw_files
-from analysis.ingest.readers import RawSheet, column_letter, read_file
+from analysis.ingest.readers import RawSheet, column_letter, read_sources
 from analysis.ingest.recognise import Layout, Recogniser, SheetContext
 from analysis.ingest.rows import extract
 
@@ -48,20 +48,19 @@ def explain(target: Path, config: TownConfig, year: int, base: Path | None = Non
     out: list[SheetExplanation] = []
     for path in files:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        pinned = pinned_kind(config, name)
-        try:
-            sheets = read_file(path, name)
-        except InputFileError as exc:
-            out.append(SheetExplanation(name, "", pinned, [], problem=exc.render()))
-            continue
-        for sheet in sheets:
-            layouts = recogniser.recognise(sheet, SheetContext(name, sheet.sheet, year), pinned)
-            item = SheetExplanation(name, sheet.sheet, pinned, layouts)
-            if item.chosen is not None and not item.chosen.missing:
-                item.preview = _preview(sheet, item.chosen, config, resolver, year)
-                used = set(item.chosen.columns.values())
-                item.unmapped_headers = [t for c, t in item.chosen.headers.items() if c not in used and t]
-            out.append(item)
+        for shown, sheets in read_sources(path, name):  # a zip: each member, as "压缩包/成员"
+            pinned = pinned_kind(config, shown)
+            if isinstance(sheets, InputFileError):
+                out.append(SheetExplanation(shown, "", pinned, [], problem=sheets.render()))
+                continue
+            for sheet in sheets:
+                layouts = recogniser.recognise(sheet, SheetContext(shown, sheet.sheet, year), pinned)
+                item = SheetExplanation(shown, sheet.sheet, pinned, layouts)
+                if item.chosen is not None and not item.chosen.missing:
+                    item.preview = _preview(sheet, item.chosen, config, resolver, year)
+                    used = set(item.chosen.columns.values())
+                    item.unmapped_headers = [t for c, t in item.chosen.headers.items() if c not in used and t]
+                out.append(item)
     return out
 
 

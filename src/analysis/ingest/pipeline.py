@@ -28,7 +28,7 @@ from analysis.ingest.branches import BranchResolver
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.prefetch import SUPPORTED as SUPPORTED  # re-exported: the home is prefetch.py
 from analysis.ingest.prefetch import raw_files as raw_files
-from analysis.ingest.readers import RawSheet, read_file
+from analysis.ingest.readers import RawSheet, read_sources
 from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetContext
 from analysis.ingest.rows import SKIP_LABELS, extract
 from analysis.ingest.vocabulary import Vocabulary
@@ -171,17 +171,16 @@ def ingest_year(
         run.inputs.append({"file": name, "sha256": file_sha256(path), "bytes": path.stat().st_size})
         if progress:
             progress(name)
-        pinned = pinned_kind(config, name)
-        try:
-            sheets = read_file(path, name, limits)
-        except InputFileError as exc:
-            run.failures.append({"file": name, "message": exc.render()})
-            continue
-        if not sheets:
-            run.failures.append({"file": name, "message": f"文件“{name}”中没有任何数据"})
-            continue
-        for sheet in sheets:
-            run.sheet(sheet, SheetContext(name, sheet.sheet, year), pinned)
+        for shown, sheets in read_sources(path, name, limits):  # a zip: each member, as "压缩包/成员"
+            pinned = pinned_kind(config, shown)
+            if isinstance(sheets, InputFileError):
+                run.failures.append({"file": shown, "message": sheets.render()})
+                continue
+            if not sheets:
+                run.failures.append({"file": shown, "message": f"文件“{shown}”中没有任何数据"})
+                continue
+            for sheet in sheets:
+                run.sheet(sheet, SheetContext(shown, sheet.sheet, year), pinned)
     run.minimal_rosters()
     tables, ambiguous = _assemble(run.batches, ctx, run.sources)
     for src_report in run.sources:

@@ -19,11 +19,13 @@ COLUMNAR_BYTES = 2 * 1024 * 1024
 Arrow strings (fastexcel), about twice as fast and with a fraction of the memory of per-cell Python
 objects. Smaller files (rosters, ledgers: where number-typed cells such as 6.3 or 2019.1 carry meaning) keep
 python-calamine's typed cells."""
-SUPPORTED = {".xlsx", ".xlsm", ".xls", ".csv", ".htm", ".html", ".ods", ".et"}
+SUPPORTED = {".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".htm", ".html", ".zip"}
+"""Raw file suffixes read (the reader goes by content; a .zip of exports is read member by member)."""
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
-    """Spreadsheet exports under raw_dir (sub-folders included; Office lock files and hidden files skipped)."""
+    """Spreadsheet exports and zips of them under raw_dir (sub-folders included; Office lock files and
+    hidden files skipped)."""
     if not raw_dir.is_dir():
         return []
     return sorted(

@@ -1,19 +1,27 @@
 """Readers: one raw export file → its sheets as grids of cell values (nothing interpreted yet).
 
-xlsx, xls (also an xlsx renamed .xls) and ods go through python-calamine (typed cell values, merged
-ranges); HTML saved as .xls through lxml (colspan/rowspan expanded); CSV through the csv module with
-the encoding detected (UTF-8, UTF-8 with BOM, GBK/GB18030). Every sheet of a workbook is returned.
+xlsx, xlsm, xlsb, ods, xls and WPS .et (by content: an xlsx renamed .xls works) go through
+python-calamine (typed cell values, merged ranges); HTML saved as .xls through lxml (colspan/rowspan
+expanded); CSV through the csv module with the encoding detected (UTF-8, UTF-8 with BOM, GBK/GB18030).
+Every sheet of a workbook is returned.
+
+``read_sources`` is the entry point of the listing callers: a zip of exports (platform downloads) is
+read member by member, each under the display name ``压缩包名/成员名``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
 import re
+import tempfile
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -56,12 +64,12 @@ def read_file(path: Path, display_name: str, limits: guard.Limits | None = None)
         return _read_xlsx_columnar(path, display_name, limits, *prefetched)
     info = guard.check_file(path, limits, name=display_name)
     merged: guard.MergedRanges = {}
-    if info.format == "xlsx":
+    if info.format in ("xlsx", "xlsb", "ods"):
         merged = guard.check_sheet_extents(path, limits, name=display_name)  # before calamine allocates
     if info.format == "xlsx" and info.size >= COLUMNAR_BYTES:
         return _read_xlsx_columnar(path, display_name, limits, merged)
-    if info.format in ("xlsx", "xls"):
-        return _read_workbook(path, display_name, limits)
+    if info.format in ("xlsx", "xlsb", "ods", "xls"):
+        return _read_workbook(path, display_name, limits, merged)
     encoding = info.encoding or guard.detect_text_encoding(path.read_bytes(), name=display_name)
     if info.format == "html":
         return _read_html(path, display_name, limits, encoding)
@@ -69,6 +77,108 @@ def read_file(path: Path, display_name: str, limits: guard.Limits | None = None)
 
 
 COLUMNAR_BYTES = prefetch.COLUMNAR_BYTES
+
+
+Read = tuple[str, list[RawSheet] | InputFileError]
+"""What ``read_sources`` yields: a display name and its sheets, or why it could not be read."""
+
+
+def read_sources(path: Path, display_name: str, limits: guard.Limits | None = None) -> Iterator[Read]:
+    """Every export in one raw file: the file itself, or each member of a zip of exports under the display
+    name ``压缩包名/成员名`` (e.g. ``青年大学习导出.zip/第5期.xlsx``). A problem with one member is that
+    member's InputFileError (the others are read); a problem with the archive itself (too many members,
+    too large, a bomb, corrupt) is one InputFileError under the archive's name. Unsupported, nested or
+    encrypted members and names escaping the archive come as InputFileErrors saying they were skipped."""
+    limits = limits or guard.Limits()
+    if path.suffix.lower() in guard.ARCHIVE_SUFFIXES and _is_zip(path):
+        yield from _read_archive(path, display_name, limits)
+        return
+    try:
+        yield display_name, read_file(path, display_name, limits)
+    except InputFileError as exc:
+        yield display_name, exc
+
+
+def _is_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4).startswith(guard.ZIP_MAGICS)
+    except OSError:
+        return False  # read_file says why
+
+
+ARCHIVE_MEMBER_SUFFIXES = frozenset(prefetch.SUPPORTED - guard.ARCHIVE_SUFFIXES)
+"""Members of a zip of exports that are read (by suffix, as in the raw folder); the others are listed
+as skipped."""
+
+
+def _read_archive(path: Path, display_name: str, limits: guard.Limits) -> Iterator[Read]:
+    with contextlib.ExitStack() as stack:
+        try:
+            archive = stack.enter_context(guard.open_archive(path, limits, display_name))
+        except InputFileError as exc:
+            yield display_name, exc
+            return
+        if archive is None:  # a workbook renamed .zip: read as the file it is
+            try:
+                yield display_name, read_file(path, display_name, limits)
+            except InputFileError as exc:
+                yield display_name, exc
+            return
+        zf, members = archive
+        # A private folder (mode 0700) outside the raw folder, which is never written; one member at a
+        # time, under a fixed name: a member is never extracted to the path its name gives.
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tuanwei-zip-")))
+        for member in members:
+            shown = f"{display_name}/{member.name}"
+            suffix = PurePosixPath(member.name).suffix.lower()
+            if member.problem:
+                yield shown, InputFileError(member.problem, Location(file=shown), member.hint)
+                continue
+            if suffix not in ARCHIVE_MEMBER_SUFFIXES:
+                yield (
+                    shown,
+                    InputFileError(
+                        f"压缩包中的这个文件不是可读取的表格（{suffix or '没有扩展名'}），已跳过",
+                        Location(file=shown),
+                        "可读取的格式：" + "、".join(sorted(ARCHIVE_MEMBER_SUFFIXES)),
+                    ),
+                )
+                continue
+            target = tmp / f"member{suffix}"
+            try:
+                _extract(zf, member.info, target, shown)
+                sheets: list[RawSheet] | InputFileError = read_file(target, shown, limits)
+            except InputFileError as exc:
+                sheets = exc
+            finally:
+                target.unlink(missing_ok=True)
+            yield shown, sheets
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, shown: str) -> None:
+    """Copy one checked member to ``target``, never more bytes than its declared size (checked by
+    ``guard.open_archive``)."""
+    written = 0
+    try:
+        with zf.open(info) as src, target.open("wb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise zipfile.BadZipFile("member larger than declared")
+                out.write(chunk)
+    except NotImplementedError:
+        raise InputFileError(
+            "压缩包中的这个文件使用了不支持的压缩方式，无法解压",
+            Location(file=shown),
+            "请用系统自带的“压缩”功能重新打包，或解压后把表格放入原始数据文件夹",
+        ) from None
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, zlib.error):
+        raise InputFileError(
+            "压缩包中的这个文件已损坏，无法解压",
+            Location(file=shown),
+            "请重新下载该压缩包，或解压后把表格放入原始数据文件夹",
+        ) from None
 
 
 def _cell_ref(ref: str) -> tuple[int, int]:
@@ -175,20 +285,29 @@ def _too_big(display_name: str, sheet: str, height: int, width: int, limits: gua
         )
 
 
-def _read_workbook(path: Path, display_name: str, limits: guard.Limits) -> list[RawSheet]:
+def _read_workbook(
+    path: Path, display_name: str, limits: guard.Limits, merges: guard.MergedRanges | None = None
+) -> list[RawSheet]:
+    """xlsx/xlsm/xlsb/ods/xls/et through calamine; ``merges`` (from the extent check) stand in for the
+    merged ranges calamine does not give for xlsb and ods."""
+    wps = guard.is_wps(display_name)
     try:
         # from a file object calamine detects the format from the content (an xlsx renamed .xls works)
         with path.open("rb") as fh:
             workbook = CalamineWorkbook.from_filelike(fh)
     except PasswordError:
         raise InputFileError(
-            "文件设有密码，无法读取", Location(file=display_name), "请在 Excel 中取消密码后另存为 .xlsx。"
+            "文件设有密码，无法读取",
+            Location(file=display_name),
+            f"请在 {'WPS' if wps else 'Excel'} 中取消密码后另存为 .xlsx。",
         ) from None
     except (CalamineError, OSError, ValueError) as exc:
         raise InputFileError(
             f"无法打开表格文件（{type(exc).__name__}）",
             Location(file=display_name),
-            "文件可能已损坏：请在 Excel 中打开后另存为 .xlsx 再试。",
+            "这可能是 WPS 表格专用格式：请在 WPS 中另存为 .xlsx 再试。"
+            if wps
+            else "文件可能已损坏：请在 Excel 中打开后另存为 .xlsx 再试。",
         ) from None
     sheets: list[RawSheet] = []
     try:
@@ -201,7 +320,12 @@ def _read_workbook(path: Path, display_name: str, limits: guard.Limits) -> list[
             if not rows:
                 continue
             start_row, start_col = sheet.start or (0, 0)
-            merged = [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+            ranges = sheet.merged_cell_ranges
+            merged = (
+                [(r1 + 1, c1, r2 + 1, c2) for (r1, c1), (r2, c2) in ranges]
+                if ranges is not None
+                else list((merges or {}).get(meta.name, []))
+            )
             sheets.append(RawSheet(display_name, meta.name, _grid(rows, start_row + 1, start_col), merged))
     except (CalamineError, ValueError) as exc:
         raise InputFileError(
