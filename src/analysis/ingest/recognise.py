@@ -580,6 +580,10 @@ class Recogniser:
             )
             own_evidence += weight >= 2 and from_header
         score += sum(0.5 * kind.columns[key].weight for key in constants)
+        # the sheet, its title or its file named for the kind (a presence-only list): that is evidence
+        named = [k for k in constants if kind.columns[k].content == "flag"]
+        own_evidence += len(named)
+        score += sum(0.5 * kind.columns[k].weight for k in named)
         for cell in cells:
             if cell.col in used:
                 continue
@@ -642,7 +646,7 @@ class Recogniser:
             if not col.context or col.key in columns:
                 continue
             for i, (how, text) in enumerate(texts):
-                value = self._context_value(col, text)
+                value = self._context_value(col, text, kind)
                 if value is not None and col.content == "period":
                     value = _with_season(value, texts[i + 1 :])
                 if value is not None:
@@ -651,7 +655,11 @@ class Recogniser:
                     break
         return constants
 
-    def _context_value(self, col: ColumnDef, text: str) -> str | None:
+    def _context_value(self, col: ColumnDef, text: str, kind: KindDef) -> str | None:
+        if col.content == "flag":
+            # a presence-only list named for its kind (…学习打卡名单): every person listed has done it
+            key = compact(text) or ""
+            return "是" if any(compact(n) and compact(n) in key for n in kind.names) else None
         if col.content == "period":
             return period_in(text)
         if col.content == "month":
