@@ -30,7 +30,9 @@ def test_identity_fragments(raw, name, student, tail):
 
 
 def test_placeholders_are_missing_values():
-    column = pd.Series(["无", " 暂无 ", "/", "-", "—", "空", "（空）", "否", "团支部书记", None, "无党派人士"])
+    column = pd.Series(
+        ["无", " 暂无 ", "/", "-", "—", "空", "（空）", "否", "团支部书记", None, "无党派人士"]
+    )
     got = without_placeholders(column)
     assert got.isna().tolist() == [True] * 8 + [False, True, False]
 
@@ -58,7 +60,9 @@ def _records(rows):
 
 def test_masked_id_tail_tells_same_branch_namesakes_apart():
     members = _members()
-    records = _records([("塔岗村团支部", None, "2068"), ("塔岗村团支部", None, "1234"), ("塔岗村团支部", None, None)])
+    records = _records(
+        [("塔岗村团支部", None, "2068"), ("塔岗村团支部", None, "1234"), ("塔岗村团支部", None, None)]
+    )
     got = match_records(records, members, Membership.build(members))
     assert got["member_id"].tolist() == ["m1", "m2", None]
     assert got["match"].tolist() == ["name_branch", "name_branch", "ambiguous"]
