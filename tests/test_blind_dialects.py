@@ -25,16 +25,6 @@ KNOWN_WRONG: dict[str, dict[str, str]] = {
         "study.member_rate.塔岗村团支部": "the same",
         "study.member_rate.新华社区团支部": "the same",
     },
-    "village_clerks": {
-        "study.learner_times": "study matrices (names down, periods across) lose the branch of their title "
-        "row: namesakes of two branches become one learner",
-        "study.member_rate": "the same",
-        "study.member_rate.朝阳社区团支部": "the same",
-        "study.member_rate.柳河村团支部": "the same",
-        "study.never": "the same",
-        "study.member_rate.东坡村团支部": "a birth month (出生年月) used instead of the exact birth date in the "
-        "ID number: the 28th-birthday leave date falls two weeks early",
-    },
 }
 
 

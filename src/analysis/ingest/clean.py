@@ -232,7 +232,10 @@ def _birth_and_gender(
     from_id = ids.map(
         lambda v: privacy.birth_date_from_id(v) if isinstance(v, str) and len(v) == 18 else None
     )
-    birth = birth.fillna(pd.to_datetime(from_id, errors="coerce"))
+    exact = pd.to_datetime(from_id, errors="coerce")
+    # 出生年月 written to the month only ("2000.05"): the ID number's day is the exact date
+    same_month = (birth.dt.year == exact.dt.year) & (birth.dt.month == exact.dt.month)
+    birth = birth.where(~same_month.fillna(False).astype(bool), exact).fillna(exact)
     gender = map_unique_str(_col(rows, "gender"), _gender)
     from_id_gender = ids.map(
         lambda v: privacy.gender_from_id(v) if isinstance(v, str) and len(v) == 18 else None

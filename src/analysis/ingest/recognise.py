@@ -715,7 +715,7 @@ class Recogniser:
                 continue
             kind = self.vocab.kinds[kind_key]
             others = [c for c in cells if c.col not in axis_cols]
-            base = self._read_as(kind, rows, others, judge, [], {}, pinned=True)
+            base = self._read_as(kind, rows, others, judge, texts, {}, pinned=True)
             if base is None or "name" not in base.columns:
                 continue
             wide = Wide(axis, axis_cols, label)
@@ -728,10 +728,14 @@ class Recogniser:
     ) -> Layout:
         kind = self.vocab.kinds[kind_key]
         columns = dict(base.columns) if base else {}
-        sources = dict(base.sources) if base else {}
+        # the sheet's context (a branch named by the title row, the file or the folder) applies to every
+        # melted cell; the axis and what the cells say come from the cells
+        told = {wide.axis, "checked_in"}
+        constants = {k: v for k, v in (base.constants if base else {}).items() if k not in told}
+        sources = {k: v for k, v in (base.sources if base else {}).items() if k in columns or k in constants}
         sources[wide.axis] = Source("wide", value=wide.label)
         score = 2.0 * len(wide.columns) + (base.score if base else 0.0)
-        present = set(columns) | {wide.axis}
+        present = set(columns) | set(constants) | {wide.axis}
         if kind_key == "checkin":
             present |= {"checked_in"}  # the cells say whether the cadre checked in
         if kind_key == "roster":
@@ -741,7 +745,7 @@ class Recogniser:
             kind_label=kind.label,
             header_rows=rows,
             columns=columns,
-            constants={},
+            constants=constants,
             sources=sources,
             headers=headers,
             score=score,
