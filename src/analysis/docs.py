@@ -119,9 +119,10 @@ def recognition_markdown() -> str:
 
 def dialects_markdown() -> str:
     """docs/dialects.md: the dialect test and its pool of real-world spellings (tuanwei_sample)."""
+    from tuanwei_sample.blind import findings_markdown
     from tuanwei_sample.dialects import pool_markdown
 
-    return pool_markdown()
+    return pool_markdown().rstrip("\n") + "\n" + findings_markdown()
 
 
 DOCS = {
