@@ -39,11 +39,19 @@ class Thresholds:
     branch_share_of_town: float = 0.2  # …or when it is below this share of the town's rate
     unknown_sheet_rows: int = 5  # an unrecognised sheet with more rows than this is a gap
     member_change: float = 0.3  # members changed by more than this share against last year
+    cadre_share: float = 0.3  # cadres as a share of members above this: posts misread (placeholders)
+    activity_change: float = 3.0  # activities more than this many times (or under 1/this) last year's
+    aid_per_recipient: tuple[float, float] = (50.0, 20000.0)  # yuan per recipient in a year
+    hours_per_volunteer: float = 24.0  # hours one volunteer serves at one activity
     unmatched_share: float = 0.3  # share of study records matched to no member
 
     @classmethod
     def from_config(cls, raw: dict[str, Any]) -> Thresholds:
-        return cls(**{k: type(getattr(cls(), k))(v) for k, v in raw.items() if hasattr(cls(), k)})
+        def typed(k: str, v: Any) -> Any:
+            default = getattr(cls(), k)
+            return tuple(float(x) for x in v) if isinstance(default, tuple) else type(default)(v)
+
+        return cls(**{k: typed(k, v) for k, v in raw.items() if hasattr(cls(), k)})
 
 
 @dataclass(frozen=True)
@@ -533,6 +541,22 @@ def _ingest_findings(report: dict[str, Any], t: Thresholds) -> list[Finding]:
                 (),
             )
         )
+    for sheet in report.get("unsure_sheets", []):
+        where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet.get("sheet") else "")
+        runner = (
+            f"，第二是“{sheet['runner_up']}”（相差 {sheet['margin']:g} 分）" if sheet.get("runner_up") else ""
+        )
+        out.append(
+            Finding(
+                "无法确定这张表是什么",
+                SERIOUS,
+                where,
+                f"{where}（{sheet['rows']} 行）看起来像“{sheet['kind_label']}”（得分 {sheet['score']:g}{runner}），但"
+                + "；".join(sheet["reasons"])
+                + f"。为免算错，这张表没有计入任何数字。{sheet['hint']}",
+                (),
+            )
+        )
     for sheet in report.get("set_aside_other_year", []):
         where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet.get("sheet") else "")
         out.append(Finding("其他年度的数据", SERIOUS, where, f"{where}：{sheet['message']}", ()))
@@ -563,11 +587,14 @@ def _neighbour_periods(tables: Tables, year: int) -> list[Finding]:
     records = tables.study_records
     if records is None or records.empty:
         return []
+    # only periods with a record dated outside Y can have their median there (cheap on long tables)
+    outside = records["recorded_at"].notna() & (records["recorded_at"].dt.year != year)
+    if not outside.any():
+        return []
+    records = records[records["period"].isin(records.loc[outside, "period"].unique())]
     out = []
     for other in (year - 1, year + 1):
-        periods = tables.study_periods(other)
-        if periods is None or periods.empty:
-            continue
+        periods = study.study_periods(records, other)
         for _, p in periods.iterrows():
             rows = records[records["period"] == p["period"]]
             inside = int((rows["recorded_at"].dt.year == year).sum())
@@ -586,10 +613,98 @@ def _neighbour_periods(tables: Tables, year: int) -> list[Finding]:
     return out
 
 
+def _across_exports(
+    tables: Tables, year: int, t: Thresholds, previous: dict[str, float], head: dict[str, float]
+) -> list[Finding]:
+    """Numbers no town has: each points at an export read wrong (a post of "无", a log read as a ledger,
+    lost stage dates, an amount in 万元 or minutes)."""
+    out = []
+    members, cadres = head.get("org.members"), head.get("org.cadres")
+    if members and cadres is not None and cadres / members > t.cadre_share:
+        out.append(
+            Finding(
+                "团干部占比过高",
+                SERIOUS,
+                "",
+                f"年末团员 {int(members)} 人中有 {int(cadres)} 名团干部（{_pct(cadres / members)}，超过 {_pct(t.cadre_share)}）："
+                "多半是名册的“团内职务”列把“无”“/”“普通团员”之类的写法当成了职务。请检查名册；"
+                "团干部人数是打卡率的分母",
+                ("org.cadres", "cadre."),
+            )
+        )
+    now, before = head.get("act.count"), previous.get("act.count")
+    if now and before and (now > before * t.activity_change or now * t.activity_change < before):
+        out.append(
+            Finding(
+                "活动数量与上年相差过大",
+                SERIOUS,
+                "",
+                f"{year} 年活动 {int(now)} 次，上年 {int(before)} 次：相差超过 {t.activity_change:g} 倍。"
+                "常见原因：把打卡记录、签到表当成了活动台账，或漏放了部分台账。请用 python -m analysis explain 核对活动台账；"
+                "确属实际情况时在 town.yml 的 accepted_gaps 中记录",
+                ("act.",),
+            )
+        )
+    rec = tables.recruitment
+    if rec is not None and len(rec):
+        stages = [
+            ("applied_date", "递交申请"),
+            ("activist_date", "确定积极分子"),
+            ("target_date", "确定发展对象"),
+            ("joined_date", "入团"),
+        ]
+        counts = [
+            (label, int(rec[c].notna().sum())) for c, label in stages if c in rec and rec[c].notna().any()
+        ]
+        for (a, na), (b, nb) in itertools.pairwise(counts):
+            if nb > na:
+                out.append(
+                    Finding(
+                        "发展团员各阶段人数不合逻辑",
+                        SERIOUS,
+                        "",
+                        f"发展团员台账中有{b}日期的 {nb} 人，多于有{a}日期的 {na} 人：每个人都要先经过前一个阶段，"
+                        "多半是分阶段登记的名单中某些日期没有读到或被当成了重复。请用 python -m analysis explain 核对各份名单",
+                        ("rec.",),
+                    )
+                )
+                break
+    amount, recipients = head.get("aid.amount"), head.get("aid.recipients")
+    low, high = t.aid_per_recipient
+    if amount is not None and recipients and not low <= amount / recipients <= high:
+        out.append(
+            Finding(
+                "资助金额不合常理",
+                SERIOUS,
+                "",
+                f"爱心助学平均每人 {amount / recipients:,.2f} 元（正常在 {low:g}–{high:g} 元之间）："
+                "多半是金额的单位（元、万元）读错了，或金额列读成了别的列。请核对表头中的单位",
+                ("aid.amount",),
+            )
+        )
+    acts = tables.activities
+    if acts is not None and len(acts):
+        per = acts["total_hours"] / acts["volunteers"].astype("float64")
+        per = per.fillna(acts["hours_per_person"])
+        odd = acts[per > t.hours_per_volunteer]
+        if len(odd):
+            out.append(
+                Finding(
+                    "志愿服务时长不合常理",
+                    SERIOUS,
+                    "",
+                    f"{len(odd)} 次活动中每名志愿者服务超过 {t.hours_per_volunteer:g} 小时（如“{odd['name'].iloc[0]}”）："
+                    "多半是时长的单位是分钟或天，或把总时长当成了人均时长。请核对表头中的单位（写明“分钟”时会自动换算）",
+                    ("act.volunteer_hours",),
+                )
+            )
+    return out
+
+
 def _plausibility(
     tables: Tables, year: int, t: Thresholds, previous: dict[str, float], head: dict[str, float]
 ) -> list[Finding]:
-    out = []
+    out = _across_exports(tables, year, t, previous, head)
     now, before = head.get("org.members"), previous.get("org.members")
     if now is not None and before:
         change = (now - before) / before

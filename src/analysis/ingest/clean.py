@@ -135,6 +135,18 @@ def _col(rows: pd.DataFrame, name: str) -> pd.Series:
     return rows[name] if name in rows else pd.Series(None, index=rows.index, dtype=object)
 
 
+# the unit a header states is the unit of its numbers: 金额（万元）, 服务时长（分钟）
+MONEY_UNITS = (("万元", 10000.0), ("千元", 1000.0))
+HOUR_UNITS = (("分钟", 1 / 60), ("min", 1 / 60))
+
+
+def header_unit(layout: Layout, column: str, units: tuple[tuple[str, float], ...]) -> float:
+    """The factor to the canonical unit (元, 小时) that the column's header states; 1 when it states none."""
+    col = layout.columns.get(column)
+    header = (compact(layout.headers.get(col, "")) or "").lower() if col is not None else ""
+    return next((factor for unit, factor in units if unit in header), 1.0)
+
+
 def _opt(rows: pd.DataFrame, name: str) -> pd.Series:
     """An optional column: placeholders (无, 暂无, /, -, —, 空, (空), 否 …) are missing values."""
     return without_placeholders(_col(rows, name))
@@ -628,7 +640,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         values, bad = number_column(_col(rows, column))
         invalid = bad | (values < 0)
         issues.warn(invalid, column, f"{label}不是非负数，已留空")
-        hours[column] = values.where(~invalid)
+        hours[column] = values.where(~invalid) * header_unit(src.layout, column, HOUR_UNITS)
     volunteer_hours = (
         hours["total_hours"]
         .fillna(counts["volunteers"].astype("float64") * hours["hours_per_person"])
@@ -793,6 +805,7 @@ def aid(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     issues = Issues(rows, src, ctx)
     name, name_norm = _names(rows, issues)
     amount, bad = number_column(_col(rows, "amount"))
+    amount = amount * header_unit(src.layout, "amount", MONEY_UNITS)
     issues.reject(_col(rows, "amount").pipe(blank_mask), "amount", "缺少金额")
     issues.reject(bad | (amount < 0), "amount", "金额不是非负数")
     programme = text_column(_col(rows, "programme"))

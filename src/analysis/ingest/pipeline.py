@@ -25,6 +25,7 @@ from analysis.config import TownConfig
 from analysis.errors import AnalysisError, InputFileError, write_internal_log
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
+from analysis.ingest.doubt import Doubt, doubts
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.prefetch import SUPPORTED as SUPPORTED  # re-exported: the home is prefetch.py
 from analysis.ingest.prefetch import raw_files as raw_files
@@ -103,6 +104,7 @@ class IngestResult:
     inputs: list[dict[str, Any]]
     config_hash: str
     notes: list[str] = field(default_factory=list)  # what the year's data can and cannot give (Chinese)
+    unsure_sheets: list[dict[str, Any]] = field(default_factory=list)  # set aside: the reading is doubted
 
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "kept", "rejected", "duplicates")
@@ -126,6 +128,7 @@ class IngestResult:
             "unknown_sheets": self.unknown_sheets,
             "summary_sheets_skipped": self.summary_sheets,
             "set_aside_other_year": self.set_aside,
+            "unsure_sheets": self.unsure_sheets,
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
@@ -208,6 +211,7 @@ def ingest_year(
         inputs=run.inputs,
         config_hash=config_fingerprint(config),
         notes=_year_notes(tables),
+        unsure_sheets=run.unsure,
     )
 
 
@@ -247,6 +251,7 @@ class _Run:
     batches: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     deferred: list[tuple[RawSheet, Layout]] = field(default_factory=list)  # name-and-branch-only rosters
     set_aside: list[dict[str, Any]] = field(default_factory=list)  # sheets of another year
+    unsure: list[dict[str, Any]] = field(default_factory=list)  # readings something contradicts
 
     def sheet(self, sheet: RawSheet, where: SheetContext, pinned: str | None) -> None:
         layouts = self.recogniser.recognise(sheet, where, pinned)
@@ -263,6 +268,9 @@ class _Run:
             self.summary_sheets.append(
                 {"file": sheet.file, "sheet": sheet.sheet, "rows": int(sheet.cells.notna().any(axis=1).sum())}
             )
+            return
+        if not pinned and (doubt := doubts(layout, where, self.ctx.config.vocabulary)):
+            self.unsure.append(unsure_entry(sheet, layout, doubt, self.ctx.config.vocabulary))
             return
         if layout.minimal and not pinned:
             self.deferred.append((sheet, layout))
@@ -365,6 +373,27 @@ def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str 
         f"{len(years)} 行中有 {int((years != ctx.year).sum())} 行属于其他年度（最多的是 {top} 年，{int(counts.iloc[0])} 行），"
         f"整表未计入 {ctx.year} 年；如确为本年数据，请检查日期，如是上一年的导出请移到 {top} 年的文件夹"
     )
+
+
+def unsure_entry(sheet: RawSheet, layout: Layout, doubt: Doubt, vocab: Vocabulary) -> dict[str, Any]:
+    """A doubted reading as the report, the gate and the terminal show it: the evidence and the fix."""
+    used = set(layout.columns.values())
+    runner = vocab.kinds[layout.runner_up].label if layout.runner_up else None
+    name = sheet.file.rsplit("/", 1)[-1]
+    return {
+        "file": sheet.file,
+        "sheet": sheet.sheet,
+        "rows": int(sheet.cells.notna().any(axis=1).sum()),
+        "kind_label": layout.kind_label,
+        "score": round(layout.score, 2),
+        "runner_up": runner,
+        "margin": layout.margin,
+        "used": [layout.headers.get(c, "") for c in sorted(used)],
+        "unused": [t for c, t in sorted(layout.headers.items()) if c not in used],
+        "reasons": list(doubt.reasons),
+        "hint": f'确认后在 town.yml 的 files 中指定类型，例如 files: {{"{name}": {layout.kind_label}}}；'
+        f'运行 python -m analysis explain "{name}" 查看识别依据',
+    }
 
 
 def _derived(sheet: RawSheet, layout: Layout) -> bool:

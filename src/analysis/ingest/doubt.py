@@ -1,0 +1,81 @@
+"""Readings that know when they are unsure: what contradicts the kind a sheet was recognised as.
+
+A recognised sheet is set aside — never turned into ratings, activities or study records — and reported as
+a serious gap (无法确定这张表是什么, with the evidence and the ``files:`` line that settles it) when:
+
+- its name says otherwise: the sheet name, else its title row, else the file name names another kind
+  (the longest kind name found decides: 积极分子名册 is recruitment, not a 名册) and never the kind read;
+- it is a summary made from records: a header cell it leaves unread is a rate, a ranking or a score of a
+  period (参与率, 学习率, 排名, 本期分数 …).
+
+A name is weighed against the header: a reading whose columns make a strong case (score ≥ ``STRONG``, far
+above any misreading seen: 3.25 for a check-in log read as activities) is not doubted for a word in a
+title (花名册 above an aid list), nor is one whose own kind the same text also names.
+
+A kind pinned in town.yml's ``files:`` is never doubted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from analysis.ingest.recognise import Layout, SheetContext
+from analysis.ingest.text import compact
+from analysis.ingest.vocabulary import Vocabulary, header_key
+
+STRONG = 10.0
+_DERIVED_HEADER = re.compile(r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分")
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Why a reading is not trusted (Chinese), for the report, the gate and ``explain``."""
+
+    reasons: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.reasons)
+
+
+def named_kind(text: str, vocab: Vocabulary) -> tuple[str, str] | None:
+    """(kind key, the name found) of the longest kind name or label written in ``text``."""
+    key = compact(text) or ""
+    best: tuple[int, str, str] | None = None
+    for kind in vocab.kinds.values():
+        for name in (kind.label, *kind.names):
+            n = compact(name) or ""
+            if len(n) >= 2 and n in key and (best is None or len(n) > best[0]):
+                best = (len(n), kind.key, name)
+    return (best[1], best[2]) if best else None
+
+
+def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
+    """What contradicts ``layout`` (empty when nothing does)."""
+    kind = vocab.kinds[layout.kind]
+    reasons: list[str] = []
+    texts = [("工作表名称", where.sheet), ("标题行", layout.title), ("文件名", where.file.rsplit("/", 1)[-1])]
+    for how, text in texts:
+        found = named_kind(text or "", vocab)
+        if found is None:
+            continue
+        other, name = found
+        own = any(
+            (compact(n) or "") in (compact(text) or "") for n in (kind.label, *kind.names) if len(n) >= 2
+        )
+        if other != layout.kind and not own and layout.score < STRONG:
+            reasons.append(
+                f"{how}“{text}”写的是“{name}”（{vocab.kinds[other].label}），却被识别为“{kind.label}”"
+            )
+        break  # the most specific text that names a kind decides
+    used = set(layout.columns.values())
+    unused = {
+        c: t
+        for c, t in layout.headers.items()
+        if c not in used and (layout.wide is None or c not in layout.wide.columns)
+    }
+    derived = [t for t in unused.values() if _DERIVED_HEADER.search(header_key(t.rsplit("/", 1)[-1]) or "")]
+    if derived:
+        shown = "、".join(f"“{t}”" for t in derived[:4])
+        reasons.append(f"表头有 {shown} 等统计列，像是由明细汇总出来的统计表，不是明细记录")
+    return Doubt(tuple(dict.fromkeys(reasons)))
