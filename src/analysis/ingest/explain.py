@@ -14,6 +14,7 @@ from analysis.config import TownConfig
 from analysis.errors import InputFileError
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
+from analysis.ingest.doubt import doubts
 from analysis.ingest.pipeline import pinned_kind, raw_files
 from analysis.ingest.readers import RawSheet, column_letter, read_sources
 from analysis.ingest.recognise import Layout, Recogniser, SheetContext
@@ -31,6 +32,7 @@ class SheetExplanation:
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     problem: str | None = None
     unmapped_headers: list[str] = field(default_factory=list)
+    doubt: tuple[str, ...] = ()  # what contradicts the reading: the ingest sets the sheet aside
 
     @property
     def chosen(self) -> Layout | None:
@@ -56,6 +58,10 @@ def explain(target: Path, config: TownConfig, year: int, base: Path | None = Non
             for sheet in sheets:
                 layouts = recogniser.recognise(sheet, SheetContext(shown, sheet.sheet, year), pinned)
                 item = SheetExplanation(shown, sheet.sheet, pinned, layouts)
+                if item.chosen is not None and not pinned:
+                    item.doubt = doubts(
+                        item.chosen, SheetContext(shown, sheet.sheet, year), config.vocabulary
+                    ).reasons
                 if item.chosen is not None and not item.chosen.missing:
                     item.preview = _preview(sheet, item.chosen, config, resolver, year)
                     used = set(item.chosen.columns.values())
@@ -161,6 +167,12 @@ def describe(item: SheetExplanation, config: TownConfig) -> list[str]:
         if chosen.runner_up:
             lines.append(
                 f"  次选：{vocab.kinds[chosen.runner_up].label}，得分 {chosen.runner_up_score:g}（相差 {chosen.margin:g}）"
+            )
+        else:
+            lines.append("  次选：没有（其他类型都对不上）")
+        for reason in item.doubt:
+            lines.append(
+                f"  识别不确定：{reason}。导入时这张表不计入任何数字，确认类型后用 town.yml 的 files 指定"
             )
     for layout in item.layouts[:4]:
         kind = vocab.kinds[layout.kind]
