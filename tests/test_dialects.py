@@ -129,3 +129,16 @@ def test_spellings_are_drawn_from_the_pool_not_the_rules():
         drawn = [pen.header(kind, col) for kind, cols in pool().items() for col in cols]
         firsts = [cols[col][0] for cols in pool().values() for col in cols]
         assert sum(a != b for a, b in zip(drawn, firsts, strict=True)) >= len(drawn) // 2
+
+
+@pytest.mark.parametrize(("name", "year"), CASES)
+def test_dialect_passes_the_gate(ingested, config, name, year):
+    """Every rule that can stop a run stays silent on a complete year, however it is written."""
+    from analysis import schemas
+    from analysis.completeness import assess
+
+    result = ingested(name, year)
+    frames = dict.fromkeys(schemas.TABLES) | dict(result.tables)
+    tables = Tables(year=year, folder=Path("."), frames=frames, report=result.report())
+    head = catalogue.headline(tables, config, year)
+    assert [(f.rule, f.subject) for f in assess(tables, config, year, head).blocking] == []
