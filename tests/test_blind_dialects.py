@@ -14,16 +14,9 @@ pytestmark = pytest.mark.slow  # about 5 s per dialect: written and ingested
 
 # dialect → indicator keys still wrong, and why (each a shape no rule reads yet)
 KNOWN_WRONG: dict[str, dict[str, str]] = {
-    "dingtalk_ledgers": {
-        "aid.amount": "a second batch's date written only in a line above the header: its rows get the same "
-        "fallback date and one payment is taken for a duplicate",
-    },
     "zhtj_offices": {
         "cadre.checkin_rate": "a check-in matrix whose months sit under a merged group cell in a second header "
         "row (the gate stops the run: 打卡记录只覆盖部分月份)",
-        "study.member_rate": "the transfer export's 申请时间 taken as the transfer date instead of 办结时间",
-        "study.member_rate.塔岗村团支部": "the same",
-        "study.member_rate.新华社区团支部": "the same",
     },
 }
 

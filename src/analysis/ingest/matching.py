@@ -169,8 +169,10 @@ def person_keys(records: pd.DataFrame, matched: pd.DataFrame) -> pd.Series:
     # fragment joins the one namesake of its branch that has one, when there is exactly one
     base = "u:" + branch + "|" + ident.fillna("?")  # vectorised on Arrow strings
     seen = pd.DataFrame({"base": base, "ev": evidence}).dropna().drop_duplicates()
-    single = seen.groupby("base")["ev"].agg(lambda e: e.iloc[0] if len(e) == 1 else None).dropna()
-    evidence = evidence.fillna(base.map(single).astype("str"))
+    if len(seen):
+        alone = ~seen["base"].duplicated(keep=False)  # one piece of evidence for this (branch, name)
+        single = seen[alone].set_index("base")["ev"]
+        evidence = evidence.fillna(base.map(single).astype("str"))
     unmatched = base + ("#" + evidence).fillna("")
     member = matched["member_id"].astype("str")
     return unmatched if member.isna().all() else member.fillna(unmatched)

@@ -113,11 +113,18 @@ def text_column(series: pd.Series) -> pd.Series:
     return map_unique_str(series, clean_text)
 
 
+_PLACEHOLDER_LEN = max(map(len, PLACEHOLDERS)) + 4  # spaces around one
+
+
 def without_placeholders(series: pd.Series) -> pd.Series:
     """An optional column with its placeholders (无, 暂无, /, -, —, 空, (空), 否 …) turned into missing cells."""
-    if series.isna().all():
+    if series.dtype.kind in "mMfiub" or series.isna().all():  # dates and numbers hold no placeholder
         return series
-    hit = map_unique(series, is_placeholder).astype(bool) & series.notna()
+    short = series.astype("str").str.len().le(_PLACEHOLDER_LEN).fillna(False).to_numpy(dtype=bool)
+    if not short.any():  # a long column of timestamps or names: nothing as short as a placeholder
+        return series
+    hit = np.zeros(len(series), dtype=bool)
+    hit[short] = map_unique(series[short], is_placeholder).astype(bool).to_numpy() & series[short].notna()
     return series.where(~hit) if hit.any() else series
 
 

@@ -134,6 +134,9 @@ def period_in(text: str) -> str | None:
     return None
 
 
+_LABELLED_DATE = re.compile(
+    r"(?:日期|时间)\s*[:：]\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})"
+)
 _BARE_PERIOD = re.compile(r"第[\d一二三四五六七八九十百]+期")
 _SEASON_IN_TEXT = re.compile(r"第?([\d一二三四五六七八九十百]+)季(?![\d一二三四五六七八九十百]*期)")
 
@@ -660,6 +663,10 @@ class Recogniser:
             # a presence-only list named for its kind (…学习打卡名单): every person listed has done it
             key = compact(text) or ""
             return "是" if any(compact(n) and compact(n) in key for n in kind.names) else None
+        if col.content == "date":
+            # a date stated above the table for all its rows: 发放时间：2022年12月20日
+            m = _LABELLED_DATE.search(clean_text(text) or "")
+            return m.group(1) if m else None
         if col.content == "period":
             return period_in(text)
         if col.content == "month":
