@@ -13,12 +13,7 @@ from tuanwei_sample.blind import check, writers
 pytestmark = pytest.mark.slow  # about 5 s per dialect: written and ingested
 
 # dialect → indicator keys still wrong, and why (each a shape no rule reads yet)
-KNOWN_WRONG: dict[str, dict[str, str]] = {
-    "zhtj_offices": {
-        "cadre.checkin_rate": "a check-in matrix whose months sit under a merged group cell in a second header "
-        "row (the gate stops the run: 打卡记录只覆盖部分月份)",
-    },
-}
+KNOWN_WRONG: dict[str, dict[str, str]] = {}
 
 
 @pytest.fixture(scope="module")

@@ -689,7 +689,7 @@ class Recogniser:
         texts: list[tuple[str, str]],
         pinned: str | None,
     ) -> list[Layout]:
-        if len(rows) != 1:
+        if len(rows) > 2:
             return []
         start = rows[-1] + 1
         year = _year_hint(texts, self.year)[0]
@@ -697,7 +697,8 @@ class Recogniser:
         month_cols: dict[int, str] = {}
         period_cols: dict[int, str] = {}
         for cell in cells:
-            text = clean_text(cell.text) or ""
+            # two header rows: the lower row names the axis (a merged 2022年每月学习打卡情况 over 1月 … 12月)
+            text = clean_text(cell.text.rsplit("/", 1)[-1] if len(rows) == 2 else cell.text) or ""
             branch = self.resolver.lookup(text)
             if branch is not None and branch != COMMITTEE:
                 branch_cols[cell.col] = branch
