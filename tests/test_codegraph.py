@@ -157,3 +157,34 @@ def test_report_code_covers_what_only_the_notebooks_import():
     covered = codegraph.closure(roots)
     assert {"analysis.narrative", "analysis.charts.style", "analysis.report.summary_doc"} <= covered
     assert not {"analysis.docs", "analysis.query.cli", "analysis.cli"} & covered
+
+
+def test_no_import_runs_back_up():
+    """config never imports the ingest, and neither the ingest nor load / completeness imports the
+    indicators: editing an indicator's definition never re-ingests a year."""
+    from analysis import codegraph
+
+    def reached(roots: tuple[str, ...], prefix: str) -> list[str]:
+        return sorted(m for m in codegraph.closure(roots) if m.startswith(prefix))
+
+    assert reached(("analysis.config",), "analysis.ingest") == []
+    assert reached(codegraph.INGEST, "analysis.indicators") == []
+    assert reached(("analysis.load", "analysis.completeness"), "analysis.indicators") == []
+
+
+def test_ingest_fingerprint_ignores_the_indicators(tmp_path):
+    """A copy of the package whose indicators changed has the same ingest fingerprint."""
+    import shutil
+
+    from analysis import codegraph
+    from analysis.paths import PACKAGE_DIR
+
+    copy = tmp_path / "analysis"
+    shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = codegraph.code_fingerprint(codegraph.INGEST, copy)
+    study = copy / "indicators" / "study.py"
+    study.write_text(study.read_text(encoding="utf-8") + "\n# a changed definition\n", encoding="utf-8")
+    assert codegraph.code_fingerprint(codegraph.INGEST, copy) == before
+    pipeline = copy / "ingest" / "pipeline.py"
+    pipeline.write_text(pipeline.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert codegraph.code_fingerprint(codegraph.INGEST, copy) != before

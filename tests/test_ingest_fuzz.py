@@ -12,7 +12,7 @@ import pytest
 
 from analysis.config import load_config
 from analysis.ingest.pipeline import ingest_year
-from analysis.ingest.vocabulary import builtin
+from analysis.vocabulary import builtin
 
 TOWN = "town: 测试镇\nbranches:\n  - {name: 塔岗村团支部, type: 村, aliases: [塔岗村]}\n  - {name: 新华社区团支部, type: 社区}\n"
 POOL = [

@@ -21,7 +21,7 @@ from analysis.ingest.normalize import (
     parse_number,
     split_identity,
 )
-from analysis.ingest.text import is_blank
+from analysis.text import is_blank
 
 T = pd.Timestamp
 

@@ -16,8 +16,8 @@ import pandas as pd
 
 from analysis import formatting
 from analysis.config import TownConfig
-from analysis.indicators import study
 from analysis.load import Tables
+from analysis.pairs import checkin_pairs, member_rate_matrix, participation_pairs, study_periods
 from analysis.paths import REJECTED_ROWS
 
 
@@ -178,7 +178,7 @@ def study_coverage(tables: Tables, year: int, matrix: pd.DataFrame | None = None
     src = _sources(known, ["period", "branch"])
     if members is not None and not members.empty:
         if matrix is None:
-            matrix = study.member_rate_matrix(study.participation_pairs(records, tables.membership, periods))
+            matrix = member_rate_matrix(participation_pairs(records, tables.membership, periods))
         grid = matrix[["period", "branch", "numerator", "denominator"]].rename(
             columns={"numerator": "有记录团员", "denominator": "在册团员"}
         )
@@ -209,9 +209,7 @@ def checkin_coverage(tables: Tables, year: int) -> pd.DataFrame:
     counts = rows.groupby(["month", "branch"]).size().rename("记录数").reset_index()
     out = counts.merge(_sources(rows, ["month", "branch"]), on=["month", "branch"], how="left")
     if tables.members is not None and not tables.members.empty:
-        from analysis.indicators import cadre
-
-        pairs = cadre.checkin_pairs(checkins, tables.membership, year)
+        pairs = checkin_pairs(checkins, tables.membership, year)
         if len(pairs):
             grid = (
                 pairs.groupby(["month", "branch"])["checked_in"]
@@ -594,7 +592,7 @@ def _neighbour_periods(tables: Tables, year: int) -> list[Finding]:
     records = records[records["period"].isin(records.loc[outside, "period"].unique())]
     out = []
     for other in (year - 1, year + 1):
-        periods = study.study_periods(records, other)
+        periods = study_periods(records, other)
         for _, p in periods.iterrows():
             rows = records[records["period"] == p["period"]]
             inside = int((rows["recorded_at"].dt.year == year).sum())
@@ -677,7 +675,7 @@ def _across_exports(
                 "资助金额不合常理",
                 SERIOUS,
                 "",
-                f"爱心助学平均每人 {amount / recipients:,.2f} 元（正常在 {low:g}–{high:g} 元之间）："
+                f"爱心助学平均每人 {formatting.money(amount / recipients)} 元（正常在 {low:g}–{high:g} 元之间）："
                 "多半是金额的单位（元、万元）读错了，或金额列读成了别的列。请核对表头中的单位",
                 ("aid.amount",),
             )

@@ -11,9 +11,9 @@ from typing import Any
 import yaml
 
 from analysis.errors import ConfigError, Location
-from analysis.ingest.text import compact, stem
-from analysis.ingest.vocabulary import Vocabulary, builtin
 from analysis.paths import RESOURCES_DIR
+from analysis.text import compact, stem
+from analysis.vocabulary import Vocabulary, builtin
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
 BRANCH_TYPES = ("村", "社区", "学校", "企业", "机关", "其他")

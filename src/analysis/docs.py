@@ -70,7 +70,7 @@ def indicators_markdown() -> str:
 
 def recognition_markdown() -> str:
     """docs/recognition.md: how each export kind and column is recognised (resources/kinds.yml)."""
-    from analysis.ingest.vocabulary import builtin
+    from analysis.vocabulary import builtin
 
     vocab = builtin()
     lines = [

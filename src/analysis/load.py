@@ -10,9 +10,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import paths, schemas
+from analysis import pairs, paths, schemas
 from analysis.errors import MissingDataError
-from analysis.indicators import study
 from analysis.membership import Membership
 
 
@@ -58,13 +57,13 @@ class Tables:
         return Membership.build(members, self.get("transfers"))
 
     def study_periods(self, year: int) -> pd.DataFrame | None:
-        """``indicators.study.study_periods`` of the study records for Y, computed once (the catalogue
+        """``pairs.study_periods`` of the study records for Y, computed once (the catalogue
         and the completeness checks all need them); None without study records."""
         records = self.get("study_records")
         if records is None:
             return None
         if year not in self._periods:
-            self._periods[year] = study.study_periods(records, year)
+            self._periods[year] = pairs.study_periods(records, year)
         return self._periods[year]
 
 

@@ -4,30 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.membership import Membership
-
-
-def checkin_pairs(checkins: pd.DataFrame, membership: Membership, year: int) -> pd.DataFrame:
-    """For each month of Y present in the export: every cadre on the roster active at the month's end,
-    with their branch that day and whether they checked in that month. Check-in rows of people not on
-    the roster are not counted (the ingest lists them). Columns: month, member_id, branch, checked_in."""
-    c = checkins[checkins["month"].dt.year == year]
-    months = sorted(c["month"].dropna().unique())
-    frames = []
-    for month in months:
-        end = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
-        snap = membership.snapshot(end)
-        cadres = snap[snap["is_cadre"]][["member_id", "branch"]].assign(month=pd.Timestamp(month))
-        frames.append(cadres)
-    if not frames:
-        return pd.DataFrame(columns=["month", "member_id", "branch", "checked_in"])
-    pairs = pd.concat(frames, ignore_index=True)
-    done = c[c["checked_in"] & c["member_id"].notna() & (c["match"] != "ambiguous")][
-        ["month", "member_id"]
-    ].drop_duplicates()
-    pairs = pairs.merge(done.assign(checked_in=True), on=["month", "member_id"], how="left")
-    pairs["checked_in"] = pairs["checked_in"].fillna(False).astype(bool)
-    return pairs
+from analysis.pairs import checkin_pairs as checkin_pairs  # the counting base: named by the definitions
 
 
 def checkin_by_month(pairs: pd.DataFrame) -> pd.DataFrame:

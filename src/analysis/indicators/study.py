@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from analysis.indicators.common import year_bounds
 from analysis.membership import Membership
+from analysis.pairs import credited as credited  # the counting base: named by the definitions below
+from analysis.pairs import member_rate_matrix as member_rate_matrix
+from analysis.pairs import participation_pairs as participation_pairs
+from analysis.pairs import study_periods as study_periods
+from analysis.pairs import undated_periods as undated_periods
 
 RATE_BANDS = [(0.95, "≥95%"), (0.90, "90%–95%"), (0.80, "80%–90%"), (0.0, "<80%")]
-
-
-def study_periods(records: pd.DataFrame, year: int) -> pd.DataFrame:
-    """青年大学习 periods of Y, one row each, in date order.
-
-    A period's median record time is the median (midpoint for an even count) of the timestamps of its
-    de-duplicated records (one per person, members and non-members alike); its ``date`` is that
-    timestamp's calendar date. The periods of Y are those whose median time falls in Y. Columns:
-    period, median_time, date, learners (distinct persons with a record in the period).
-    """
-    cols = records[["period", "person_key", "recorded_at"]]
-    # each (period, person) as one integer, factorised once for both de-duplications (long tables)
-    period_code, _ = pd.factorize(cols["period"], use_na_sentinel=False)
-    person_code, _ = pd.factorize(cols["person_key"], use_na_sentinel=False)
-    pair = pd.Series(period_code.astype(np.int64) * (int(person_code.max(initial=0)) + 1) + person_code)
-    dated = cols["recorded_at"].notna().to_numpy()
-    order = np.flatnonzero(dated)[np.argsort(cols["recorded_at"].to_numpy()[dated], kind="stable")]
-    first = order[~pair.iloc[order].duplicated(keep="first").to_numpy()]  # each person's earliest record
-    med = cols.iloc[first].groupby("period")["recorded_at"].median()
-    learners = cols["period"][~pair.duplicated().to_numpy()].value_counts()
-    out = pd.DataFrame({"period": med.index, "median_time": med.to_numpy()})
-    out["date"] = out["median_time"].dt.normalize()
-    out["learners"] = out["period"].map(learners).fillna(0).astype(int)
-    out = out[out["median_time"].dt.year == year]
-    return out.sort_values(["median_time", "period"]).reset_index(drop=True)
-
-
-def undated_periods(records: pd.DataFrame) -> list[str]:
-    """Periods with no timestamped record: they cannot be dated and are left out (reported)."""
-    dated = records.loc[records["recorded_at"].notna(), "period"].unique()
-    return sorted(set(records["period"].unique()) - set(dated))
 
 
 def learner_times(records: pd.DataFrame, periods: pd.DataFrame) -> int:
@@ -50,46 +23,6 @@ def learner_times(records: pd.DataFrame, periods: pd.DataFrame) -> int:
     """
     r = records.loc[records["period"].isin(periods["period"]), ["period", "person_key"]]
     return len(r.drop_duplicates())
-
-
-def credited(records: pd.DataFrame) -> pd.DataFrame:
-    """(period, member_id) pairs credited to members: matched, never ambiguous."""
-    mask = records["member_id"].notna() & (records["match"] != "ambiguous")
-    return records.loc[mask, ["period", "member_id"]].drop_duplicates()
-
-
-def participation_pairs(records: pd.DataFrame, membership: Membership, periods: pd.DataFrame) -> pd.DataFrame:
-    """Every (period, member active on the period's date) pair with the member's branch that day and
-    whether the member has ≥ 1 record in the period. Columns: period, date, member_id, branch, studied."""
-    if periods.empty:
-        return pd.DataFrame(
-            {
-                "period": pd.Series(dtype="str"),
-                "date": pd.Series(dtype=periods["date"].dtype),
-                "member_id": pd.Series(dtype="str"),
-                "branch": pd.Series(dtype="str"),
-                "studied": pd.Series(dtype=bool),
-            }
-        )
-    roster = membership.roster_on(periods["date"]).rename(columns={"day": "date"})
-    pairs = periods[["period", "date"]].merge(roster[["date", "member_id", "branch"]], on="date", how="inner")
-    done = credited(records).assign(studied=True)
-    pairs = pairs.merge(done, on=["period", "member_id"], how="left")
-    pairs["studied"] = pairs["studied"].fillna(False).astype(bool)
-    return pairs
-
-
-def member_rate_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
-    """参学率 by branch × period: numerator (active members of the branch that day with ≥ 1 record),
-    denominator (active members of the branch that day), rate. Branches without active members on a
-    period's date have no row for that period."""
-    g = pairs.groupby(["branch", "period", "date"], observed=True)["studied"].agg(
-        numerator="sum", denominator="size"
-    )
-    out = g.reset_index()
-    out["numerator"] = out["numerator"].astype(int)
-    out["rate"] = out["numerator"] / out["denominator"]
-    return out.sort_values(["date", "branch"]).reset_index(drop=True)
 
 
 def town_rate_by_period(pairs: pd.DataFrame) -> pd.DataFrame:

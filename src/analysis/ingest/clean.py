@@ -37,7 +37,7 @@ from analysis.ingest.normalize import (
     without_placeholders,
 )
 from analysis.ingest.recognise import Layout
-from analysis.ingest.vocabulary import KindDef
+from analysis.vocabulary import KindDef
 
 
 def scrub(value: Any, limit: int = 60) -> str:

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 
 from analysis.ingest.recognise import Layout, SheetContext
-from analysis.ingest.text import compact
-from analysis.ingest.vocabulary import Vocabulary, header_key
+from analysis.text import compact
+from analysis.vocabulary import Vocabulary, header_key
 
 STRONG = 10.0
 _DERIVED_HEADER = re.compile(r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分")

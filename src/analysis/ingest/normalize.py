@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.ingest.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
-from analysis.ingest.text import PLACEHOLDERS, SPACES, clean_text, compact, is_blank, is_placeholder
-from analysis.ingest.text import stem as stem
 from analysis.personal_numbers import ID18
+from analysis.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
+from analysis.text import PLACEHOLDERS, SPACES, clean_text, compact, is_blank, is_placeholder
+from analysis.text import stem as stem
 
 # ---------------------------------------------------------------- text
 

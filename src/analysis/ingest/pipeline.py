@@ -32,9 +32,9 @@ from analysis.ingest.prefetch import raw_files as raw_files
 from analysis.ingest.readers import RawSheet, read_sources
 from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetContext
 from analysis.ingest.rows import SKIP_LABELS, extract
-from analysis.ingest.vocabulary import Vocabulary
 from analysis.membership import Membership
 from analysis.paths import INGEST_REPORT, REJECTED_ROWS
+from analysis.vocabulary import Vocabulary
 
 SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 # Files made from the records, kept next to them (学习率.xlsx, 未学习学生.xlsx): never records or a roster

@@ -37,7 +37,7 @@ from analysis.ingest.normalize import (
     split_identity,
 )
 from analysis.ingest.readers import RawSheet, column_letter
-from analysis.ingest.vocabulary import DISTINCTIVE, ColumnDef, KindDef, Vocabulary, header_key
+from analysis.vocabulary import DISTINCTIVE, ColumnDef, KindDef, Vocabulary, header_key
 
 HEADER_SCAN_ROWS = 15
 SAMPLE_VALUES = 120  # cells looked at per column to judge its content
