@@ -110,6 +110,7 @@ class KindDef:
     match: dict[str, Any] | None
     free_text: tuple[str, ...]
     year_of: str | None = None
+    dedup_first: str | None = None  # of a kind's duplicates the row earliest by this column is kept
 
     def label_of(self, column: str) -> str:
         col = self.columns.get(column)
@@ -205,6 +206,7 @@ def parse(data: dict[str, Any]) -> Vocabulary:
             dedup=tuple(raw.get("dedup", [])),
             match=raw.get("match"),
             free_text=tuple(raw.get("free_text", [])),
+            dedup_first=raw.get("dedup_first"),
             year_of=raw.get("year_of"),
         )
     return Vocabulary(concepts, kinds)

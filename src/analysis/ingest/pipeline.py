@@ -509,105 +509,58 @@ def _concat(batches: dict[str, list[pd.DataFrame]], table: str) -> pd.DataFrame 
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
+@dataclass
+class _People:
+    """What the kinds read so far tell about the members: the roster and membership over the year."""
+
+    members: pd.DataFrame
+    membership: Membership
+    scopes: dict[str, frozenset[str]]
+
+
+# The kinds the others depend on come first: the roster, then recruitment (exact join dates), then
+# transfers (branches over the year); the rest follow the registry's order.
+FIRST = ("roster", "recruitment", "transfers")
+
+
 def _assemble(
     batches: dict[str, list[pd.DataFrame]], ctx: clean.Context, sources: list[SourceReport]
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The year's tables from the cleaned batches, one kind at a time as the registry (resources/kinds.yml)
+    declares it: its hooks (what only that kind needs), its match to the roster (``match``), its
+    de-duplication (``dedup``) and its free-text scrub (``free_text``), then validation."""
+    vocab = ctx.config.vocabulary
     tables: dict[str, pd.DataFrame] = {}
     ambiguous: list[pd.DataFrame] = []
-
     members = _concat(batches, "members")
     if members is None:
         members = schemas.empty("members").assign(_src=pd.Series(dtype="Int64"))
-        has_roster = False
-    else:
-        has_roster = True
-        members = _dedup_members(members, ctx, sources)
-
-    recruitment = _concat(batches, "recruitment")
-    if recruitment is not None:
-        recruitment = _dedup(_merge_stages(recruitment, ctx), ["person_id"], sources)
-        known = recruitment.dropna(subset=["joined_date", "person_id"])
-        exact = dict(zip(known["person_id"], known["joined_date"], strict=True))
-        hit = members["member_id"].isin(list(exact))
-        exact_dates = pd.to_datetime(members["member_id"].map(exact.get), errors="coerce")
-        members["join_date"] = pd.to_datetime(members["join_date"]).where(~hit, exact_dates)
-        members.loc[hit, "join_precision"] = "day"
-        tables["recruitment"] = recruitment
-
-    base = Membership.build(members)
-    transfers = _concat(batches, "transfers")
-    if transfers is not None:
-        transfers = _match(transfers, members, base, branch="to_branch", day="date")
-        retry = transfers["match"].eq("unmatched") & transfers["from_branch"].notna()
-        if retry.any():
-            again = _match(transfers[retry], members, base, branch="from_branch", day="date")
-            transfers.loc[retry, ["member_id", "match"]] = again[["member_id", "match"]].to_numpy()
-        _warn_unmatched(transfers, ctx, "组织关系转接记录未能对应到名册中的团员，未用于计算所在团支部")
-        transfers = _dedup(transfers, ["member_id", "date", "to_branch", "name_norm"], sources)
-        tables["transfers"] = transfers
-    membership = Membership.build(members, transfers)
-    if has_roster:
-        tables["members"] = members
-
-    study = _concat(batches, "study_records")
-    if study is not None:
-        study = _special_periods(study)
-        study["day"] = study["recorded_at"]
-        study = _match(
-            study, members, membership, branch="branch_canonical", day="day", scopes=ctx.resolver.scopes()
-        )
-        study["person_key"] = person_keys(study, study[["member_id"]])
-        ambiguous.append(_ambiguous(study, "青年大学习"))
-        study = study[[*schemas.columns("study_records"), "_src"]]  # the working columns are not reordered
-        study = _sorted_dedup(study, "recorded_at", ["period", "person_key"], sources)
-        tables["study_records"] = study
-
-    checkins = _concat(batches, "cadre_checkins")
-    if checkins is not None:
-        checkins = _match(
-            checkins, members, membership, branch="branch_canonical", day="month", month_end=True
-        )
-        ambiguous.append(_ambiguous(checkins, "团干部打卡"))
-        _warn_unmatched(checkins, ctx, "打卡记录中的人员不在团员名册中，已列出但不计入打卡率")
-        checkins = checkins.sort_values("checked_in", ascending=False, kind="stable")
-        checkins = checkins.assign(_person=_unmatched_person(checkins, members, "month"))
-        checkins = _dedup(checkins, ["month", "_person"], sources).sort_values(
-            ["month", "_src"], kind="stable"
-        )
-        tables["cadre_checkins"] = checkins
-
-    activities = _concat(batches, "activities")
-    if activities is not None:
-        tables["activities"] = _dedup(activities, ["activity_id"], sources)
-
-    participants = _concat(batches, "activity_participants")
-    if participants is not None:
-        participants = participants.assign(day=participants["date"].fillna(pd.Timestamp(ctx.year, 12, 31)))
-        participants = _match(participants, members, membership, branch="branch_canonical", day="day")
-        ambiguous.append(_ambiguous(participants, "活动参与"))
-        tables["activity_participants"] = _dedup(
-            participants, ["activity_name", "date", "name_norm", "branch"], sources
-        )
-
-    aid = _concat(batches, "aid")
-    if aid is not None:
-        tables["aid"] = _dedup(aid, ["programme", "recipient_key", "date", "amount"], sources)
-
-    ratings = _concat(batches, "branch_ratings")
-    if ratings is not None:
-        tables["branch_ratings"] = _dedup(ratings, ["year", "branch"], sources)
-
-    reviews = _concat(batches, "member_reviews")
-    if reviews is not None:
-        reviews = reviews.assign(day=pd.Timestamp(ctx.year, 12, 31))
-        reviews = _match(reviews, members, membership, branch="branch_canonical", day="day")
-        ambiguous.append(_ambiguous(reviews, "教育评议"))
-        tables["member_reviews"] = _dedup(
-            reviews.assign(_person=_unmatched_person(reviews, members, "year")), ["year", "_person"], sources
-        )
-
+    people = _People(members, Membership.build(members), ctx.resolver.scopes())
+    for key in [k for k in FIRST if k in vocab.kinds] + [k for k in vocab.kinds if k not in FIRST]:
+        kind = vocab.kinds[key]
+        frame = _concat(batches, kind.table)
+        if frame is None:
+            continue
+        frame = HOOKS.get(key, _as_is)(frame, people, ctx, sources)
+        if kind.match:
+            frame = _match(
+                frame,
+                people.members,
+                people.membership,
+                branch=kind.match["branch"],
+                day=kind.match["day"],
+                month_end=bool(kind.match.get("month_end")),
+                scopes=people.scopes if kind.match.get("scopes") else None,
+            )
+            ambiguous.append(_ambiguous(frame, kind.label))
+            frame = AFTER_MATCH.get(key, _as_is)(frame, people, ctx, sources)
+        if kind.dedup_first:  # the earliest of a person's submissions counts
+            frame = _sorted_dedup(frame, kind.dedup_first, list(kind.dedup), sources)
+        else:
+            frame = _dedup(frame, list(kind.dedup), sources)
+        frame = FINISH.get(key, _as_is)(frame, people, ctx, sources)
+        tables[kind.table] = _scrub_free_text(frame, kind.free_text)
     for name in list(tables):
-        tables[name] = _scrub_free_text(name, tables[name])
         tables[name] = _validate(name, tables[name], ctx, sources)
         _count(sources, tables[name], "kept")
         tables[name] = tables[name][schemas.columns(name)].reset_index(drop=True)
@@ -620,16 +573,127 @@ def _assemble(
     return tables, amb
 
 
-FREE_TEXT = {
-    "note",
-    "location",
-    "name",
-    "activity_name",
-    "activity_type",
-    "school",
-    "position",
-    "occupation",
-    "stage",
+Hook = Callable[[pd.DataFrame, _People, clean.Context, list[SourceReport]], pd.DataFrame]
+
+
+def _as_is(frame: pd.DataFrame, *_: object) -> pd.DataFrame:
+    return frame
+
+
+def _roster(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    """Exact duplicate rows go; different people sharing a key are kept apart (and warned)."""
+    people.members = _dedup_members(frame, ctx, sources)
+    people.membership = Membership.build(people.members)
+    return people.members
+
+
+def _recruitment(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    return _merge_stages(frame, ctx)
+
+
+def _recruitment_joins(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    """An exact 入团日期 from the recruitment export wins over the roster's month."""
+    known = frame.dropna(subset=["joined_date", "person_id"])
+    exact = dict(zip(known["person_id"], known["joined_date"], strict=True))
+    members = people.members
+    hit = members["member_id"].isin(list(exact))
+    exact_dates = pd.to_datetime(members["member_id"].map(exact.get), errors="coerce")
+    members["join_date"] = pd.to_datetime(members["join_date"]).where(~hit, exact_dates)
+    members.loc[hit, "join_precision"] = "day"
+    people.membership = Membership.build(members)
+    return frame
+
+
+def _transfers_retry(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    """A transfer not matched in the branch it went to is matched in the branch it came from."""
+    retry = frame["match"].eq("unmatched") & frame["from_branch"].notna()
+    if retry.any():
+        again = _match(frame[retry], people.members, people.membership, branch="from_branch", day="date")
+        frame.loc[retry, ["member_id", "match"]] = again[["member_id", "match"]].to_numpy()
+    _warn_unmatched(frame, ctx, "组织关系转接记录未能对应到名册中的团员，未用于计算所在团支部")
+    return frame
+
+
+def _transfers_membership(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    """Branches over the year follow the transfers from here on."""
+    people.membership = Membership.build(people.members, frame)
+    return frame
+
+
+def _study(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    frame = _special_periods(frame)
+    frame["day"] = frame["recorded_at"]
+    return frame
+
+
+def _study_learners(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    frame["person_key"] = person_keys(frame, frame[["member_id"]])
+    return frame[[*schemas.columns("study_records"), "_src"]]  # the working columns are not reordered
+
+
+def _checkins(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    _warn_unmatched(frame, ctx, "打卡记录中的人员不在团员名册中，已列出但不计入打卡率")
+    frame = frame.sort_values("checked_in", ascending=False, kind="stable")  # a done row wins its month
+    return frame.assign(_person=_unmatched_person(frame, people.members, "month"))
+
+
+def _checkins_order(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    return frame.sort_values(["month", "_src"], kind="stable")
+
+
+def _participants(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    return frame.assign(day=frame["date"].fillna(pd.Timestamp(ctx.year, 12, 31)))
+
+
+def _reviews(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    return frame.assign(day=pd.Timestamp(ctx.year, 12, 31))
+
+
+def _reviewed(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    return frame.assign(_person=_unmatched_person(frame, people.members, "year"))
+
+
+HOOKS: dict[str, Hook] = {  # before matching: what only this kind needs
+    "roster": _roster,
+    "recruitment": _recruitment,
+    "study": _study,
+    "participants": _participants,
+    "reviews": _reviews,
+}
+AFTER_MATCH: dict[str, Hook] = {  # after matching, before de-duplication
+    "transfers": _transfers_retry,
+    "study": _study_learners,
+    "checkin": _checkins,
+    "reviews": _reviewed,
+}
+FINISH: dict[str, Hook] = {  # after de-duplication
+    "recruitment": _recruitment_joins,
+    "transfers": _transfers_membership,
+    "checkin": _checkins_order,
 }
 
 
@@ -675,10 +739,11 @@ def _merge_stages(recruitment: pd.DataFrame, ctx: clean.Context) -> pd.DataFrame
     return ordered
 
 
-def _scrub_free_text(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """An ID or phone number typed into a remark, a name or a location never reaches a processed table."""
-    columns = [c for c in schemas.columns(name) if c in FREE_TEXT and c in frame]
-    return frame.assign(**{c: privacy.scrub_series(frame[c]) for c in columns}) if columns else frame
+def _scrub_free_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """An ID or phone number typed into a remark, a name or a location (the kind's ``free_text``) never
+    reaches a processed table."""
+    present = [c for c in columns if c in frame]
+    return frame.assign(**{c: privacy.scrub_series(frame[c]) for c in present}) if present else frame
 
 
 def _dedup_members(members: pd.DataFrame, ctx: clean.Context, sources: list[SourceReport]) -> pd.DataFrame:
