@@ -503,7 +503,9 @@ def _missing_kinds(tables: Tables, config: TownConfig, year: int) -> list[Findin
     return out
 
 
-def _ingest_findings(report: dict[str, Any], t: Thresholds) -> list[Finding]:
+def _ingest_findings(
+    report: dict[str, Any], t: Thresholds, tables_rows: dict[str, int] | None = None
+) -> list[Finding]:
     out = []
     totals = report.get("totals", {})
     if not totals.get("kept"):
@@ -557,7 +559,12 @@ def _ingest_findings(report: dict[str, Any], t: Thresholds) -> list[Finding]:
         )
     for sheet in report.get("set_aside_other_year", []):
         where = sheet["file"] + (f"（{sheet['sheet']}）" if sheet.get("sheet") else "")
-        out.append(Finding("其他年度的数据", SERIOUS, where, f"{where}：{sheet['message']}", ()))
+        # last year's sheet beside this year's data of the same kind (a hidden 2021 sheet, an old copy)
+        # changes no number; without this year's data it may be the wrong year's export in the folder
+        own = (tables_rows or {}).get(sheet.get("table", ""), 0)
+        severity = WARNING if own else SERIOUS
+        extra = f"（本年度已有该类数据 {own} 行，这张表不影响任何数字）" if own else ""
+        out.append(Finding("其他年度的数据", severity, where, f"{where}：{sheet['message']}{extra}", ()))
     return out
 
 
@@ -750,7 +757,7 @@ def assess(
     """Every finding of the year; serious ones accepted in town.yml's ``accepted_gaps`` are set apart."""
     t = Thresholds.from_config(config.completeness)
     found: list[Finding] = []
-    found += _ingest_findings(tables.report, t)
+    found += _ingest_findings(tables.report, t, tables.report.get("tables", {}))
     found += _missing_kinds(tables, config, year)
     grid = study_grid if study_grid is not None else study_coverage(tables, year)
     holes = study_holes(grid, t)

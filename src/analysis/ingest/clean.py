@@ -365,6 +365,8 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "birth_date": birth,
             "id_masked": privacy.mask_ids(ids),
             "phone_masked": privacy.mask_phones(phone),
+            "phone_key": privacy.pseudonyms(phone.where(phone.notna()), kind="t"),  # working column
+            "id_valid": ids.map(lambda v: isinstance(v, str) and len(v) == 18 and privacy.id_checksum_ok(v)),
             "branch": branch,
             "join_date": join["value"],
             "join_precision": precision.astype("str"),
@@ -529,6 +531,10 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     raw_flag = _col(rows, "checked_in")
     unclear = raw_flag.pipe(present_mask) & flag.isna()
     issues.warn(unclear, "checked_in", "打卡情况无法识别，按未打卡处理")
+    if "checked_in" in src.layout.constants and "checkin_date" in src.layout.columns:
+        flag = pd.Series(
+            None, index=flag.index, dtype=object
+        )  # a list named for check-ins with a date column: each row's date decides
     checked = flag.where(flag.notna(), date.notna()).astype(bool)
     branch = _branches(rows, "branch", ctx)
     unknown, message = _unknown_branch(_col(rows, "branch"), branch, ctx)
@@ -675,6 +681,7 @@ def activities(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "beneficiaries": counts["beneficiaries"],
             "location": text_column(_opt(rows, "location")),
             "note": text_column(_opt(rows, "note")),
+            "volunteer_name": text_column(_col(rows, "volunteer_name")),  # working: per-volunteer details
             **_provenance(rows, src),
         },
         index=rows.index,

@@ -25,7 +25,11 @@ from analysis.text import compact
 from analysis.vocabulary import Vocabulary, header_key
 
 STRONG = 10.0
-_DERIVED_HEADER = re.compile(r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分")
+_DERIVED_HEADER = re.compile(
+    r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分|(天数|次数)$|^(汇总|统计|异常统计)$"
+)
+# what a sheet may be that no kind is: money paid by members, not aid; wages; expenses
+NOT_A_KIND = ("团费", "党费", "缴纳", "收缴", "缴费", "工资", "报销")
 
 
 @dataclass(frozen=True)
@@ -33,15 +37,20 @@ class Doubt:
     """Why a reading is not trusted (Chinese), for the report, the gate and ``explain``."""
 
     reasons: tuple[str, ...]
+    not_ours: str | None = None  # the name says the sheet is something no kind is (团费 …): skip it
 
     def __bool__(self) -> bool:
         return bool(self.reasons)
 
 
 def named_kind(text: str, vocab: Vocabulary) -> tuple[str, str] | None:
-    """(kind key, the name found) of the longest kind name or label written in ``text``."""
+    """(kind key, the name found) of the longest kind name or label written in ``text``; the key is
+    ``""`` for a name of something no kind is (团费, 工资 …)."""
     key = compact(text) or ""
     best: tuple[int, str, str] | None = None
+    for name in NOT_A_KIND:
+        if name in key and (best is None or len(name) > best[0]):
+            best = (len(name), "", name)
     for kind in vocab.kinds.values():
         for name in (kind.label, *kind.names):
             n = compact(name) or ""
@@ -54,6 +63,7 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
     """What contradicts ``layout`` (empty when nothing does)."""
     kind = vocab.kinds[layout.kind]
     reasons: list[str] = []
+    not_ours: str | None = None
     texts = [("工作表名称", where.sheet), ("标题行", layout.title), ("文件名", where.file.rsplit("/", 1)[-1])]
     for how, text in texts:
         found = named_kind(text or "", vocab)
@@ -64,9 +74,9 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
             (compact(n) or "") in (compact(text) or "") for n in (kind.label, *kind.names) if len(n) >= 2
         )
         if other != layout.kind and not own and layout.score < STRONG:
-            reasons.append(
-                f"{how}“{text}”写的是“{name}”（{vocab.kinds[other].label}），却被识别为“{kind.label}”"
-            )
+            what = f"（{vocab.kinds[other].label}）" if other else "（不属于任何一类数据）"
+            reasons.append(f"{how}“{text}”写的是“{name}”{what}，却被识别为“{kind.label}”")
+            not_ours = None if other else name
         break  # the most specific text that names a kind decides
     used = set(layout.columns.values())
     unused = {
@@ -78,4 +88,4 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
     if derived:
         shown = "、".join(f"“{t}”" for t in derived[:4])
         reasons.append(f"表头有 {shown} 等统计列，像是由明细汇总出来的统计表，不是明细记录")
-    return Doubt(tuple(dict.fromkeys(reasons)))
+    return Doubt(tuple(dict.fromkeys(reasons)), not_ours)

@@ -496,7 +496,7 @@ def canonical_period(value: Any) -> Period:
     text = compact(value)
     if not text:
         return Period(None)
-    text = text.replace("青年大学习", "").strip("《》<>\"'“”:：") or text
+    text = re.sub(r"^(青?年)?大学习", "", text.replace("青年大学习", "")).strip("《》<>\"'“”:：") or text
     if "特辑" in text or "特别节目" in text:
         title = re.sub(r"[（(].*?[)）]", "", text) or text
         return Period(f"特辑:{title}", special=True)

@@ -270,7 +270,11 @@ class _Run:
             )
             return
         if not pinned and (doubt := doubts(layout, where, self.ctx.config.vocabulary)):
-            self.unsure.append(unsure_entry(sheet, layout, doubt, self.ctx.config.vocabulary))
+            if doubt.not_ours:  # 团费, 工资 …: known not to be data of any kind, skipped like a summary
+                rows = int(sheet.cells.notna().any(axis=1).sum())
+                self.summary_sheets.append({"file": sheet.file, "sheet": sheet.sheet, "rows": rows})
+            else:
+                self.unsure.append(unsure_entry(sheet, layout, doubt, self.ctx.config.vocabulary))
             return
         if layout.minimal and not pinned:
             self.deferred.append((sheet, layout))
@@ -301,7 +305,13 @@ class _Run:
             report.rejected = report.warnings = 0
             frame = frame.iloc[0:0]
             self.set_aside.append(
-                {"file": sheet.file, "sheet": sheet.sheet, "rows": report.rows_read, "message": other}
+                {
+                    "file": sheet.file,
+                    "sheet": sheet.sheet,
+                    "rows": report.rows_read,
+                    "message": other,
+                    "table": table,
+                }
             )
         self.sources.append(report)
         self.batches.setdefault(table, []).append(frame)
@@ -677,8 +687,57 @@ def _reviewed(
     return frame.assign(_person=_unmatched_person(frame, people.members, "year"))
 
 
+_ACTIVITY_FIELDS = (
+    "participants",
+    "volunteers",
+    "hours_per_person",
+    "total_hours",
+    "beneficiaries",
+    "location",
+    "note",
+)
+
+
+def _activities(
+    frame: pd.DataFrame, people: _People, ctx: clean.Context, sources: list[SourceReport]
+) -> pd.DataFrame:
+    """Per-volunteer details (a volunteer platform's export: one row per volunteer with their own hours)
+    become one row per activity — volunteers = distinct names, total hours = the sum of theirs; the rows
+    folded in count as duplicates. A ledger row of the same activity keeps its own numbers and takes the
+    ones it lacks from the details and from its other entries."""
+    detail = (
+        frame["volunteer_name"].notna() if "volunteer_name" in frame else pd.Series(False, index=frame.index)
+    )
+    if detail.any():
+        d = frame[detail]
+        agg = d.groupby("activity_id").agg(
+            volunteers=("volunteer_name", "nunique"),
+            total_hours=("hours_per_person", lambda h: h.sum(min_count=1)),
+        )
+        first = ~d["activity_id"].duplicated()
+        _count(sources, d.loc[~first, ["_src"]], "duplicates")
+        rows = d[first].set_index("activity_id")
+        rows["volunteers"] = agg["volunteers"].astype("Int64")
+        rows["total_hours"] = agg["total_hours"]
+        rows["hours_per_person"] = float("nan")
+        rows["participants"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+        frame = pd.concat([frame[~detail], rows.reset_index()], ignore_index=True)
+    several = frame["activity_id"].duplicated(keep=False)
+    if several.any():
+        group = frame[several].groupby("activity_id", sort=False)
+        for column in _ACTIVITY_FIELDS:
+            frame.loc[several, column] = frame.loc[several, column].fillna(group[column].transform("first"))
+    frame["volunteer_hours"] = (
+        frame["total_hours"]
+        .fillna(frame["volunteers"].astype("float64") * frame["hours_per_person"])
+        .fillna(0.0)
+    )
+    return frame
+
+
 HOOKS: dict[str, Hook] = {  # before matching: what only this kind needs
     "roster": _roster,
+    "activities": _activities,
     "recruitment": _recruitment,
     "study": _study,
     "participants": _participants,
@@ -750,6 +809,43 @@ def _dedup_members(members: pd.DataFrame, ctx: clean.Context, sources: list[Sour
     """Same member key twice: an exact duplicate row is removed; different people sharing a key are kept apart."""
     identity = [c for c in schemas.columns("members") if not c.startswith("source_")]
     members = _dedup(members, identity, sources)
+    # one ID number is one person: a form submitted again, or a corrected export — the later row wins
+    by_id = members.duplicated("member_id", keep="last") & members["id_masked"].notna()
+    for _, row in members[by_id].iterrows():
+        ctx.warnings.append(
+            {
+                "file": row["source_file"],
+                "sheet": row["source_sheet"],
+                "row": int(row["source_row"]),
+                "column": "身份证号",
+                "value": row["id_masked"],
+                "reason": "与后面一行身份证号相同（同一人再次填报或更正），按同一人处理，取后面一行，请核对",
+            }
+        )
+    _count(sources, members.loc[by_id, ["_src"]], "duplicates")
+    members = members[~by_id]
+    # the same name and phone with an ID number that fails its check digit: a mistyped earlier submission
+    if "phone_key" in members:
+        person = members["name_norm"].astype(str) + "|" + members["phone_key"].astype(str)
+        typo = (
+            members["phone_key"].notna() & ~members["id_valid"].astype(bool) & person.duplicated(keep=False)
+        )
+        typo &= person.map(
+            members[members["id_valid"].astype(bool)].groupby(person)["member_id"].nunique()
+        ).eq(1)
+        for _, row in members[typo].iterrows():
+            ctx.warnings.append(
+                {
+                    "file": row["source_file"],
+                    "sheet": row["source_sheet"],
+                    "row": int(row["source_row"]),
+                    "column": "身份证号",
+                    "value": row["id_masked"],
+                    "reason": "身份证号校验位不正确，而姓名和手机号与另一行相同：按同一人处理，取身份证号正确的一行，请核对",
+                }
+            )
+        _count(sources, members.loc[typo, ["_src"]], "duplicates")
+        members = members[~typo]
     clash = members.duplicated("member_id", keep="first")
     if clash.any():
         n = members.groupby("member_id").cumcount()

@@ -271,7 +271,7 @@ def _is_name(value: Any) -> bool:
 
 def _is_identity(value: Any) -> bool:
     ident = split_identity(value)
-    return bool(ident.student_no or ident.id_number or _CJK_NAME.match(ident.name or ""))
+    return bool(ident.student_no or ident.id_number or ident.id_tail or _CJK_NAME.match(ident.name or ""))
 
 
 _PERIOD_LABEL = re.compile(r"第\d+季第\d+期|\d{4}年第\d+期|\d{4}年\d{1,2}月")

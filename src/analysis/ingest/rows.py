@@ -53,6 +53,7 @@ def _total_variants() -> frozenset[str]:
 
 
 TOTAL_CELLS = _total_variants()
+_TOTAL_SENTENCE = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|总合计|共\s*计)\s*[:：]")
 
 
 def fill_groups(sheet: RawSheet, layout: Layout, kind: KindDef) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -120,6 +121,11 @@ def extract(sheet: RawSheet, layout: Layout, kind: KindDef) -> Extracted:
         raw_header = header_cells.get(c)
         if int(c) in mapped and isinstance(raw_header, str) and raw_header.strip():
             repeated += (column == raw_header).astype(int)
+    few = (count <= 3).to_numpy()  # a footer such as “合计：10人，其中发展新团员4名”
+    if few.any():
+        cells = data[few].astype(object).stack()
+        said = cells[cells.map(lambda v: isinstance(v, str) and bool(_TOTAL_SENTENCE.match(v)))]
+        total[said.index.get_level_values(0).unique()] = True
     reason = pd.Series(None, index=data.index, dtype=object)
     reason[total] = "totals"
     reason[(reason.isna()) & (repeated >= max(2, len(mapped) // 2))] = "headers"
