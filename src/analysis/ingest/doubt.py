@@ -28,6 +28,10 @@ STRONG = 10.0
 _DERIVED_HEADER = re.compile(
     r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分|(天数|次数)$|^(汇总|统计|异常统计)$"
 )
+# a header cell that is a value: a date, a time of day, a code with digits (a data row taken for the header)
+_VALUE_CELL = re.compile(
+    r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?.*|\d{1,2}:\d{2}(:\d{2})?|[a-z]{1,4}\d{3,}|\d{5,})$"
+)
 # what a sheet may be that no kind is: money paid by members, not aid; wages; expenses
 NOT_A_KIND = ("团费", "党费", "缴纳", "收缴", "缴费", "工资", "报销")
 
@@ -88,4 +92,11 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
     if derived:
         shown = "、".join(f"“{t}”" for t in derived[:4])
         reasons.append(f"表头有 {shown} 等统计列，像是由明细汇总出来的统计表，不是明细记录")
+    valued = [t for t in layout.headers.values() if _VALUE_CELL.match(header_key(t.rsplit("/", 1)[-1]) or "")]
+    if len(valued) >= 2:
+        shown = "、".join(f"“{t}”" for t in valued[:4])
+        rows = "、".join(map(str, layout.header_rows))
+        reasons.append(
+            f"被当作表头的第 {rows} 行中有 {shown} 等像是数据的单元格（日期、时刻、编号），表头多半没有找对"
+        )
     return Doubt(tuple(dict.fromkeys(reasons)), not_ours)

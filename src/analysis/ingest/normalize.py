@@ -147,8 +147,32 @@ _TRUE = {
     "T",
     "有",
     "打卡",
+    "正常",  # a check-in platform's 打卡状态: 正常 / 外勤 / 迟到 … are punches, 未打卡 / 缺卡 are not
+    "外勤",
+    "迟到",
+    "早退",
+    "地点异常",
+    "补卡",
 }
-_FALSE = {"否", "×", "✗", "✘", "未打卡", "未完成", "未学习", "未学", "0", "N", "NO", "FALSE", "F", "无", "-"}
+_FALSE = {
+    "否",
+    "×",
+    "✗",
+    "✘",
+    "未打卡",
+    "缺卡",
+    "旷工",
+    "未完成",
+    "未学习",
+    "未学",
+    "0",
+    "N",
+    "NO",
+    "FALSE",
+    "F",
+    "无",
+    "-",
+}
 
 
 def parse_flag(value: Any) -> bool | None:
@@ -281,6 +305,9 @@ def _from_month_day(month: int, day_digits: str, year: int) -> ParsedDate:
     return ParsedDate(value, "day", yearless=True)
 
 
+_WEEKDAY = re.compile(r"\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?$")
+
+
 def parse_date(value: Any, year_hint: int | None = None, month_only: bool = False) -> ParsedDate:
     """Parse one cell in any of the shapes of docs/definitions.md, section 6, item 6.
 
@@ -302,7 +329,7 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
         return _parse_number_date(float(value), year_hint, month_only)
     text = clean_text(value)
     assert text is not None
-    text = text.replace("\u2014", "-").replace("\u2013", "-")
+    text = _WEEKDAY.sub("", text.replace("\u2014", "-").replace("\u2013", "-"))  # 2022/01/07 星期五
     if m := _FULL.match(text):
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if m.group(4):
