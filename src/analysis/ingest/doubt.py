@@ -8,7 +8,7 @@ a serious gap (无法确定这张表是什么, with the evidence and the ``files
 - it is a summary made from records: a header cell it leaves unread is a rate, a ranking or a score of a
   period (参与率, 学习率, 排名, 本期分数 …).
 
-A name is weighed against the header: a reading whose columns make a strong case (score ≥ ``STRONG``, far
+A name is weighed against the header: a reading whose columns make a strong case (score ≥ ``Detector.strong_reading``, far
 above any misreading seen: 3.25 for a check-in log read as activities) is not doubted for a word in a
 title (花名册 above an aid list), nor is one whose own kind the same text also names.
 
@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analysis.ingest.detector import DETECTOR
 from analysis.ingest.recognise import Layout, SheetContext
 from analysis.text import compact
 from analysis.vocabulary import Vocabulary, header_key
 
-STRONG = 10.0
 _DERIVED_HEADER = re.compile(
     r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分|(天数|次数)$|^(汇总|统计|异常统计)$"
 )
@@ -77,7 +77,7 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
         own = any(
             (compact(n) or "") in (compact(text) or "") for n in (kind.label, *kind.names) if len(n) >= 2
         )
-        if other != layout.kind and not own and layout.score < STRONG:
+        if other != layout.kind and not own and layout.score < DETECTOR.strong_reading:
             what = f"（{vocab.kinds[other].label}）" if other else "（不属于任何一类数据）"
             reasons.append(f"{how}“{text}”写的是“{name}”{what}，却被识别为“{kind.label}”")
             not_ours = None if other else name

@@ -25,12 +25,13 @@ from analysis.config import TownConfig
 from analysis.errors import AnalysisError, InputFileError, write_internal_log
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
+from analysis.ingest.detector import DETECTOR
 from analysis.ingest.doubt import Doubt, doubts
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.prefetch import SUPPORTED as SUPPORTED  # re-exported: the home is prefetch.py
 from analysis.ingest.prefetch import raw_files as raw_files
 from analysis.ingest.readers import RawSheet, read_sources
-from analysis.ingest.recognise import CLOSE_CALL, Layout, Recogniser, SheetContext
+from analysis.ingest.recognise import Layout, Recogniser, SheetContext
 from analysis.ingest.rows import SKIP_LABELS, extract
 from analysis.membership import Membership
 from analysis.paths import INGEST_REPORT, REJECTED_ROWS
@@ -40,7 +41,6 @@ SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 # Files made from the records, kept next to them (学习率.xlsx, 未学习学生.xlsx): never records or a roster
 # unless they carry the records' own columns (a time of study).
 DERIVED = re.compile(r"未学习|未参学|未完成|未打卡|未报名|学习率|参学率|完成率|打卡率|排名|排行|通报")
-SPECIAL_GAP_DAYS = 4
 
 
 @dataclass
@@ -361,9 +361,6 @@ class _Run:
             )
 
 
-OTHER_YEAR_SHARE = 0.5  # a sheet whose dated rows fall in another year more often than this is set aside
-
-
 def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str | None:
     """A sheet whose rows mostly fall in another year (last year's ledger left in this year's folder) is set
     aside as a whole: the message says why; None when the sheet belongs to the year."""
@@ -375,7 +372,7 @@ def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str 
     values = frame[column]
     years = values.astype("Int64") if column == "year" else pd.to_datetime(values).dt.year.astype("Int64")
     years = years.dropna()
-    if years.empty or (years == ctx.year).mean() >= 1 - OTHER_YEAR_SHARE:
+    if years.empty or (years == ctx.year).mean() >= 1 - DETECTOR.other_year_share:
         return None
     counts = years.value_counts()
     top = int(counts.index[0])
@@ -457,7 +454,7 @@ def _notes(layout: Layout, vocab: Vocabulary, filled: dict[str, int]) -> list[st
     """What the analyst should know about how a sheet was read (Chinese, for the report and the terminal)."""
     kind = vocab.kinds[layout.kind]
     notes = list(layout.notes)
-    if layout.margin is not None and layout.margin < CLOSE_CALL and layout.runner_up:
+    if layout.margin is not None and layout.margin < DETECTOR.close_call and layout.runner_up:
         runner_up = vocab.kinds[layout.runner_up].label
         notes.append(
             f"识别为“{kind.label}”，但与“{runner_up}”相差很小（{layout.margin:g} 分），请核对；"
@@ -948,7 +945,7 @@ def _special_periods(study: pd.DataFrame) -> pd.DataFrame:
     labels = study["period"].astype(object).copy()
     for label, group in study[special].groupby("period"):
         times = group["recorded_at"].sort_values()
-        cluster = (times.diff() > pd.Timedelta(days=SPECIAL_GAP_DAYS)).cumsum()
+        cluster = (times.diff() > pd.Timedelta(days=DETECTOR.special_gap_days)).cumsum()
         first = times.groupby(cluster).transform("min")
         labels.loc[times.index] = [f"{label}({d:%m-%d})" for d in first]
     undated = study["is_special"] & study["recorded_at"].isna()

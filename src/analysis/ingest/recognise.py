@@ -23,6 +23,7 @@ import pandas as pd
 from analysis import privacy
 from analysis.config import COMMITTEE, TownConfig
 from analysis.ingest.branches import BranchResolver
+from analysis.ingest.detector import DETECTOR
 from analysis.ingest.normalize import (
     PLACEHOLDERS,
     canonical_period,
@@ -39,15 +40,7 @@ from analysis.ingest.normalize import (
 from analysis.ingest.readers import RawSheet, column_letter
 from analysis.vocabulary import DISTINCTIVE, ColumnDef, KindDef, Vocabulary, header_key
 
-HEADER_SCAN_ROWS = 15
-SAMPLE_VALUES = 120  # cells looked at per column to judge its content
-HEAD_ROWS = SAMPLE_VALUES * 5  # rows read once per column: the candidate header rows are near the top
-CLOSE_CALL = 2.0  # a winner ahead of the runner-up by less than this is reported as a close call
 INFER_TYPES = ("name", "identity", "branch", "period", "id_number", "month", "date")
-MIN_FIT = {"text": 0.0, "branch": 0.0}  # header-matched columns whose content fits less are not taken
-DEFAULT_MIN_FIT = 0.3
-INFER_FIT = {"branch": 0.6}  # columns found by content alone must fit at least this well
-DEFAULT_INFER_FIT = 0.8
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]{2,12}$")
 _MONTH_HEADER = re.compile(r"^(?:(20\d{2})\s*[年.\-/])?\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月份?$")
 
@@ -192,31 +185,37 @@ class ContentJudge:
         self._tested: dict[str, dict[tuple[type, Any], bool]] = {}  # content → cell value → fits
 
     def values(self, start: int, col: int) -> list[Any]:
-        """The first SAMPLE_VALUES non-blank cells of the column from row ``start`` on."""
+        """The first DETECTOR.sample_values non-blank cells of the column from row ``start`` on."""
         key = (start, col)
         if key not in self._values:
             rows, cells, complete = self._head(col)
             at = bisect.bisect_left(rows, start)
-            found = cells[at : at + SAMPLE_VALUES]
-            if len(found) < SAMPLE_VALUES and not complete:  # a sparse column: look further down
+            found = cells[at : at + DETECTOR.sample_values]
+            if len(found) < DETECTOR.sample_values and not complete:  # a sparse column: look further down
                 column = self.sheet.cells.loc[start:, col]
                 column = column[column.notna()]
-                found = [v for v in column.iloc[: SAMPLE_VALUES * 2] if not _empty_like(v)][:SAMPLE_VALUES]
+                found = [v for v in column.iloc[: DETECTOR.sample_values * 2] if not _empty_like(v)][
+                    : DETECTOR.sample_values
+                ]
             self._values[key] = found
         return self._values[key]
 
     def _head(self, col: int) -> tuple[list[int], list[Any], bool]:
-        """The non-blank cells of the column's first HEAD_ROWS rows (row numbers, values), read once for
+        """The non-blank cells of the column's first DETECTOR.head_rows rows (row numbers, values), read once for
         every candidate header row; and whether that is the whole column."""
         if col not in self._heads:
             sheet = self.sheet.cells
             if col not in sheet.columns:
                 self._heads[col] = ([], [], True)
             else:
-                column = sheet[col].iloc[:HEAD_ROWS]
+                column = sheet[col].iloc[: DETECTOR.head_rows]
                 column = column[column.notna()]
                 pairs = [(r, v) for r, v in zip(column.index, column, strict=True) if not _empty_like(v)]
-                self._heads[col] = ([r for r, _ in pairs], [v for _, v in pairs], len(sheet) <= HEAD_ROWS)
+                self._heads[col] = (
+                    [r for r, _ in pairs],
+                    [v for _, v in pairs],
+                    len(sheet) <= DETECTOR.head_rows,
+                )
         return self._heads[col]
 
     def fit(self, start: int, col: int, content: str) -> float | None:
@@ -343,13 +342,13 @@ def _spread_group_headers(top: dict[int, str], sub: dict[int, str]) -> dict[int,
 def header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, tuple[str, str | None]]]]:
     """Single-row and two-row header candidates among the first rows: (rows, {col: (lower, upper)})."""
     cells = sheet.cells
-    rows = list(cells.index[: HEADER_SCAN_ROWS + 1])
+    rows = list(cells.index[: DETECTOR.header_scan_rows + 1])
     merged_top: dict[int, list[tuple[int, int]]] = {}
     for r1, c1, _r2, c2 in sheet.merged:
         if c2 > c1:
             merged_top.setdefault(r1, []).append((c1, c2))
     out: list[tuple[list[int], dict[int, tuple[str, str | None]]]] = []
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+    for i, row in enumerate(rows[: DETECTOR.header_scan_rows]):
         top = _row_texts(cells, row)
         if len(top) < 2:
             continue
@@ -548,7 +547,7 @@ class Recogniser:
                 if score <= 0:
                     continue
                 fit = judge.fit(start, cell.col, col.content)
-                if fit is not None and not exact and fit < MIN_FIT.get(col.content, DEFAULT_MIN_FIT):
+                if fit is not None and not exact and fit < DETECTOR.min_fit_of(col.content):
                     continue
                 effective = score * (0.5 + 0.5 * fit) if fit is not None else score * 0.75
                 pairs.append((effective, -order, col.key, cell, exact))
@@ -632,7 +631,7 @@ class Recogniser:
                 continue
             if any(k in columns for group in kind.requires if key in group for k in group):
                 continue  # another column of its group is there
-            need = INFER_FIT.get(col.content, DEFAULT_INFER_FIT)
+            need = DETECTOR.infer_fit_of(col.content)
             fits = [c for c in grid if c not in used and (judge.fit(start, c, col.content) or 0) >= need]
             if col.content in ("name", "identity"):  # a column of plain names is not a branch or a period
                 fits = [c for c in fits if (judge.fit(start, c, "branch") or 0) < 0.5]
