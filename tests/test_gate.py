@@ -139,3 +139,15 @@ def test_new_year_period_in_a_first_half_export_is_information(tmp_path):
     _, found = _run(raw)
     assert found.blocking == []
     assert "跨年期次" in {f.rule for f in found.warnings}
+
+
+def test_activity_ledger_that_stops_in_september(tmp_path):
+    raw = _copy(tmp_path)
+
+    def until_september(g: pd.DataFrame) -> pd.DataFrame:
+        october = g.index[g[0].astype(str).str.contains("十月份")][0]  # the ledger's month sections
+        return g.loc[: october - 1]
+
+    _rewrite(raw / "活动台账_2022.xlsx", until_september)
+    _, found = _run(raw)
+    assert "活动台账只覆盖部分月份" in _serious(found)

@@ -9,6 +9,7 @@ accepts it in town.yml (``accepted_gaps``); a *warning* is reported and printed 
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -471,6 +472,36 @@ def _period_span_gaps(tables: Tables, year: int) -> list[Finding]:
 
 
 PERIOD_GAP_DAYS = 60
+LEDGER_CHANCE = 1e-6  # activities come in bursts: only a much less likely empty stretch is a missing export
+
+
+def _ledger_span(tables: Tables, year: int) -> list[Finding]:
+    """An activity ledger that starts late or stops early: months at the start or the end of the year
+    without any activity, although the ledger's own pace (activities per month where it has any) makes
+    that improbable (Poisson: e^(−pace × months) < ``LEDGER_CHANCE``)."""
+    acts = tables.activities
+    if acts is None or acts.empty:
+        return []
+    months = acts.loc[acts["date"].dt.year == year, "date"].dt.month
+    if months.empty:
+        return []
+    first, last = int(months.min()), int(months.max())
+    pace = len(months) / (last - first + 1)
+    out = []
+    for empty, where in ((first - 1, f"1–{first - 1} 月"), (12 - last, f"{last + 1}–12 月")):
+        if empty and math.exp(-pace * empty) < LEDGER_CHANCE:
+            out.append(
+                Finding(
+                    "活动台账只覆盖部分月份",
+                    SERIOUS,
+                    f"{year}年{where}",
+                    f"活动台账在 {first}–{last} 月平均每月 {pace:.1f} 次活动，{year} 年 {where}却一次也没有："
+                    "多半是这几个月的台账没有放进原始数据文件夹（或导出时只选了部分月份）。活动次数、参与人次和"
+                    "志愿服务时长会因此偏少。请补齐台账；确属实际情况时在 town.yml 的 accepted_gaps 中记录",
+                    ("act.",),
+                )
+            )
+    return out
 
 
 def _missing_kinds(tables: Tables, config: TownConfig, year: int) -> list[Finding]:
@@ -769,6 +800,7 @@ def assess(
     ]
     found += _checkin_gaps(tables, year)
     found += _period_span_gaps(tables, year)
+    found += _ledger_span(tables, year)
     found += _plausibility(tables, year, t, previous or {}, head)
     found += _yearless_dates(tables.report)
     found += _neighbour_periods(tables, year)
