@@ -890,10 +890,14 @@ def _match(
     days = pd.to_datetime(frame[day])
     if month_end:
         days = days + pd.offsets.MonthEnd(0)
+    student = records.get("student_no", pd.Series(pd.NA, index=frame.index, dtype="str"))
+    if "code" in records and "student_no" in members:  # a platform's 编号 that is a 学号 on the roster
+        code = records["code"]
+        student = student.fillna(code.where(code.isin(set(members["student_no"].dropna()))))
     query = pd.DataFrame(
         {
             "id_key": records.get("id_key", pd.NA),
-            "student_no": records.get("student_no", pd.NA),
+            "student_no": student,
             "id_tail": records.get("id_tail", pd.NA),
             "name_norm": records["name_norm"],
             "branch_canonical": records["_branch"],
