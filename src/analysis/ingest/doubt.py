@@ -32,6 +32,7 @@ _DERIVED_HEADER = re.compile(
 _VALUE_CELL = re.compile(
     r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?.*|\d{1,2}:\d{2}(:\d{2})?|[a-z]{1,4}\d{3,}|\d{5,})$"
 )
+_SUMMARY_NAME = re.compile(r"汇总|统计|透视|排名|排行")
 # what a sheet may be that no kind is: money paid by members, not aid; wages; expenses
 NOT_A_KIND = ("团费", "党费", "缴纳", "收缴", "缴费", "工资", "报销")
 
@@ -89,9 +90,11 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
         if c not in used and (layout.wide is None or c not in layout.wide.columns)
     }
     derived = [t for t in unused.values() if _DERIVED_HEADER.search(header_key(t.rsplit("/", 1)[-1]) or "")]
-    if derived:
+    if derived and layout.wide is None:  # a matrix of marks may end in a row total (全年打卡次数)
         shown = "、".join(f"“{t}”" for t in derived[:4])
         reasons.append(f"表头有 {shown} 等统计列，像是由明细汇总出来的统计表，不是明细记录")
+        if any(_SUMMARY_NAME.search(t or "") for t in (where.sheet, layout.title)):
+            not_ours = "统计表"  # named a summary, headed like one: known not to be records
     valued = [t for t in layout.headers.values() if _VALUE_CELL.match(header_key(t.rsplit("/", 1)[-1]) or "")]
     if len(valued) >= 2:
         shown = "、".join(f"“{t}”" for t in valued[:4])

@@ -951,7 +951,12 @@ def _special_periods(study: pd.DataFrame) -> pd.DataFrame:
         times = group["recorded_at"].sort_values()
         cluster = (times.diff() > pd.Timedelta(days=DETECTOR.special_gap_days)).cumsum()
         first = times.groupby(cluster).transform("min")
-        labels.loc[times.index] = [f"{label}({d:%m-%d})" for d in first]
+        # a title back on the same day another year (五四特辑 every 05-04) keeps its year in the label
+        years = first.dt.year.groupby(first.dt.strftime("%m-%d")).nunique()
+        repeated = set(years[years > 1].index)
+        labels.loc[times.index] = [
+            f"{label}({d:%Y-%m-%d})" if f"{d:%m-%d}" in repeated else f"{label}({d:%m-%d})" for d in first
+        ]
     undated = study["is_special"] & study["recorded_at"].isna()
     if undated.any():
         # undated records join the largest dated cluster of their title

@@ -339,6 +339,9 @@ def _spread_group_headers(top: dict[int, str], sub: dict[int, str]) -> dict[int,
     return filled
 
 
+_FORM_LINE = re.compile(r"^[\u3400-\u9fff()（）]{2,12}\s*[:：]")  # 填报单位（盖章）：… / 联系电话：
+
+
 def header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, tuple[str, str | None]]]]:
     """Single-row and two-row header candidates among the first rows: (rows, {col: (lower, upper)})."""
     cells = sheet.cells
@@ -350,8 +353,8 @@ def header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, tuple[
     out: list[tuple[list[int], dict[int, tuple[str, str | None]]]] = []
     for i, row in enumerate(rows[: DETECTOR.header_scan_rows]):
         top = _row_texts(cells, row)
-        if len(top) < 2:
-            continue
+        if len(top) < 2 or sum(bool(_FORM_LINE.match(t)) for t in top.values()) >= 2:
+            continue  # fewer than two cells, or a form line (填报单位：… 联系电话：…): not a header
         out.append(([row], {c: (t, None) for c, t in top.items()}))
         if i + 1 >= len(rows):
             continue

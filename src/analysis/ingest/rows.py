@@ -20,6 +20,7 @@ _NOTE = re.compile(
 BLANK_FILL_COLUMNS = ("month", "period")  # group columns also filled down over blank cells (CSV blocks)
 SKIP_LABELS = {
     "totals": "合计行",
+    "examples": "填写示例行",
     "sections": "月份分隔行",
     "notes": "表尾说明",
     "headers": "重复的表头行",
@@ -53,6 +54,7 @@ def _total_variants() -> frozenset[str]:
 
 
 TOTAL_CELLS = _total_variants()
+_EXAMPLE = r"^\s*(示例|样例|例)\s*$|填写示例|请勿删除|此行为示例"
 _TOTAL_SENTENCE = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|总合计|共\s*计)\s*[:：]")
 
 
@@ -126,8 +128,14 @@ def extract(sheet: RawSheet, layout: Layout, kind: KindDef) -> Extracted:
         cells = data[few].astype(object).stack()
         said = cells[cells.map(lambda v: isinstance(v, str) and bool(_TOTAL_SENTENCE.match(v)))]
         total[said.index.get_level_values(0).unique()] = True
+    example = pd.Series(False, index=data.index)
+    first = data.iloc[:3]  # a template's example row sits right under the header: 序号 “示例” …
+    for position, row in enumerate(first.itertuples(index=False)):
+        if any(isinstance(v, str) and re.search(_EXAMPLE, v) for v in row):
+            example.iloc[position] = True
     reason = pd.Series(None, index=data.index, dtype=object)
     reason[total] = "totals"
+    reason[example & ~total] = "examples"
     reason[(reason.isna()) & (repeated >= max(2, len(mapped) // 2))] = "headers"
     month_marks = pd.Series(pd.NA, index=data.index, dtype="Int64")
     mapped_cols = [c for c in mapped if c in present.columns]
