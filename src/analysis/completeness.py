@@ -422,7 +422,7 @@ def _checkin_gaps(tables: Tables, year: int) -> list[Finding]:
                 ("cadre.checkin_rate",),
             )
         )
-    outside = [m for m in range(1, 13) if m < months[0] or m > months[-1]]
+    outside = [m for m in range(1, _last_month(year) + 1) if m < months[0] or m > months[-1]]
     if outside:
         serious = len(outside) >= CHECKIN_SPAN_MONTHS
         out.append(
@@ -444,6 +444,13 @@ def _checkin_gaps(tables: Tables, year: int) -> list[Finding]:
     return out
 
 
+def _last_month(year: int) -> int:
+    """The last month of ``year`` whose exports can be complete: 12, or the month before this one while
+    the year is still running (a mid-year run is not a year with its end missing)."""
+    today = pd.Timestamp.today()
+    return 12 if today.year > year else max(today.month - 1, 0)
+
+
 CHECKIN_SPAN_MONTHS = 3  # months of the year without any check-in row before or after the export's span
 
 
@@ -453,7 +460,8 @@ def _period_span_gaps(tables: Tables, year: int) -> list[Finding]:
     periods = tables.study_periods(year)
     if periods is None or periods.empty:
         return []
-    dates = [pd.Timestamp(year, 1, 1), *sorted(periods["date"]), pd.Timestamp(year, 12, 31)]
+    end = min(pd.Timestamp(year, 12, 31), pd.Timestamp.today().normalize())  # a year still running
+    dates = [pd.Timestamp(year, 1, 1), *sorted(d for d in periods["date"] if d <= end), end]
     out = []
     for a, b in itertools.pairwise(dates):
         if (b - a).days > PERIOD_GAP_DAYS:
@@ -488,7 +496,8 @@ def _ledger_span(tables: Tables, year: int) -> list[Finding]:
     first, last = int(months.min()), int(months.max())
     pace = len(months) / (last - first + 1)
     out = []
-    for empty, where in ((first - 1, f"1–{first - 1} 月"), (12 - last, f"{last + 1}–12 月")):
+    final = _last_month(year)
+    for empty, where in ((first - 1, f"1–{first - 1} 月"), (max(final - last, 0), f"{last + 1}–{final} 月")):
         if empty and math.exp(-pace * empty) < LEDGER_CHANCE:
             out.append(
                 Finding(
