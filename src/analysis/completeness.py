@@ -504,7 +504,7 @@ def _ledger_span(tables: Tables, year: int) -> list[Finding]:
                     "活动台账只覆盖部分月份",
                     SERIOUS,
                     f"{year}年{where}",
-                    f"活动台账在 {first}–{last} 月平均每月 {pace:.1f} 次活动，{year} 年 {where}却一次也没有："
+                    f"活动台账在 {first}–{last} 月平均每月 {formatting.number(round(pace, 1))} 次活动，{year} 年 {where}却一次也没有："
                     "多半是这几个月的台账没有放进原始数据文件夹（或导出时只选了部分月份）。活动次数、参与人次和"
                     "志愿服务时长会因此偏少。请补齐台账；确属实际情况时在 town.yml 的 accepted_gaps 中记录",
                     ("act.",),

@@ -490,9 +490,6 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "scope": scope,
             "id_key": privacy.pseudonyms(id_text.where(id_text.notna()), kind="p"),
             "id_tail": id_tail.fillna(id_text.str[-4:]),
-            # a platform's 编号: the 学号 a school entered, or a user / submission number — used only
-            # where it is a 学号 on the roster (matching), never as evidence on its own
-            "code": map_unique_str(_opt(rows, "code"), _code_text),
             **_provenance(rows, src),
         },
         index=rows.index,
