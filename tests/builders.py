@@ -44,3 +44,19 @@ def table(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def tables(year: int, **frames: pd.DataFrame) -> Tables:
     return Tables(year=year, folder=Path("."), frames=dict(frames), report={"inputs": []})
+
+
+def reseal(folder: Path) -> None:
+    """Rewrite a processed folder's manifest for the files it holds now, as if the ingest had written
+    them (a test that removes a table to stand for a year without that export)."""
+    import json
+
+    from analysis import processed_folder
+
+    manifest = json.loads((folder / processed_folder.MANIFEST_NAME).read_text(encoding="utf-8"))
+    rows = {
+        name: len(pd.read_parquet(folder / f"{name}.parquet"))
+        for name in schemas.TABLES
+        if (folder / f"{name}.parquet").is_file()
+    }
+    processed_folder.write_manifest(folder, manifest["year"], rows, manifest["raw_inputs"])

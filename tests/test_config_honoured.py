@@ -86,6 +86,6 @@ def test_notebook_tables_and_summary_document(cat: Catalogue, tmp_path: Path):
     doc = Document(str(write_summary(cat, reports, tmp_path / "summary.docx").path))
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    assert f"年满 {AGE} 周岁" in text and f"{LABEL}类" in text
+    assert f"年满{AGE}周岁" in text and f"{LABEL}类" in text
     assert f"{LABEL}活动" in cells and f"超龄团员（满{AGE}周岁、非团干部）" in cells and LABEL in cells
     assert not any("中心大局·志愿服务" in t for t in [text, *cells])

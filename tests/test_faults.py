@@ -140,7 +140,7 @@ def test_full_disk_named_staging_removed_previous_report_kept(year, monkeypatch,
     argv, reports = year
     before = _hashes(reports)
 
-    def half_written(catalogue, path):
+    def half_written(catalogue, path, members=None):
         Path(path).write_bytes(b"PK\x03\x04 half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -296,7 +296,7 @@ def test_processed_write_cleans_leftovers_and_keeps_old_data_on_failure(tmp_path
     monkeypatch.setattr("analysis.workspace.write_processed", half_then_full)
     with pytest.raises(AnalysisError, match="磁盘空间不足"):
         write_processed_safely(object(), folder)  # type: ignore[arg-type]  (the writer is replaced)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2022"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".2022.lock", "2022"]  # the lock file stays
     assert (folder / "ingest_report.json").read_text(encoding="utf-8") == '{"old": true}'
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import reseal
 from rich.cells import cell_len
 from rich.console import Console
 
@@ -269,6 +270,7 @@ def test_query_without_a_roster_answers_what_it_can(sample_processed, tmp_path, 
     folder = tmp_path / "no_roster"
     shutil.copytree(sample_processed[2022], folder)
     (folder / "members.parquet").unlink()
+    reseal(folder)  # a year whose ingest had no roster
     base = ["query", "participation", "--processed", str(folder)]
     assert main([*base, *TWO]) == 0
     out = capsys.readouterr().out

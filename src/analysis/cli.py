@@ -9,10 +9,12 @@ one line. Never a bare traceback. Argument errors are in Chinese too.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -109,6 +111,33 @@ def _year_args(p: argparse.ArgumentParser, reports: bool = False) -> None:
     p.add_argument("--config", metavar="文件", help="配置文件（默认 config/town.yml）")
 
 
+def _links_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--follow-links",
+        action="store_true",
+        help="也读取原始数据文件夹中指向文件夹以外的链接（快捷方式）文件（默认不读取）",
+    )
+
+
+@contextlib.contextmanager
+def _links_followed(args: argparse.Namespace) -> Iterator[None]:
+    """--follow-links for the block (and the child processes it starts: an environment variable)."""
+    from analysis.ingest.prefetch import FOLLOW_LINKS_ENV
+
+    if not getattr(args, "follow_links", False):
+        yield
+        return
+    before = os.environ.get(FOLLOW_LINKS_ENV)
+    os.environ[FOLLOW_LINKS_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(FOLLOW_LINKS_ENV, None)
+        else:
+            os.environ[FOLLOW_LINKS_ENV] = before
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(prog="python -m analysis", description="镇团委年度工作数据分析")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
@@ -124,10 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="读取原始导出 → 规范数据表与导入报告")
     _year_args(p)
     p.add_argument("--sample", action="store_true", help="使用内置示例镇")
+    _links_arg(p)
 
     p = sub.add_parser("run", help="导入（如需要）并执行全部分析笔记本，生成年度报告")
     _year_args(p, reports=True)
     p.add_argument("--sample", action="store_true", help="使用内置示例镇")
+    _links_arg(p)
     p.add_argument("--force", action="store_true", help="忽略缓存，全部重新运行")
     p.add_argument(
         "--allow-gaps",
@@ -252,21 +283,31 @@ def _prefetch(raw: Path, config: TownConfig) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    with _links_followed(args):
+        return _ingest(args)
+
+
+def _ingest(args: argparse.Namespace) -> int:
     yp, config = _checked_paths(args, "ingest")
     folders.check_folders(yp, None, reports=False)
-    _prefetch(yp.raw, config)
-    import openpyxl  # noqa: F401  (for rejected_rows.xlsx: loaded while the exports are parsed, not later)
+    from analysis.workspace import processed_lock, refuse_read_only
 
-    from analysis.completeness import print_findings
-    from analysis.ingest.summary import print_ingest_summary
-    from analysis.workspace import read_year, writing_processed
-
+    refuse_read_only(yp.processed, "处理后数据文件夹", "--processed")  # before the lock is made next to it
     console = _console()
-    with console.status("正在读取导出文件…") as status:
-        result = read_year(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))
-    with writing_processed(result, yp.processed):
-        assessment = _assessment(result, yp, config)
-    print_ingest_summary(result, yp.processed, console)
+    with processed_lock(yp.processed, console.print):  # one writer at a time (another ingest, a run)
+        _prefetch(yp.raw, config)
+        import openpyxl  # noqa: F401  (for rejected_rows.xlsx: loaded while the exports are parsed, not later)
+
+        from analysis.completeness import print_findings
+        from analysis.ingest.prefetch import raw_links
+        from analysis.ingest.summary import print_ingest_summary
+        from analysis.workspace import read_year, writing_processed
+
+        with console.status("正在读取导出文件…") as status:
+            result = read_year(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))
+        with writing_processed(result, yp.processed):
+            assessment = _assessment(result, yp, config)
+    print_ingest_summary(result, yp.processed, console, raw_links(yp.raw))
     print_findings(assessment, console)
     if assessment.blocking:
         console.print(
@@ -290,10 +331,15 @@ def _assessment(result, yp: paths.YearPaths, config):  # type: ignore[no-untyped
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from analysis.ingest.prefetch import raw_links
+    from analysis.ingest.summary import print_links
     from analysis.report.run import run_year
 
-    yp, _ = _checked_paths(args, "run")
-    return run_year(yp, force=args.force, console=_console(), allow_gaps=args.allow_gaps)
+    with _links_followed(args):
+        yp, _ = _checked_paths(args, "run")
+        console = _console()
+        print_links(raw_links(yp.raw), console)
+        return run_year(yp, force=args.force, console=console, allow_gaps=args.allow_gaps)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -389,8 +435,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _internal_error()
         _console().print(f"[bold red]出错了：[/]{fault.render()}")
         return EXIT_INPUT
-    except Exception:
+    except MemoryError:  # also pyarrow's ArrowMemoryError
+        _console().print(f"[bold red]出错了：[/]{out_of_memory().render()}")
+        return EXIT_INPUT
+    except Exception as exc:
+        if _is_out_of_memory(exc):
+            _console().print(f"[bold red]出错了：[/]{out_of_memory().render()}")
+            return EXIT_INPUT
         return _internal_error()
+
+
+def out_of_memory() -> AnalysisError:
+    """The machine ran out of memory: what to do (exit 2)."""
+    from analysis.errors import OutOfMemory
+
+    return OutOfMemory(
+        "内存不足，无法完成",
+        hint="请关闭其他程序（尤其是浏览器和打开的 Excel）后重新运行；数据很大时，可把一年的导出分批放入"
+        "原始数据文件夹分别检查，或换一台内存更大的电脑。之前的报告和数据保持不变。",
+    )
+
+
+def _is_out_of_memory(exc: BaseException) -> bool:
+    """DuckDB's and Arrow's own out-of-memory errors (not MemoryError subclasses in every version)."""
+    name = type(exc).__name__
+    return name in {"OutOfMemoryException", "ArrowMemoryError"} or "std::bad_alloc" in str(exc)
 
 
 def _internal_error() -> int:

@@ -84,23 +84,102 @@ class TownConfig:
         return {s.key: s.label for s in self.sections}
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a town.yml is a few kilobytes: a larger file is not read
+MAX_ALIASES = 200  # YAML aliases (*name) in one file
+MAX_NODES = 200_000  # values the file would hold once every alias is expanded ("billion laughs")
+
+
 def _read_yaml(path: Path) -> Any:
+    """A YAML file, checked before it is built: a file (not a folder), at most 1 MB, UTF-8, and with
+    aliases that expand to a bounded number of values; every problem a ConfigError naming the file."""
+    where = Location(file=str(path))
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=SAFE_LOADER)
+        size = path.stat().st_size
+        if path.is_dir():
+            raise ConfigError(
+                "配置文件的位置是一个文件夹，而不是文件", where, "请用 --config 指定 town.yml 文件本身。"
+            )
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"配置文件过大（{size // 1024} KB，上限 {MAX_CONFIG_BYTES // 1024} KB），未读取",
+                where,
+                "town.yml 通常只有几 KB：请确认 --config 指定的是本镇的配置文件。",
+            )
+        text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
             "找不到配置文件",
-            Location(file=str(path)),
+            where,
             "请复制 config/town.yml 的示例并填写本镇的团支部名称。",
         ) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            "配置文件不是 UTF-8 编码，无法读取",
+            Location(file=str(path), row=line),
+            "请在记事本或 WPS 中打开它，另存为时把编码选为“UTF-8”。",
+        ) from None
+    except OSError as exc:
+        from analysis.faults import fault_error
+
+        fault = fault_error(exc, path)
+        raise (fault or ConfigError("配置文件无法读取", where, "请确认该文件存在且有读取权限。")) from None
+    try:
+        _check_yaml_aliases(text, path)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = Location(file=str(path), row=(mark.line + 1) if mark else None)
-        where = f"（第 {mark.column + 1} 个字符附近）" if mark else ""
+        where_text = f"（第 {mark.column + 1} 个字符附近）" if mark else ""
         raise ConfigError(
-            f"YAML 格式错误{where}：{_yaml_problem(exc)}", loc, "请对照示例检查这一行和上一行。"
+            f"YAML 格式错误{where_text}：{_yaml_problem(exc)}", loc, "请对照示例检查这一行和上一行。"
         ) from None
+    except RecursionError:
+        raise ConfigError("配置文件嵌套过深，无法读取", where, "请对照示例检查该文件。") from None
+
+
+def _check_yaml_aliases(text: str, path: Path) -> None:
+    """Refuse, before anything is built, a file whose aliases (``*name``) are too many or would expand
+    to too many values: the parser's events are counted, each alias weighing what its anchor holds."""
+    if "*" not in text:
+        return
+    weight: dict[str, int] = {}  # anchor → values it holds, aliases expanded
+    stack: list[list] = []  # open collections: [anchor, values so far]
+    aliases = total = 0
+    loader = SAFE_LOADER(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            size = 0
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                stack.append([event.anchor, 1])
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                anchor, size = stack.pop()
+                if anchor:
+                    weight[anchor] = size
+            elif isinstance(event, yaml.ScalarEvent):
+                size = 1
+                if event.anchor:
+                    weight[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                size = weight.get(event.anchor, 1)
+            else:
+                continue
+            if stack:
+                stack[-1][1] += size
+                total = max(total, stack[-1][1])
+            else:
+                total += size
+            if aliases > MAX_ALIASES or size > MAX_NODES or total > MAX_NODES:
+                raise ConfigError(
+                    "配置文件中的锚点和别名（& 与 *）过多或层层引用，展开后过大，未读取",
+                    Location(file=str(path), row=event.start_mark.line + 1),
+                    "town.yml 不需要使用锚点和别名：请把相应内容直接写出来。",
+                )
+    finally:
+        loader.dispose()
 
 
 _YAML_PROBLEMS = (

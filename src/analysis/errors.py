@@ -59,6 +59,15 @@ class MissingDataError(AnalysisError):
     """Processed data for a year is absent: tells which command to run."""
 
 
+class ProcessedDataError(AnalysisError):
+    """A processed folder that fails its manifest check (a table missing, truncated, altered, of another
+    year or of another table): nothing read from it can be trusted; tells to run ``ingest`` again."""
+
+
+class OutOfMemory(AnalysisError):
+    """The machine ran out of memory (``MemoryError``, pyarrow's or DuckDB's): says what to do."""
+
+
 def write_internal_log(text: str) -> Path:
     """Save an internal error's details for the maintainers and return the file: one file per run, named
     with the time and the process id, in the user's cache folder (``<cache>/logs``), so that two runs

@@ -38,6 +38,7 @@ INGEST_REPORT = "ingest_report.json"
 REJECTED_ROWS = "rejected_rows.xlsx"
 CATALOGUE_DIR = "catalogue"  # the indicator catalogue, cached next to the processed tables
 CATALOGUE_META = "catalogue.json"
+PROCESSED_MANIFEST = "processed_manifest.json"  # written last by ingest: tables, sizes, hashes, year
 # reports/<Y>/
 INDICATORS_JSON = "indicators.json"
 INDICATORS_XLSX = "indicators.xlsx"
@@ -47,7 +48,7 @@ FIGURES_DIR = "figures"
 NOTEBOOKS_OUT_DIR = "notebooks"  # the executed notebooks and their HTML copies
 SECTIONS_DIR = "sections"  # what each notebook gives the summary document
 FAILED_NOTEBOOKS_SUFFIX = "-出错的笔记本"  # reports/<Y>-出错的笔记本/: a failed notebook kept for the analyst
-PROCESSED_OUTPUTS = (INGEST_REPORT, REJECTED_ROWS, CATALOGUE_DIR)
+PROCESSED_OUTPUTS = (INGEST_REPORT, REJECTED_ROWS, CATALOGUE_DIR, PROCESSED_MANIFEST)
 REPORT_OUTPUTS = (
     MANIFEST,
     INDICATORS_JSON,

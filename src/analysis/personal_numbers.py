@@ -10,3 +10,5 @@ ID15 = r"[0-9]{15}"  # the old 15-digit 身份证号
 MOBILE = r"1[3-9][0-9]{9}"  # a mainland mobile number
 # a mobile number written in groups (138-1234-5678, 138 1234 5678): the same separator twice, or none
 MOBILE_GROUPED = r"1[3-9][0-9](?P<sep>[- ]?)[0-9]{4}(?P=sep)[0-9]{4}"
+# a run of 15 or more digits: an ID number (or nearly one: a digit typed twice or left out) in any cell
+LONG_DIGITS = r"(?<![0-9])[0-9]{15,}(?![0-9])"

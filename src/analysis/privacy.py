@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError, Location
 from analysis.ingest.normalize import map_unique_str
-from analysis.personal_numbers import ID15, ID18, MOBILE
+from analysis.personal_numbers import ID15, ID18, LONG_DIGITS, MOBILE
 
 __all__ = [
     "SECRET_ENV",
@@ -492,3 +492,57 @@ def scrub_series(values: pd.Series) -> pd.Series:
     out = values.copy()
     out[suspect] = text[suspect].map(scrub_text)
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# What is stored (processed tables, ingest_report.json, rejected_rows.xlsx): every text value scrubbed
+# --------------------------------------------------------------------------------------------------
+
+# A pseudonymous key (``pseudonym``: kind + "_" + 16 hex) inside a text: kept as is when scrubbing, so
+# that keys still join (its hex digits are no one's number; the audit does not match them either).
+_KEY_TOKEN = re.compile(r"((?<![0-9A-Za-z])[a-z][a-z0-9]{0,7}_[0-9a-f]{16}(?![0-9a-f]))")
+_LONG_DIGITS = re.compile(LONG_DIGITS)
+
+
+def _scrub_around_keys(text: str) -> str:
+    pieces = _KEY_TOKEN.split(text)  # keys at the odd positions
+    return "".join(p if i % 2 else scrub_text(p) for i, p in enumerate(pieces))
+
+
+def scrub_stored_text(text: str) -> str:
+    """Identifiers masked (full-width digits too: the audit reads them as digits), pseudonymous keys kept;
+    the text unchanged when there is nothing to mask. For names of files and sheets."""
+    plain = text.translate(_FULLWIDTH_DIGITS)
+    out = _scrub_around_keys(plain)
+    return text if out == plain else out
+
+
+def scrub_shown(text: str) -> str:
+    """``scrub_stored_text``, and every run of 15+ digits masked as well (an ID number with a digit too
+    many or too few, a bank card): for cell values and free text."""
+    if not any(c.isdigit() for c in text):
+        return text
+    plain = text.translate(_FULLWIDTH_DIGITS)
+    out = mask_long_digits(_scrub_around_keys(plain))
+    return text if out == plain else out
+
+
+def scrub_stored_series(values: pd.Series, long_digits: bool = True) -> pd.Series:
+    """``scrub_series`` for any stored text column (names, branches, keys, notes …): identifiers masked,
+    pseudonymous keys left intact (the same key gives the same text in every table); with
+    ``long_digits`` also every run of 15+ digits (not for columns of codes that are that long)."""
+    text = values.astype("str")
+    suspect = text.str.contains(r"[0-9\uff10-\uff19]{11}", regex=True, na=False)
+    if not suspect.any():
+        return values
+    out = values.copy()
+    out[suspect] = text[suspect].map(scrub_shown if long_digits else scrub_stored_text)
+    return out
+
+
+def mask_long_digits(text: str) -> str:
+    """Every run of 15 or more digits masked (an ID number, or one with a digit too many or too few)."""
+    return _LONG_DIGITS.sub(lambda m: _mask_generic(m.group()), text)
+
+
+_FULLWIDTH_DIGITS = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}

@@ -8,6 +8,8 @@
   prints a traceback. They watch their parent and, when it is gone (even killed with SIGKILL), stop
   their own children (the notebook kernel) and exit within a second.
 - Kernels watch their own parent (ipykernel's parent poller, armed by jupyter_client's JPY_PARENT_PID).
+- multiprocessing's resource tracker is started with SIGHUP blocked (``start_resource_tracker``): closing
+  the terminal window ends the run with one line, like SIGTERM, and no tracker traceback.
 """
 
 from __future__ import annotations
@@ -191,6 +193,17 @@ def stop_children() -> None:
     stop(descendants())
 
 
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (once) with SIGHUP blocked, before any pool: it
+    ignores SIGINT and SIGTERM by itself but not SIGHUP, so closing the terminal window killed it first,
+    and the pool's clean-up then started a new one that printed a traceback for every semaphore it had
+    never been told about. It still ends with this process (its pipe closes)."""
+    from multiprocessing import resource_tracker
+
+    with signals_blocked():  # a SIGHUP meanwhile reaches this process as soon as the block ends
+        resource_tracker.ensure_running()
+
+
 @contextlib.contextmanager
 def worker_pool(workers: int, environment: dict[str, str] | None = None) -> Iterator[ProcessPoolExecutor]:
     """A process pool (spawned: never fork a process with threads running) whose workers ignore Ctrl-C
@@ -200,6 +213,7 @@ def worker_pool(workers: int, environment: dict[str, str] | None = None) -> Iter
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    start_resource_tracker()
     before = {p.pid for p in descendants()}
     with ProcessPoolExecutor(
         max_workers=workers,

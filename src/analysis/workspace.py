@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__, faults, load
+from analysis import __version__, faults, load, locks, privacy
 from analysis.codegraph import INGEST, code_fingerprint
 from analysis.config import TownConfig
-from analysis.errors import AnalysisError
+from analysis.errors import AnalysisError, MissingDataError, ProcessedDataError
 from analysis.ingest.pipeline import (
     IngestResult,
     config_fingerprint,
@@ -40,10 +40,25 @@ PROCESSED_LEFTOVERS = (".tmp", ".old")  # what pipeline.write_processed leaves w
 
 
 def raw_fingerprint(raw_dir: Path) -> list[dict[str, object]]:
+    """Each raw export's name (as stored: identifiers in a file name masked), sha256 and size."""
     return [
-        {"file": p.relative_to(raw_dir).as_posix(), "sha256": file_sha256(p), "bytes": p.stat().st_size}
+        {
+            "file": privacy.scrub_stored_text(p.relative_to(raw_dir).as_posix()),
+            "sha256": file_sha256(p),
+            "bytes": p.stat().st_size,
+        }
         for p in raw_files(raw_dir)
     ]
+
+
+PROCESSED_WHO = "导入或报告生成任务"  # who holds a processed folder's lock, as the waiting line says
+
+
+def processed_lock(
+    folder: Path, echo: Callable[[str], None] | None = None
+) -> contextlib.AbstractContextManager[None]:
+    """The processed folder's lock (locks.py), held by every command that writes it."""
+    return locks.folder_lock(folder, PROCESSED_WHO, echo, tidy=True)
 
 
 def is_current(paths: YearPaths, config: TownConfig) -> bool:
@@ -53,9 +68,9 @@ def is_current(paths: YearPaths, config: TownConfig) -> bool:
         return False
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError):
         return False
-    return (
+    return isinstance(report, dict) and (
         report.get("version") == __version__
         and report.get("code_sha256") == code_fingerprint(INGEST)
         and report.get("config_sha256") == config_fingerprint(config)
@@ -66,12 +81,17 @@ def is_current(paths: YearPaths, config: TownConfig) -> bool:
 def ensure_processed(
     paths: YearPaths, config: TownConfig, force: bool = False, progress: Callable[[str], None] | None = None
 ) -> tuple[load.Tables, bool]:
-    """Processed tables of the year, ingesting first when needed. Returns (tables, ingested?)."""
-    ingested = False
-    if force or not is_current(paths, config):
+    """Processed tables of the year, ingesting first when needed — when the raw exports, configuration
+    or code changed, or when the folder fails its manifest check (a table deleted, truncated, replaced):
+    the raw data are at hand, so the run mends it. Holds the folder's lock. Returns (tables, ingested?)."""
+    with processed_lock(paths.processed):
+        if not force and is_current(paths, config):
+            try:
+                return load.processed(paths.processed, paths.year), False
+            except (MissingDataError, ProcessedDataError):
+                pass  # altered since the ingest: ingest again
         ingest(paths, config, progress)
-        ingested = True
-    return load.processed(paths.processed, paths.year), ingested
+        return load.processed(paths.processed, paths.year), True
 
 
 def ingest(
@@ -79,8 +99,9 @@ def ingest(
 ) -> IngestResult:
     """Ingest the year's raw folder, check the data's dates against the year, write the processed
     folder (the run)."""
-    result = read_year(paths, config, progress)
-    write_processed_safely(result, paths.processed)
+    with processed_lock(paths.processed):
+        result = read_year(paths, config, progress)
+        write_processed_safely(result, paths.processed)
     return result
 
 
@@ -179,15 +200,17 @@ def refuse_read_only(folder: Path, label: str, flag: str) -> None:
 
 
 def write_processed_safely(result: IngestResult, folder: Path) -> None:
-    """pipeline.write_processed with faults named (path, what to do), leftovers of a killed run cleaned
-    first, and on any failure its temporary folder removed and the previous data put back."""
-    recover_leftovers(folder, PROCESSED_LEFTOVERS)
-    try:
-        with faults.writing(folder):
-            write_processed(result, folder)
-    except BaseException:
-        faults.remove_tree(_sibling(folder, ".tmp"))
-        old = _sibling(folder, ".old")
-        if not os.path.lexists(folder) and old.is_dir():
-            os.replace(old, folder)
-        raise
+    """pipeline.write_processed under the folder's lock, with faults named (path, what to do), leftovers
+    of a killed run cleaned first, and on any failure its temporary folder removed and the previous data
+    put back."""
+    with processed_lock(folder):
+        recover_leftovers(folder, PROCESSED_LEFTOVERS)
+        try:
+            with faults.writing(folder):
+                write_processed(result, folder)
+        except BaseException:
+            faults.remove_tree(_sibling(folder, ".tmp"))
+            old = _sibling(folder, ".old")
+            if not os.path.lexists(folder) and old.is_dir():
+                os.replace(old, folder)
+            raise

@@ -12,7 +12,7 @@ from analysis.county import layout
 from analysis.county.outputs import DOCX, FIGURES, JSON, XLSX, write_report
 from analysis.county.rollup import compute
 from analysis.errors import AnalysisError
-from analysis.paths import SECTIONS_DIR
+from analysis.paths import PROCESSED_MANIFEST, SECTIONS_DIR
 
 OUTPUT_FILES = (XLSX, JSON, DOCX)
 
@@ -61,7 +61,7 @@ def run_county(args: argparse.Namespace, console: Console) -> int:
     try:
         with console.status(f"正在汇总 {len(county.towns)} 个镇的 {args.year} 年数据…"):
             rollup = compute(county)
-    except duckdb.OutOfMemoryException:
+    except (duckdb.OutOfMemoryException, MemoryError):
         raise AnalysisError(
             "汇总时内存不足", hint="请关闭其他程序后重试，或确认临时文件夹所在磁盘有足够空间。"
         ) from None
@@ -74,6 +74,11 @@ def run_county(args: argparse.Namespace, console: Console) -> int:
     console.print(f"已汇总 {len(county.towns)} 个镇：{shown}。")
     if county.without_year:
         console.print(f"[yellow]没有 {args.year} 年数据、未参加汇总：{'、'.join(county.without_year)}。[/]")
+    if county.unverified:
+        console.print(
+            f"[yellow]以下镇的数据中没有 {PROCESSED_MANIFEST}（由旧版本的程序导入），未能核对文件是否完整："
+            f"{'、'.join(county.unverified)}；请这些镇用当前版本重新导入后再交数据。[/]"
+        )
     if "org.members" in total:
         console.print(f"全县团员 {formatting.count(total['org.members'])} 名。")
     if "study.member_rate" in total:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.county.layout import COUNTY_SCOPE, County
 from analysis.errors import AnalysisError
+from analysis.schemas import TABLE_LABELS
 
 DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_THREADS = 2
@@ -155,8 +156,17 @@ class Engine:
     county: County
 
     def run(self, steps: Iterable[str]) -> None:
+        import duckdb
+
         for step in steps:
-            self.con.execute(f"CREATE OR REPLACE TABLE {step} AS {render(step, self.county.year)}")
+            try:
+                self.con.execute(f"CREATE OR REPLACE TABLE {step} AS {render(step, self.county.year)}")
+            except duckdb.ConversionException as exc:  # check_files names the cell; this is the last net
+                raise AnalysisError(
+                    f"汇总时有数据无法转换（{str(exc).splitlines()[0]}）",
+                    hint="各镇的数据文件可能被手工修改过：请有问题的镇重新运行 python -m analysis ingest，"
+                    "再把导入结果复制过来。",
+                ) from None
 
     def drop(self, tables: Iterable[str]) -> None:
         for table in tables:
@@ -198,25 +208,82 @@ def connect(
 
 
 def check_files(county: County) -> None:
-    """Every parquet file the roll-up reads is readable and has the columns it needs (else a Chinese
-    error naming the file and the column, before any query runs)."""
+    """Every parquet file the roll-up reads is readable, has the columns it needs and values of the
+    types the SQL casts them to (else a Chinese error naming the town, the file and the column, before
+    any query runs)."""
     import pyarrow.parquet as pq
 
     for table, columns in COLUMNS.items():
         for town in county.having(table):
             path = town.parquet(table)
             try:
-                names = set(pq.read_schema(path).names)
+                schema = pq.read_schema(path)
             except (OSError, ValueError) as exc:
                 raise AnalysisError(
                     f"{path} 无法读取（{exc}）", hint="请该镇重新导入，再把导入结果复制过来。"
                 ) from None
-            missing = [c for c, _, _ in columns if c not in names]
+            missing = [c for c, _, _ in columns if c not in schema.names]
             if missing:
                 raise AnalysisError(
                     f"{path} 缺少列 {'、'.join(missing)}",
                     hint="该文件可能来自旧版本的导入：请该镇用当前版本重新运行 python -m analysis ingest。",
                 )
+            for column, _, sql_type in columns:
+                _check_type(town.name, table, path, column, schema.field(column).type, sql_type)
+
+
+SQL_TYPE_NAMES = {"BIGINT": "整数", "DOUBLE": "数字", "BOOLEAN": "是/否", "TIMESTAMP": "日期时间"}
+
+
+def _fits(arrow_type: object, sql_type: str) -> bool | None:
+    """True: the SQL cast always works; False: never; None: text, it depends on each value."""
+    import pyarrow as pa
+
+    t = arrow_type.value_type if pa.types.is_dictionary(arrow_type) else arrow_type
+    if sql_type == "VARCHAR" or pa.types.is_null(t):
+        return True
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return None
+    numeric = pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+    if sql_type in ("BIGINT", "DOUBLE"):
+        return numeric or pa.types.is_boolean(t)
+    if sql_type == "BOOLEAN":
+        return pa.types.is_boolean(t) or pa.types.is_integer(t)
+    if sql_type == "TIMESTAMP":
+        return pa.types.is_timestamp(t) or pa.types.is_date(t)
+    return True
+
+
+def _check_type(town: str, table: str, path: Path, column: str, arrow_type: object, sql_type: str) -> None:
+    """A column the SQL casts to ``sql_type``: of a type that converts, or text whose every value does
+    (the first that does not is named with its row)."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    fits = _fits(arrow_type, sql_type)
+    if fits:
+        return
+    where = f"镇“{town}”的 {table}.parquet（{TABLE_LABELS.get(table, table)}）“{column}”列"
+    hint = (
+        "该文件不是本程序导入时写出的原样（被手工修改过，或来自其他程序）：请该镇重新运行 "
+        "python -m analysis ingest，再把 data/processed/<年份>/ 中的全部文件复制过来。"
+    )
+    wanted = SQL_TYPE_NAMES.get(sql_type, sql_type)
+    if fits is False:
+        raise AnalysisError(f"{where}应为{wanted}，实际是 {arrow_type} 类型", hint=hint)
+    cells = pq.read_table(path, columns=[column]).rename_columns(["v"])  # noqa: F841  (the SQL reads it)
+    con = duckdb.connect(":memory:")
+    try:
+        bad = con.execute(
+            f"SELECT r, v FROM (SELECT row_number() OVER () AS r, v FROM cells) "
+            f"WHERE v IS NOT NULL AND TRY_CAST(v AS {sql_type}) IS NULL ORDER BY r LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    if bad:
+        row, value = bad[0]
+        shown = value if len(value) <= 30 else value[:29] + "…"
+        raise AnalysisError(f"{where}第 {row} 个值“{shown}”不是{wanted}，无法汇总", hint=hint)
 
 
 def _quote(text: str) -> str:

@@ -15,9 +15,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis import processed_folder
 from analysis.config import TownConfig, load_config
 from analysis.errors import AnalysisError
-from analysis.paths import INGEST_REPORT
+from analysis.paths import INGEST_REPORT, PROCESSED_MANIFEST
 
 TOWN_PREFIX = "town="
 YEAR_PREFIX = "year="
@@ -34,6 +35,9 @@ ROLLUP_TABLES = (
     "aid",
 )
 COUNTY_SCOPE = "*"  # the scope value of county totals in the SQL results (no town may be called this)
+# Characters a town folder's name may not hold: they would change how the SQL engine reads the folders
+# (= splits a partition, * ? [ ] { } are file patterns, % is decoded, quotes and backslashes end strings).
+ODD_NAME_CHARS = set("=\"'*?[]{}%\\")
 
 LAYOUT_HINT = (
     "每个镇一个文件夹，名为“town=镇名”，其中放该镇的 town.yml，以及名为“year=年份”的子文件夹"
@@ -62,6 +66,7 @@ class County:
     year: int
     towns: tuple[Town, ...]
     without_year: tuple[str, ...] = ()  # town folders with no data for the year
+    unverified: tuple[str, ...] = ()  # towns whose folder has no manifest (an older version's ingest)
 
     @property
     def names(self) -> list[str]:
@@ -93,6 +98,13 @@ def discover(root: str | Path, year: int) -> County:
         name = town_dir.name[len(TOWN_PREFIX) :].strip()
         if not name or name == COUNTY_SCOPE:
             raise AnalysisError(f"文件夹名“{town_dir.name}”中没有有效的镇名", hint=LAYOUT_HINT + "。")
+        odd = sorted({c for c in town_dir.name[len(TOWN_PREFIX) :] if c in ODD_NAME_CHARS or ord(c) < 32})
+        if odd:
+            shown = "".join(c if ord(c) >= 32 else "（控制字符）" for c in odd)
+            raise AnalysisError(
+                f"文件夹 {town_dir} 的镇名中有不能使用的字符 {shown}",
+                hint="请把该文件夹改名为“town=镇名”，镇名中不要有 = \" ' * ? [ ] { } % \\ 等符号。",
+            )
         folder = town_dir / f"{YEAR_PREFIX}{year}"
         if not folder.is_dir():
             without.append(name)
@@ -103,7 +115,10 @@ def discover(root: str | Path, year: int) -> County:
             f"文件夹 {root} 中没有任何镇的 {year} 年数据（应为 town=镇名/year={year}/）",
             hint="请确认年份，或请各镇把 data/processed/" + str(year) + "/ 的内容放入对应文件夹。",
         )
-    return County(root=root, year=year, towns=tuple(towns), without_year=tuple(without))
+    unverified = tuple(t.name for t in towns if not (t.folder / PROCESSED_MANIFEST).is_file())
+    return County(
+        root=root, year=year, towns=tuple(towns), without_year=tuple(without), unverified=unverified
+    )
 
 
 def _town(name: str, town_dir: Path, folder: Path, year: int) -> Town:
@@ -119,6 +134,15 @@ def _town(name: str, town_dir: Path, folder: Path, year: int) -> Town:
         raise AnalysisError(
             f"{report_file} 无法读取或不是有效的 JSON", hint="请重新复制该镇的导入结果。"
         ) from None
+    if (folder / PROCESSED_MANIFEST).is_file():  # checked like a town's own reader checks it
+        processed_folder.verify(
+            folder,
+            year,
+            f"请该镇重新运行 python -m analysis ingest --year {year}，再把 data/processed/{year}/ 中的全部文件"
+            f"（含 {PROCESSED_MANIFEST}）复制到 {folder}。",
+            check_schema=False,
+            keep=False,
+        )
     if int(report.get("year", year)) != year:
         raise AnalysisError(
             f"{report_file} 是 {report.get('year')} 年的导入结果，却放在了 year={year} 文件夹中",

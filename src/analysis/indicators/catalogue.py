@@ -136,10 +136,13 @@ class Catalogue:
         meta_file = folder / CATALOGUE_META
         if not meta_file.is_file():
             return None
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        if meta.get("fingerprint") != fingerprint:
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            if meta.get("fingerprint") != fingerprint:
+                return None
+            tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
+        except Exception:  # a damaged cache (a file truncated or swapped) is computed again
             return None
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in meta["tables"]}
         return cls(
             year=meta["year"],
             town=meta["town"],
@@ -303,5 +306,7 @@ def fingerprint(tables: Tables, config_hash: str, previous: Tables | None) -> st
         json.dumps(tables.report.get("inputs"), sort_keys=True),
         json.dumps(previous.report.get("inputs"), sort_keys=True) if previous is not None else "-",
         str(tables.report.get("generated_at")),
+        tables.digest,  # the verified tables themselves (processed_folder.Snapshot)
+        previous.digest if previous is not None else "-",
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis import __version__, guard, privacy, safe_io, schemas
+from analysis import __version__, guard, privacy, processed_folder, safe_io, schemas
 from analysis.codegraph import INGEST, code_fingerprint
 from analysis.config import TownConfig
 from analysis.errors import AnalysisError, InputFileError, write_internal_log
@@ -890,14 +890,10 @@ def _match(
     days = pd.to_datetime(frame[day])
     if month_end:
         days = days + pd.offsets.MonthEnd(0)
-    student = records.get("student_no", pd.Series(pd.NA, index=frame.index, dtype="str"))
-    if "code" in records and "student_no" in members:  # a platform's 编号 that is a 学号 on the roster
-        code = records["code"]
-        student = student.fillna(code.where(code.isin(set(members["student_no"].dropna()))))
     query = pd.DataFrame(
         {
             "id_key": records.get("id_key", pd.NA),
-            "student_no": student,
+            "student_no": records.get("student_no", pd.NA),
             "id_tail": records.get("id_tail", pd.NA),
             "name_norm": records["name_norm"],
             "branch_canonical": records["_branch"],
@@ -1002,17 +998,26 @@ def _validate(
 
 
 def write_processed(result: IngestResult, processed_dir: Path) -> None:
-    """Write tables, ingest_report.json and rejected_rows.xlsx; replaces the folder atomically."""
+    """Write tables, ingest_report.json and rejected_rows.xlsx — every text scrubbed of identifiers, the
+    finished folder audited — then, last, the manifest (processed_folder.py); replaces the folder
+    atomically."""
     processed_dir = Path(processed_dir)
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = processed_dir.parent / f".{processed_dir.name}.tmp"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
+    rows = {}
     for name, frame in result.tables.items():
-        frame.to_parquet(tmp / f"{name}.parquet", index=False)
-    safe_io.atomic_write_text(tmp / INGEST_REPORT, json.dumps(result.report(), ensure_ascii=False, indent=2))
-    safe_io.write_xlsx(tmp / REJECTED_ROWS, rejected_sheets(result))
+        processed_folder.write_table(
+            processed_folder.private_table(frame), tmp / f"{name}.parquet", name, result.year
+        )
+        rows[name] = len(frame)
+    report = processed_folder.private_report(result.report())
+    safe_io.atomic_write_text(tmp / INGEST_REPORT, json.dumps(report, ensure_ascii=False, indent=2))
+    safe_io.write_xlsx(tmp / REJECTED_ROWS, processed_folder.masked_sheets(rejected_sheets(result)))
+    processed_folder.check_private(tmp)
+    processed_folder.write_manifest(tmp, result.year, rows, report.get("inputs", []))
     old = processed_dir.parent / f".{processed_dir.name}.old"
     if old.exists():
         shutil.rmtree(old)

@@ -8,7 +8,9 @@ Imports nothing heavy: it is started before the ingest modules are imported.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +25,68 @@ SUPPORTED = {".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods", ".csv", ".htm", "
 """Raw file suffixes read (the reader goes by content; a .zip of exports is read member by member)."""
 
 
-def raw_files(raw_dir: Path) -> list[Path]:
-    """Spreadsheet exports and zips of them under raw_dir (sub-folders included; Office lock files and
-    hidden files skipped)."""
-    if not raw_dir.is_dir():
-        return []
+FOLLOW_LINKS_ENV = "TUANWEI_FOLLOW_LINKS"  # "1": read links to files outside the raw folder (--follow-links)
+
+
+@dataclass(frozen=True)
+class RawLink:
+    """A file of the raw folder that is a symbolic link (or lies in a linked folder)."""
+
+    name: str  # as the import table shows files: relative to the raw folder
+    target: Path  # where it points (resolved)
+    outside: bool  # the target lies outside the raw folder
+    read: bool  # read by the ingest (a link inside; one outside only with --follow-links)
+
+
+def follow_links() -> bool:
+    return os.environ.get(FOLLOW_LINKS_ENV) == "1"
+
+
+def _candidates(raw_dir: Path) -> list[Path]:
     return sorted(
         p
         for p in raw_dir.rglob("*")
         if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in SUPPORTED
     )
+
+
+def _link_target(path: Path, raw_dir: Path, root: Path) -> Path | None:
+    """Where ``path`` really is when it (or a folder on its way) is a link; None for a plain file.
+    ``root``: the raw folder's real path."""
+    target = Path(os.path.realpath(path))
+    return None if target == root / path.relative_to(raw_dir) else target
+
+
+def _outside(target: Path, root: Path) -> bool:
+    return not (target == root or root in target.parents)
+
+
+def raw_links(raw_dir: Path) -> list[RawLink]:
+    """The links among the raw folder's exports, with their targets and whether they are read."""
+    if not raw_dir.is_dir():
+        return []
+    root = Path(os.path.realpath(raw_dir))
+    out = []
+    for path in _candidates(raw_dir):
+        target = _link_target(path, raw_dir, root)
+        if target is not None:
+            outside = _outside(target, root)
+            name = path.relative_to(raw_dir).as_posix()
+            out.append(RawLink(name, target, outside, not outside or follow_links()))
+    return out
+
+
+def raw_files(raw_dir: Path) -> list[Path]:
+    """Spreadsheet exports and zips of them under raw_dir (sub-folders included; Office lock files and
+    hidden files skipped). A link to a file outside raw_dir is left out unless links are followed
+    (``--follow-links``): the analyst's folder is what the numbers come from."""
+    if not raw_dir.is_dir():
+        return []
+    files = _candidates(raw_dir)
+    if follow_links():
+        return files
+    root = Path(os.path.realpath(raw_dir))
+    return [p for p in files if (t := _link_target(p, raw_dir, root)) is None or not _outside(t, root)]
 
 
 _pool: ThreadPoolExecutor | None = None
