@@ -58,9 +58,9 @@ format: $(STAMP) ## 自动格式化代码
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-lab: $(STAMP) ## 启动 JupyterLab 打开分析笔记本（先导入示例镇数据，供查询笔记本使用）
+lab: $(STAMP) ## 启动 JupyterLab 打开分析笔记本（中文界面；手动运行的结果写入 reports/交互运行/，不改动已发布的报告）
 	$(PY) -m analysis ingest --sample > /dev/null
-	$(BIN)/jupyter lab notebooks
+	JUPYTER_CONFIG_DIR="$(CURDIR)/jupyter" $(BIN)/jupyter lab notebooks
 
 sample: $(STAMP) ## 重新生成内置示例镇数据（data/sample）
 	$(PY) -m analysis sample

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def test_figures_and_notebooks(report):
         assert not errors, path.name
         assert path.with_suffix(".html").is_file()
     overview = (yp.reports / "notebooks" / "00_overview.ipynb").read_text(encoding="utf-8")
-    assert "全年发展团员 4 名" in overview  # a sentence the notebook printed from the numbers
+    assert "发展团员4名，比上年增加1名，完成4名的发展指标" in overview  # printed from the numbers
 
 
 def test_summary_docx(report):
@@ -103,7 +104,7 @@ def test_summary_docx(report):
     doc = Document(str(yp.reports / "summary.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 1")]
-    assert headings[0].endswith("主要数据一览")
+    assert headings[0].endswith("年度概览")
     assert any("思想引领" in h for h in headings) and any("发展团员" in h for h in headings)
     sections = sorted((yp.reports / "sections").glob("*.json"))
     figures = sum(
@@ -114,8 +115,69 @@ def test_summary_docx(report):
     )
     assert len(doc.inline_shapes) == figures >= 12
     assert "图1 " in text and f"图{figures} " in text
-    assert "全年发展团员 4 名，发展指标 4 名，已完成指标" in text
-    assert "团员平均参学率为 82.6%" in text
+    assert "全年发展团员4名，发展指标4名，已完成指标" in text
+    assert "团员平均参学率为82.6%" in text
+
+
+def test_summary_docx_is_pasted_as_it_is(report):
+    """Issue 22's acceptance on the sample report: every text passes the typography rule, no paragraph
+    twice, no file name before the closing note, no 草稿 on a year without gaps; the overview is one
+    paragraph of headline facts (not the sections again); each figure's caption is the title drawn in
+    its picture."""
+    from PIL import Image
+    from test_summary_doc import assert_pasteable
+
+    yp, _, _ = report
+    doc = Document(str(yp.reports / "summary.docx"))
+    assert_pasteable(doc)
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "示例镇团委2022年度工作数据摘要"
+    overview = texts[texts.index("年度概览") + 1]
+    assert overview.startswith("2022年，全镇共有团员300名") and "；" in overview
+    assert "未达到90%的目标" in overview and "完成4名的发展指标" in overview
+    sentences = [t for t in texts if t.startswith("截至2022年12月31日")]
+    assert len(sentences) == 1  # the organisation section's sentence, not repeated by the overview
+    captions = {}
+    for section in sorted((yp.reports / "sections").glob("*.json")):
+        for item in json.loads(section.read_text(encoding="utf-8"))["items"]:
+            if item["type"] == "figure":
+                with Image.open(yp.reports / item["png"]) as png:
+                    captions[item["caption"]] = png.info["Title"]
+    assert captions and all(caption == title for caption, title in captions.items())
+    shown = [re.sub(r"^图\d+ ", "", t) for t in texts if re.match(r"图\d+ ", t)]
+    assert sorted(shown) == sorted(captions) and all(re.match(r"2022年", c) for c in shown)
+    tables = [t for t in texts if re.match(r"表\d+ ", t)]
+    assert all("2022年" in t for t in tables), tables
+    branches = next(
+        t for t in doc.tables if t.rows[0].cells[0].text == "团支部" and t.rows[-1].cells[0].text == "合计"
+    )
+    assert [c.text for c in branches.rows[-1].cells] == ["合计", "300", "26", "1"]
+
+
+def test_workbook_people_sheets_and_rate_changes(report):
+    """indicators.xlsx of the sample report: lists of people start with 团支部, 姓名; a rate's change is
+    the difference of the percentages shown, in 个百分点."""
+    import openpyxl
+
+    yp, _, _ = report
+    wb = openpyxl.load_workbook(yp.reports / "indicators.xlsx")
+    assert [c.value for c in wb["未参学或少参学团员"][1]][:2] == ["团支部", "姓名"]
+    summary = wb["指标汇总"]
+    headers = [c.value for c in summary[2]]
+    row = next(r for r in summary.iter_rows(min_row=3) if r[-1].value == "study.member_rate.塔岗村团支部")
+    now, before, change = (row[headers.index(h)].value for h in ("本年", "上年", "变化"))
+    assert f"{now:.1%}" == "92.8%" and f"{before:.1%}" == "93.3%" and change == -0.5
+    assert row[headers.index("变化")].number_format.startswith('+0.0" 个百分点"')
+
+
+def test_notebook_html_has_no_developer_text(report):
+    yp, _, _ = report
+    for html in sorted((yp.reports / "notebooks").glob("*.html")):
+        body = html.read_text(encoding="utf-8").split("<body", 1)[1]
+        assert "celltag_parameters" not in body and "injected-parameters" not in body, html.name
+        text = re.sub(r"<[^>]+>", " ", body)  # what the reader sees
+        assert "parameters" not in text and "python -m analysis" not in text, html.name
+        assert "参数单元格" not in text and "本次为手动运行" not in text, html.name
 
 
 def test_manifest(report):
@@ -209,11 +271,11 @@ def test_sections_are_named_after_their_notebooks(report):
 @pytest.mark.parametrize(
     ("section", "sentence"),
     [
-        ("10_organisation", "全镇共有团员 300 名"),
-        ("20_study", "团员平均参学率为 82.6%"),
-        ("30_activities", "全年共开展各类活动 55 次"),
-        ("40_recruitment", "全年发展团员 4 名"),
-        ("50_services", "发放资助金 9,500 元"),
+        ("10_organisation", "全镇共有团员300名"),
+        ("20_study", "团员平均参学率为82.6%"),
+        ("30_activities", "全年共开展各类活动55次"),
+        ("40_recruitment", "全年发展团员4名"),
+        ("50_services", "发放资助金9,500元"),
     ],
 )
 def test_each_notebook_wrote_its_numbers(report, section, sentence):
@@ -259,7 +321,7 @@ def test_late_export_reruns_only_what_depends_on_it(tmp_path, monkeypatch):
     }
     doc = json.loads((yp.reports / "indicators.json").read_text(encoding="utf-8"))
     assert doc["indicators"]["aid.amount"] == 10100
-    assert "发放资助金 10,100 元" in "\n".join(
+    assert "发放资助金10,100元" in "\n".join(
         p.text for p in Document(str(yp.reports / "summary.docx")).paragraphs
     )
     executed = (yp.reports / "notebooks" / "50_services.ipynb").read_text(encoding="utf-8")
@@ -287,3 +349,30 @@ def test_gate_stops_the_run_and_allow_gaps_publishes_a_marked_draft(tmp_path, ca
     assert texts[0].endswith("草稿（数据不完整）")
     assert any("【缺少导出：团员名册】" in t for t in texts[:6])
     assert any(t.startswith("图") and t.endswith("（数据不完整：缺少导出）") for t in texts)
+
+
+def test_tampered_processed_data_is_ingested_again(report, tmp_path):
+    """Issue 25's probe, with the report in place: last year's members.parquet put in this year's
+    processed folder and the study records truncated, the catalogue cache deleted. The run notices (the
+    processed manifest), ingests again from the raw exports and publishes the same numbers. The module's
+    folders are put back afterwards."""
+    yp, _, _ = report
+    backup = tmp_path / "backup"
+    shutil.copytree(yp.processed.parent, backup / "processed")
+    shutil.copytree(yp.reports, backup / "reports")
+    published = (yp.reports / "indicators.json").read_text(encoding="utf-8")
+    try:
+        shutil.copy(yp.processed.parent / "2021" / "members.parquet", yp.processed / "members.parquet")
+        study = (yp.processed / "study_records.parquet").read_bytes()
+        (yp.processed / "study_records.parquet").write_bytes(study[: len(study) // 2])
+        shutil.rmtree(yp.processed / paths.CATALOGUE_DIR)
+        assert run_year(yp, console=Console(file=io.StringIO(), width=200)) == 0
+        assert (yp.reports / "indicators.json").read_text(encoding="utf-8") == published
+        cached = json.loads((yp.processed / paths.CATALOGUE_DIR / paths.CATALOGUE_META).read_text("utf-8"))
+        assert cached["headline"] == pytest.approx(json.loads(published)["indicators"])  # not 2021's roster
+        assert audit(yp.processed) == []
+    finally:
+        shutil.rmtree(yp.processed.parent)
+        shutil.copytree(backup / "processed", yp.processed.parent)
+        shutil.rmtree(yp.reports)
+        shutil.copytree(backup / "reports", yp.reports)

@@ -3,12 +3,14 @@ top to bottom with their default parameters (as the analyst does in JupyterLab).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import papermill
 import pytest
 
@@ -50,14 +52,31 @@ def test_every_report_notebook_is_listed():
     ]
 
 
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize("name", ["00_overview.ipynb", "query_participation.ipynb"])
 def test_runs_with_default_parameters(name: str, tmp_path: Path):
-    """As in JupyterLab: no injected parameters; paths resolve against the project root (here a copy)."""
+    """As in JupyterLab: no injected parameters; paths resolve against the project root (here a copy).
+    A published report is there already (reports/sample/2022): the notebook run by hand leaves every
+    file under reports/ byte-identical and writes only into reports/交互运行/."""
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
     os.symlink(paths.SAMPLE_DIR, root / "data" / "sample")
     shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks")
+    published = root / "reports" / "sample" / "2022"
+    (published / "figures").mkdir(parents=True)
+    (published / "sections").mkdir()
+    (published / "manifest.json").write_text('{"year": 2022}', encoding="utf-8")
+    (published / "figures" / "01_overview_yoy.png").write_bytes(b"published figure")
+    (published / "sections" / "00_overview.json").write_text('{"items": []}', encoding="utf-8")
+    before = _hashes(root / "reports")
     env = {"TUANWEI_ROOT": str(root)}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -90,8 +109,15 @@ def test_runs_with_default_parameters(name: str, tmp_path: Path):
     for plain in shown:  # values are shown through the formatting helpers, never as Python reprs
         assert not plain.startswith(("'", '"')) and " object at 0x" not in plain, plain[:80]
         assert "NaN" not in plain and "<IPython" not in plain, plain[:80]
+    after = _hashes(root / "reports")
+    assert {k: v for k, v in after.items() if k in before} == before  # the published report: untouched
+    new = sorted(set(after) - set(before))
+    assert all(k.startswith("交互运行/") for k in new), new
     if name.startswith("00"):
-        assert (root / "reports" / "sample" / "2022" / "figures" / "01_overview_yoy.png").is_file()
+        scratch = root / "reports" / "交互运行" / "sample" / "2022"
+        assert (scratch / "figures" / "01_overview_yoy.png").is_file()
+        assert (scratch / "sections" / "00_overview.json").is_file()
+        assert "本次为手动运行：图表和文字写入 reports/交互运行/sample/2022" in text
     else:
         assert "√" in text
 
@@ -141,3 +167,61 @@ def test_parameters_cell_read_without_papermill(tmp_path: Path):
     nbs.check_parameters(nb, {"year": 2023})
     with pytest.raises(AnalysisError, match="缺少参数：later"):
         nbs.check_parameters(nb, {"year": 2023, "later": 1})
+
+
+def test_html_copy_hides_developer_text_and_aligns_chinese_left(tmp_path: Path):
+    """The HTML a reader opens: no code, no parameters cell and no words about it; the header of a text
+    column is left-aligned like its cells (JupyterLab's style right-aligns every header)."""
+    import nbformat.v4 as v4
+
+    from analysis import formatting
+
+    for nb in nbs.report_notebooks():
+        source = nbformat.read(str(nb.path), as_version=4)
+        markdown = "\n".join(c.source for c in source.cells if c.cell_type == "markdown")
+        parameters = next(c for c in source.cells if "parameters" in c.metadata.get("tags", []))
+        assert "parameters" not in markdown and "python -m" not in markdown, nb.name
+        assert parameters.source.startswith("# 默认值为内置示例镇")  # the analyst's note: in the code
+    table = formatting.table(pd.DataFrame({"指标": ["团员总数"], "本年": [300]}))
+    cell = v4.new_code_cell(parameters.source, execution_count=1)
+    cell.outputs = [
+        v4.new_output("display_data", {"text/html": table._repr_html_(), "text/plain": repr(table)})
+    ]
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell(source.cells[0].source), cell])
+    nbformat.write(nb, str(tmp_path / "x.ipynb"))
+    nbs.export_html(tmp_path / "x.ipynb", tmp_path / "x.html")
+    html = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert "默认值为内置示例镇" not in html and "parameters" not in html.split("<body", 1)[1]
+    assert (
+        '<th style="text-align:left">指标</th>' in html and '<th style="text-align:right">本年</th>' in html
+    )
+    assert (
+        formatting.table(pd.DataFrame({"团支部": ["塔岗村团支部"]}))
+        ._repr_html_()
+        .startswith('<table><thead><tr><th style="text-align:left">团支部</th>')
+    )
+
+
+def test_project_jupyter_configuration_opens_lab_in_chinese_without_news():
+    """`make lab` starts JupyterLab with JUPYTER_CONFIG_DIR=jupyter: its settings defaults (as JupyterLab
+    reads them) put the interface in Simplified Chinese and turn the news pop-up off; what a user
+    changes is kept outside the repository."""
+    from importlib import metadata
+
+    from jupyterlab_server.settings_utils import _get_overrides
+    from traitlets.config import Config
+
+    folder = paths.ROOT / "jupyter"
+    config_file = folder / "jupyter_lab_config.py"
+    config = Config()
+    code = compile(config_file.read_text(encoding="utf-8"), str(config_file), "exec")
+    exec(code, {"get_config": lambda: config, "__file__": str(config_file)})
+    settings = Path(config.LabApp.app_settings_dir)
+    assert settings == folder / "lab" / "settings"
+    for kept in (config.LabApp.user_settings_dir, config.LabApp.workspaces_dir):
+        assert not Path(kept).is_relative_to(paths.ROOT)
+    overrides, error = _get_overrides(str(settings))
+    assert not error
+    assert overrides["@jupyterlab/translation-extension:plugin"] == {"locale": "zh_CN"}
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert metadata.version("jupyterlab-language-pack-zh-CN")

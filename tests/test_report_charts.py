@@ -201,6 +201,51 @@ def test_headline_charts_are_none_without_their_keys(cat: Catalogue) -> None:
     assert figures.recruitment_vs_quota(nothing) is None
 
 
+# --- 数据完整性 -------------------------------------------------------------------------------------------
+
+
+def _legend_texts(fig: Figure) -> list[str]:
+    return [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+
+
+def _marks(ax) -> dict[tuple[int, int], Rectangle]:
+    """(row, column) → the mark drawn on a coverage cell (hatch: no record; outline: far too few)."""
+    return {
+        (round(p.get_y() + 0.5), round(p.get_x() + 0.5)): p for p in ax.patches if isinstance(p, Rectangle)
+    }
+
+
+def test_coverage_legend_lists_only_what_the_chart_shows(cat: Catalogue) -> None:
+    fig = figures.data_coverage(cat)  # the sample: every export complete, nobody missing
+    assert _legend_texts(fig) == []
+    assert all(not _marks(ax) for ax in fig.axes if ax.get_title(loc="left"))
+
+
+def test_coverage_tells_a_missing_export_from_zero_percent(cat: Catalogue) -> None:
+    """Check-ins: June's export left out (no row for any branch), 塔岗村团支部's March rows removed, its
+    April rows kept but nobody checked in (0%). June and 塔岗村's March are hatched; April is a plain
+    white 0% cell labelled "0%"; the legend explains the hatch and nothing else."""
+    checkin = cat.tables["coverage_checkin"]
+    checkin = checkin[checkin["月份"] != "2022年6月"].copy()
+    march = (checkin["月份"] == "2022年3月") & (checkin["团支部"] == "塔岗村团支部")
+    april = (checkin["月份"] == "2022年4月") & (checkin["团支部"] == "塔岗村团支部")
+    checkin.loc[march, ["记录数", "已打卡"]] = 0
+    checkin.loc[april, "已打卡"] = 0
+    changed = _with(cat)
+    changed.tables["coverage_checkin"] = checkin
+    fig = figures.data_coverage(changed)
+    ax = next(a for a in fig.axes if a.get_title(loc="left").startswith("团干部学习打卡"))
+    branches = [t.get_text().replace("\n", "") for t in ax.get_yticklabels()]
+    row = branches.index("塔岗村团支部")
+    marks = _marks(ax)
+    assert marks[(row, 2)].get_hatch() == "////"  # March: no record at all
+    assert all(marks[(r, 5)].get_hatch() == "////" for r in range(len(branches)))  # June: no export
+    assert (row, 3) not in marks  # April: rows present, 0% checked in
+    assert any(t.get_text() == "0%" and t.get_position() == (3, row) for t in ax.texts)
+    assert _legend_texts(fig) == ["没有任何记录：可能缺少导出"]
+    _render(fig)
+
+
 # --- overview ------------------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from analysis.indicators.labels import RATE_COLUMNS, TABLE_TITLES, column_names
 from analysis.report.workbook import show_summary, write_workbook
 
 SIGNED_COUNT = "+#,##0;-#,##0;0"
-SIGNED_POINTS = "+0.0%;-0.0%;0.0%"
+SIGNED_POINTS = '+0.0" 个百分点";-0.0" 个百分点";0" 个百分点"'  # the cell holds percentage points
 
 
 def _small_catalogue() -> Catalogue:
@@ -108,7 +108,7 @@ def test_summary_sheet_holds_numbers_with_formats(small_book):
     rate = _row(ws, "study.member_rate")
     assert rate["本年"].value == 0.85 and rate["本年"].number_format == "0.0%"
     assert rate["上年"].value == 0.8 and rate["目标"].value == 0.9 and rate["目标"].number_format == "0.0%"
-    assert rate["变化"].value == pytest.approx(0.05) and rate["变化"].number_format == SIGNED_POINTS
+    assert rate["变化"].value == 5 and rate["变化"].number_format == SIGNED_POINTS  # 85.0% − 80.0%
     assert rate["变化单位"].value == "个百分点" and rate["是否达标"].value == "未达标"
     hours = _row(ws, "act.volunteer_hours")
     assert hours["本年"].value == 494 and hours["本年"].number_format == "#,##0"
@@ -196,9 +196,13 @@ def test_every_rate_column_of_the_sample_workbook_is_a_fraction(sample_book):
             assert all(c.data_type == "n" and 0 <= c.value <= 1 for c in cells), (name, column)
             assert {c.number_format for c in cells} == {"0.0%"}, (name, column)
             checked += 1
+        english = {names.get(c, c): c for c in frame.columns}
         for j, header in enumerate(headers):  # every other numeric column holds numbers, not text
-            if pd.api.types.is_numeric_dtype(frame.dtypes.iloc[j]) and not pd.api.types.is_bool_dtype(
-                frame.dtypes.iloc[j]
+            dtype = frame[english[header]].dtype if header in english else None
+            if (
+                dtype is not None
+                and pd.api.types.is_numeric_dtype(dtype)
+                and not pd.api.types.is_bool_dtype(dtype)
             ):
                 texts = [row[j].value for row in ws.iter_rows(min_row=2) if isinstance(row[j].value, str)]
                 assert texts == [], (name, header)
@@ -262,3 +266,81 @@ def test_csv_rates_rounded_counts_integers(tmp_path: Path):
     assert lines == ["姓名,参学期数,参学率", "甲,1,0.0714", "乙,14,1.0", "丙,,"]
     back = pd.read_csv(path, encoding="utf-8-sig")
     assert str(back["参学率"].dtype) == "float64" and back["参学期数"].tolist()[:2] == [1, 14]
+
+
+def test_rate_changes_are_points_from_the_percentages_shown(tmp_path: Path):
+    """Issue 22: 92.8% this year beside 93.3% last year shows −0.5 个百分点 (the unrounded rates differ by
+    0.59 points, which would show −0.6 beside values 0.5 apart)."""
+    cat = Catalogue(
+        year=2022,
+        town="测试镇",
+        headline={"study.member_rate": 0.92753, "study.member_rate.塔岗村团支部": 0.92753},
+        previous={"study.member_rate": 0.93347, "study.member_rate.塔岗村团支部": 0.93347},
+    )
+    write_workbook(cat, tmp_path / "indicators.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "indicators.xlsx")["指标汇总"]
+    for key in ("study.member_rate", "study.member_rate.塔岗村团支部"):
+        row = _row(ws, key)
+        assert row["变化"].value == -0.5 and row["变化"].number_format == SIGNED_POINTS
+        assert row["变化单位"].value == "个百分点"
+    assert show_summary(cat).text.count("-0.5 个百分点") == 2
+
+
+def test_people_sheets_start_with_branch_and_name_and_tell_namesakes_apart(tmp_path: Path):
+    """Two 段月玲 of one branch: the roster tells them apart by the last digits of their masked ID; no
+    member key is shown; booleans read 是/否."""
+    low = pd.DataFrame(
+        {
+            "member_id": ["p_aaaa", "p_bbbb", "p_cccc"],
+            "periods_active": [51, 51, 51],
+            "periods_studied": [19, 22, 0],
+            "branch": ["示例镇中学团支部", "示例镇中学团支部", "塔岗村团支部"],
+            "rate": [19 / 51, 22 / 51, 0.0],
+            "never": [False, False, True],
+            "name": ["段月玲", "段月玲", "傅志"],
+        }
+    )
+    members = pd.DataFrame(
+        {
+            "member_id": ["p_aaaa", "p_bbbb", "p_cccc"],
+            "name": ["段月玲", "段月玲", "傅志"],
+            "branch": ["示例镇中学团支部", "示例镇中学团支部", "塔岗村团支部"],
+            "id_masked": ["990***********5029", "990***********0867", None],
+            "birth_date": pd.to_datetime(["2006-04-30", "2004-01-26", None]),
+        }
+    )
+    new = pd.DataFrame(
+        {"name": ["沈蕾"], "branch": ["示例镇中学团支部"], "joined_date": pd.to_datetime(["2022-05-04"])}
+    )
+    cat = Catalogue(
+        year=2022, town="测试镇", headline={}, tables={"study_members_low": low, "rec_new_members": new}
+    )
+    write_workbook(cat, tmp_path / "with_roster.xlsx", members=members)
+    wb = openpyxl.load_workbook(tmp_path / "with_roster.xlsx")
+    ws = wb[TABLE_TITLES["study_members_low"]]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][:3] == ["团支部", "姓名", "区分信息"]
+    assert [r[2] for r in rows[1:]] == ["身份证尾号 5029", "身份证尾号 0867", None]
+    assert rows[3][rows[0].index("全年未参学")] == "是" and rows[1][rows[0].index("全年未参学")] == "否"
+    assert not any(isinstance(v, str) and v.startswith("p_") for r in rows for v in r)
+    assert [c.value for c in wb[TABLE_TITLES["rec_new_members"]][1]][:2] == ["团支部", "姓名"]
+    assert "区分信息" in {r[0].value for r in wb["说明"].iter_rows()}
+    write_workbook(cat, tmp_path / "without_roster.xlsx")  # no roster at hand: still told apart
+    ws = openpyxl.load_workbook(tmp_path / "without_roster.xlsx")[TABLE_TITLES["study_members_low"]]
+    assert [ws.cell(r, 3).value for r in (2, 3)] == ["同名第1位", "同名第2位"]
+
+
+def test_people_sheets_of_the_sample_workbook(sample_book):
+    """The acceptance check of issue 22 on the sample town: every list of people starts with 团支部,
+    姓名; the two 段月玲 of 示例镇中学团支部 are told apart; no pseudonym key anywhere; 是/否, not TRUE."""
+    wb, _ = sample_book
+    for name in ("study_members_low", "rec_new_members", "rec_checks", "cadre_unmatched"):
+        ws = wb[TABLE_TITLES[name]]
+        rows = [[c.value for c in row] for row in ws.iter_rows()]
+        assert rows[0][:2] == ["团支部", "姓名"], name
+        assert not any(
+            isinstance(v, bool) or (isinstance(v, str) and v.startswith("p_")) for r in rows for v in r
+        )
+    ws = wb[TABLE_TITLES["study_members_low"]]
+    namesakes = [[c.value for c in row][:3] for row in ws.iter_rows(min_row=2) if row[1].value == "段月玲"]
+    assert len(namesakes) == 2 and namesakes[0][2] != namesakes[1][2] and all(n[2] for n in namesakes)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -28,13 +29,14 @@ XLSX_MONEY = "#,##0.00"
 XLSX_DATE = "yyyy-mm-dd"
 XLSX_DATETIME = "yyyy-mm-dd hh:mm"
 XLSX_MONTH = "yyyy-mm"
+POINTS = "个百分点"
 _XLSX_SIGNED = {
     "count": "+#,##0;-#,##0;0",
-    "rate": "+0.0%;-0.0%;0.0%",  # a change of a rate, in percentage points (labelled 个百分点)
+    # a change of a rate, stored in percentage points (0.5 means half a point): "+0.5 个百分点"
+    "rate": f'+0.0" {POINTS}";-0.0" {POINTS}";0" {POINTS}"',
     "number": "+#,##0.0;-#,##0.0;0",
     "money": "+#,##0.00;-#,##0.00;0",
 }
-POINTS = "个百分点"
 
 
 def is_missing(value: Any) -> bool:
@@ -72,6 +74,27 @@ def money(value: Any, missing: str = "") -> str:
     if is_missing(value):
         return missing
     return f"{float(value):,.0f}" if _whole(value) else f"{float(value):,.2f}"
+
+
+def shown_points(v: Any) -> float:
+    """A rate as its shown percentage, as a number: 0.82649 → 82.6 (what ``percent`` writes)."""
+    return float(f"{float(v) * 100:.1f}")
+
+
+def shown_change(current: Any, previous: Any, kind: str = "count") -> float | None:
+    """Current − previous as a reader can check it from the shown values: for a rate, the difference of
+    the two percentages as shown (82.6% − 82.5% → 0.001, never 0.0014 shown as "+0.1" beside values
+    differing by 0.1 although the unrounded change rounds to 0.2); None when either is missing."""
+    if is_missing(current) or is_missing(previous):
+        return None
+    if kind == "rate":
+        return round(shown_points(current) - shown_points(previous), 1) / 100
+    return float(current) - float(previous)
+
+
+def points(change_fraction: Any) -> float | None:
+    """A rate's change (a fraction, e.g. 0.001) in percentage points, as stored in the workbook (0.1)."""
+    return None if is_missing(change_fraction) else round(float(change_fraction) * 100, 1)
 
 
 def value(v: Any, kind: str = "count", missing: str = DASH) -> str:
@@ -132,7 +155,8 @@ def xlsx_format(kind: str, v: Any = None) -> str:
 
 
 def xlsx_change_format(kind: str, v: Any = None) -> str:
-    """A signed format for a change (+7 / -1 / 0; +0.1% for a rate's change in percentage points)."""
+    """A signed format for a change (+7 / -1 / 0; "+0.1 个百分点" for a rate's change, whose cell holds
+    the percentage points: see ``points``)."""
     if kind in ("number", "money") and v is not None and not is_missing(v) and _whole(v):
         return _XLSX_SIGNED["count"]
     return _XLSX_SIGNED.get(kind, _XLSX_SIGNED["number"])
@@ -241,17 +265,21 @@ def table(
     colours: dict[str, str] | None = None,
     kinds: dict[str, str] | None = None,
 ) -> Shown:
-    """A frame shown without its index, every value formatted by its column's kind; numbers right-aligned.
-    ``colours`` maps a cell text to a background colour (e.g. {"√": "#C6EFCE"})."""
+    """A frame shown without its index, every value formatted by its column's kind; numbers right-aligned,
+    text (and its header) left-aligned. ``colours`` maps a cell text to a background colour (e.g. {"√": "#C6EFCE"})."""
     kinds = kinds or column_kinds(frame, rates)
     texts = text_frame(frame, kinds=kinds)
     colours = colours or {}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in texts.columns)
+
+    def align(column: Any) -> str:  # the header over its cells (JupyterLab right-aligns all by default)
+        return "text-align:right" if kinds[column] in RIGHT_ALIGNED else "text-align:left"
+
+    head = "".join(f'<th style="{align(c)}">{html.escape(str(c))}</th>' for c in texts.columns)
     body = []
     for row in texts.itertuples(index=False):
         cells = []
         for column, text in zip(texts.columns, row, strict=True):
-            style = ["text-align:right"] if kinds[column] in RIGHT_ALIGNED else ["text-align:left"]
+            style = [align(column)]
             if text in colours:
                 style.append(f"background-color:{colours[text]}")
             cells.append(f'<td style="{";".join(style)}">{html.escape(text)}</td>')
@@ -259,3 +287,39 @@ def table(
     markup = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     plain = texts.to_string(index=False) if len(texts.columns) else ""
     return Shown(plain, html_text=markup)
+
+
+# --------------------------------------------------------------------------------------------------
+# Typography of Chinese running text (the summary document, the notebooks' sentences, chart captions)
+# --------------------------------------------------------------------------------------------------
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_FULL_WIDTH = "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’…—·"
+_SPACE = "[ \u00a0\u2009\u3000]+"
+_ISO_DATE = re.compile(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d.])")
+_AFTER_NUMBER = re.compile(rf"(?<=[\d%‰％]){_SPACE}(?=[{_HAN}{_FULL_WIDTH}])")
+_BEFORE_NUMBER = re.compile(rf"(?<=[{_HAN}{_FULL_WIDTH}]){_SPACE}(?=[\d+\-−±])")
+_CAPTION_LABEL = re.compile(r"^([图表]\d+ )")
+_TRAILING_ZERO = re.compile(rf"(?<![\d.])(\d+)\.0(?=%|{POINTS})")
+
+
+def typeset(text: str) -> str:
+    """The one typography rule for numbers, units and dates in Chinese text (GB/T 15834, GB/T 15835
+    practice), applied to every text of the summary document and the notebooks' sentences:
+
+    - no space between a number and a Chinese word or unit, before or after it: "团员300名",
+      "13,824人次", "提高0.1个百分点", "开展“青年大学习”51期";
+    - dates as 2022年5月10日 (an ISO date 2022-05-10 is rewritten; "2022 年 12 月 31 日" loses its
+      spaces by the rule above);
+    - percentages and percentage points without a trailing .0: "90%", "提高1个百分点" (82.6% stays).
+
+    Spaces between two numbers ("表1 2022年…"), after a caption's number ("图3 各团支部…") and around
+    Latin words are kept. Applying it twice changes nothing (a text that passes the rule is returned as
+    is)."""
+    label = _CAPTION_LABEL.match(text)
+    if label:
+        return label[1] + typeset(text[label.end(1) :])
+    text = _ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", text)
+    text = _AFTER_NUMBER.sub("", text)
+    text = _BEFORE_NUMBER.sub("", text)
+    return _TRAILING_ZERO.sub(r"\1", text)

@@ -47,6 +47,7 @@ from analysis.charts.style import (
     new_figure,
     percent_axis,
     save,
+    title_of,
     value_grid,
     wrap_label,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "study_learners",
     "study_rate_by_branch",
     "study_trend",
+    "title_of",
     "top_activities",
     "value_grid",
     "volunteer_hours_by_month",

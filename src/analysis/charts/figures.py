@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
@@ -287,10 +288,10 @@ OVERVIEW_PANELS = (
 
 
 def _change_text(cat: Catalogue, key: str) -> str:
-    change = cat.change(key)
+    kind = cat.info(key).kind
+    change = formatting.shown_change(cat.headline.get(key), cat.previous.get(key), kind)
     if change is None:
         return ""
-    kind = cat.info(key).kind
     if kind == "rate":
         return f"较上年 {formatting.change(change, kind)}"
     prev = cat.previous[key]
@@ -300,18 +301,54 @@ def _change_text(cat: Catalogue, key: str) -> str:
     return f"{text}（{_pct(change / prev, signed=True)}）" if prev else text
 
 
-def _coverage_grid(cat: Catalogue) -> list[tuple[str, pd.DataFrame, pd.DataFrame | None]]:
-    """Per kind: (title, branch × month values, branch × month "likely missing" flags) for the 数据完整性
-    chart. Study: share of members with a record, averaged over the month's periods; check-ins: share of
-    cadres checked in; activities: count. A month is flagged when a branch with members has no record at
-    all, or (study) less than a fifth of the town's share that month."""
+# What a cell of the 数据完整性 chart stands for (rate panels; the activities panel shows counts).
+COVER_VALUE = "value"  # people registered and records present: shaded by the rate (0% white, labelled)
+COVER_LOW = "low"  # …but far below the town that month: outlined in red
+COVER_NONE = "none"  # people registered, no record at all (or no export that month): hatched
+COVER_EMPTY = "empty"  # nobody registered that month: grey
+GAP_COLOR = "#C0392B"
+NO_RECORD_FILL = "#F6DCD8"
+COVER_LEGEND = {
+    COVER_NONE: "没有任何记录：可能缺少导出",
+    COVER_LOW: "记录明显少于全镇：可能导出不全",
+    COVER_EMPTY: "这个月没有在册人员",
+}
+
+
+@dataclass(frozen=True)
+class CoveragePanel:
+    """One kind of export in the 数据完整性 chart: branch × month ``values`` (rates 0–1, or counts when
+    ``states`` is None) and, for rates, each cell's state (COVER_*)."""
+
+    title: str
+    values: pd.DataFrame
+    states: pd.DataFrame | None
+
+
+def _coverage_grid(cat: Catalogue) -> list[CoveragePanel]:
+    """The 数据完整性 chart's panels. Study: share of members with a record, averaged over the month's
+    periods; check-ins: share of cadres checked in; activities: count. A rate cell is COVER_NONE when
+    the branch has people registered that month but not a single record (or the export has nothing
+    for the month at all while the branch has people in other months) — told apart from a 0% with
+    records; COVER_LOW when (study) its share is under a fifth of the town's that month."""
     months = [f"{cat.year}年{m}月" for m in range(1, 13)]
-    panels: list[tuple[str, pd.DataFrame, pd.DataFrame | None]] = []
+    panels: list[CoveragePanel] = []
 
     def pivot(frame: pd.DataFrame, values: str, how: str = "mean") -> pd.DataFrame:
         return frame.pivot_table(index="团支部", columns="月份", values=values, aggfunc=how).reindex(
             columns=months
         )
+
+    def states(registered: pd.DataFrame, records: pd.DataFrame, low: pd.DataFrame | None) -> pd.DataFrame:
+        people = registered.fillna(0).gt(0)
+        nothing_that_month = registered.isna().all(axis=0).to_numpy()[None, :]
+        had_people = people.any(axis=1).to_numpy()[:, None]
+        none = (people & records.reindex_like(registered).fillna(0).eq(0)) | (nothing_that_month & had_people)
+        out = pd.DataFrame(COVER_EMPTY, index=registered.index, columns=registered.columns)
+        out = out.mask(people, COVER_VALUE)
+        if low is not None:
+            out = out.mask(people & low.reindex_like(registered).fillna(False).astype(bool), COVER_LOW)
+        return out.mask(none, COVER_NONE)
 
     study = cat.tables.get("coverage_study")
     if study is not None and len(study) and study["在册团员"].notna().any():
@@ -320,56 +357,61 @@ def _coverage_grid(cat: Catalogue) -> list[tuple[str, pd.DataFrame, pd.DataFrame
         rate = pivot(s, "rate")
         town = s.groupby("月份")[["有记录团员", "在册团员"]].sum()
         town_rate = (town["有记录团员"] / town["在册团员"]).reindex(months)
-        flags = rate.lt(town_rate * 0.2, axis=1) & town_rate.ge(0.5).to_numpy()[None, :]
-        panels.append(("青年大学习（有记录的团员占比）", rate, flags))
+        low = rate.lt(town_rate * 0.2, axis=1) & town_rate.ge(0.5).to_numpy()[None, :]
+        grid = states(pivot(s, "在册团员", "max"), pivot(s, "记录数", "sum"), low)
+        panels.append(CoveragePanel("青年大学习（有记录的团员占比）", rate, grid))
     checkin = cat.tables.get("coverage_checkin")
     if checkin is not None and len(checkin) and checkin["在册团干部"].notna().any():
         c = checkin.dropna(subset=["在册团干部"])
         c = c.assign(rate=c["已打卡"].fillna(0) / c["在册团干部"])
-        rows = pivot(c, "记录数", "sum")
-        panels.append(
-            (
-                "团干部学习打卡（已打卡占比）",
-                pivot(c, "rate"),
-                rows.fillna(0).eq(0) & pivot(c, "在册团干部").gt(0),
-            )
-        )
+        grid = states(pivot(c, "在册团干部", "max"), pivot(c, "记录数", "sum"), None)
+        panels.append(CoveragePanel("团干部学习打卡（已打卡占比）", pivot(c, "rate"), grid))
     acts = cat.tables.get("coverage_activities")
     if acts is not None and len(acts):
-        panels.append(("活动台账（活动次数）", pivot(acts, "记录数", "sum"), None))
+        panels.append(CoveragePanel("活动台账（活动次数）", pivot(acts, "记录数", "sum"), None))
     return panels
 
 
 def data_coverage(cat: Catalogue) -> Figure | None:
-    """数据完整性: for each kind, a branch × month heat map of what the exports hold; a month where a branch
-    with members has (almost) nothing is outlined in red — a likely missing export."""
-    panels = _coverage_grid(cat)
+    """数据完整性: for each kind, a branch × month heat map of what the exports hold. In the rate panels a
+    month where a branch with people has no record at all is hatched (a likely missing export, unlike a
+    0% with records, which is white and labelled 0%), one far below the town is outlined in red, one
+    without anybody registered is grey; the legend lists only what the chart shows."""
+    panels = [
+        CoveragePanel(
+            p.title, p.values.iloc[:MAX_ROWS], None if p.states is None else p.states.iloc[:MAX_ROWS]
+        )
+        for p in _coverage_grid(cat)
+    ]
     if not panels:
         return None
-    capped = [(t, g.iloc[:MAX_ROWS], f if f is None else f.iloc[:MAX_ROWS]) for t, g, f in panels]
-    height = sum(len(g) * 0.42 + 1.6 for _, g, _ in capped) + 1.6
+    height = sum(len(p.values) * 0.42 + 1.6 for p in panels) + 1.6
     fonts.register()
-    ratios = [max(len(g), 1) + 3 for _, g, _ in capped]
+    ratios = [max(len(p.values), 1) + 3 for p in panels]
     fig, grid_axes = plt.subplots(
-        len(capped), 1, squeeze=False, figsize=figsize(height), layout="constrained",
+        len(panels), 1, squeeze=False, figsize=figsize(height), layout="constrained",
         gridspec_kw={"height_ratios": ratios},
     )  # fmt: skip
     rate_map = LinearSegmentedColormap.from_list(
         "coverage", ["#FFFFFF", _tint(STUDY, 0.35), _shade(STUDY, 0.3)]
-    )
+    ).with_extremes(bad=(0, 0, 0, 0))
     count_map = LinearSegmentedColormap.from_list(
         "count", ["#FFFFFF", _tint(VOLUNTEER, 0.3), _shade(VOLUNTEER, 0.3)]
     )
-    gap_color = "#C0392B"
-    for ax, (title, grid, flags) in zip(grid_axes[:, 0], capped, strict=True):
-        values = grid.to_numpy(dtype=float)
-        if flags is not None:
-            cmap = rate_map.with_extremes(bad=MISSING)
-            image = ax.imshow(np.ma.masked_invalid(values), aspect="auto", cmap=cmap, vmin=0, vmax=1)
-            for r, c in zip(*np.nonzero(flags.to_numpy(dtype=bool)), strict=True):
-                ax.add_patch(
-                    Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=gap_color, linewidth=1.4)
-                )
+    used: set[str] = set()
+    for ax, panel in zip(grid_axes[:, 0], panels, strict=True):
+        values = panel.values.to_numpy(dtype=float)
+        if panel.states is not None:
+            state = panel.states.to_numpy()
+            shown = np.where(np.isin(state, [COVER_VALUE, COVER_LOW]), values, np.nan)
+            image = ax.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=rate_map, vmin=0, vmax=1)
+            for r, c in zip(*np.nonzero(state != COVER_VALUE), strict=True):
+                used.add(state[r, c])
+                ax.add_patch(_coverage_cell(r, c, state[r, c]))
+            for r, c in zip(
+                *np.nonzero(np.isin(state, [COVER_VALUE, COVER_LOW]) & (shown == 0)), strict=True
+            ):
+                ax.text(c, r, "0%", ha="center", va="center", fontsize=5.5, color="#595959", in_layout=False)
             bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.01, aspect=20)
             bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
             bar.ax.tick_params(labelsize=6)
@@ -390,18 +432,29 @@ def data_coverage(cat: Catalogue) -> Figure | None:
                     in_layout=False,
                 )
         ax.set_xticks(range(12), [f"{m}月" for m in range(1, 13)], fontsize=7)
-        _branch_ticks(ax, list(grid.index))
+        _branch_ticks(ax, list(panel.values.index))
         for label in ax.get_yticklabels():
             label.set_fontsize(7)
         for spine in ax.spines.values():
             spine.set_visible(False)
         ax.grid(False)
-        ax.set_title(title, fontsize=9, loc="left")
-    handles = [Patch(facecolor="white", edgecolor=gap_color, linewidth=1.4), Patch(color=MISSING)]
-    labels = ["有团员（团干部）但这个月几乎没有记录：可能缺少导出", "这个月没有在册人员"]
-    _legend_below(fig, handles, labels)
+        ax.set_title(panel.title, fontsize=9, loc="left")
+    shown_states = [s for s in COVER_LEGEND if s in used]
+    if shown_states:
+        handles = [_coverage_cell(0, 0, s) for s in shown_states]
+        _legend_below(fig, handles, [COVER_LEGEND[s] for s in shown_states], ncols=min(len(handles), 2))
     fig.suptitle(f"{cat.year}年数据完整性：各团支部每月的记录", fontsize=11)
     return fig
+
+
+def _coverage_cell(row: int, column: int, state: str) -> Rectangle:
+    """The mark of a coverage cell that is not a plain value (also the legend's handle)."""
+    box = {"xy": (column - 0.5, row - 0.5), "width": 1, "height": 1}
+    if state == COVER_NONE:
+        return Rectangle(**box, facecolor=NO_RECORD_FILL, edgecolor=GAP_COLOR, hatch="////", linewidth=0.6)
+    if state == COVER_LOW:
+        return Rectangle(**box, fill=False, edgecolor=GAP_COLOR, linewidth=1.4)
+    return Rectangle(**box, facecolor=MISSING, edgecolor="white", linewidth=0.6)
 
 
 def overview_yoy(cat: Catalogue) -> Figure | None:

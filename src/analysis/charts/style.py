@@ -182,6 +182,19 @@ def new_figure(
 _FIGURE_NAME = re.compile(r"\d{2}_[a-z0-9_]+")
 
 
+def title_of(fig: Figure) -> Text | None:
+    """The chart's title as drawn: the figure's suptitle when it has one, else the first axes' title
+    (centre, then left). The summary document's caption is this text (`Section.figure`)."""
+    suptitle = fig._suptitle
+    if suptitle is not None and suptitle.get_text():
+        return suptitle
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title):
+            if title.get_text():
+                return title
+    return None
+
+
 def save(fig: Figure, reports_dir: str | Path, name: str) -> dict[str, Path]:
     """Write ``reports_dir/figures/<name>.png`` (300 dpi) and ``.svg`` (text as paths); close *fig*.
 
@@ -196,11 +209,13 @@ def save(fig: Figure, reports_dir: str | Path, name: str) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"png": folder / f"{name}.png", "svg": folder / f"{name}.svg"}
     common = {"bbox_inches": "tight", "pad_inches": 0.04, "facecolor": "white"}
+    title = title_of(fig)
+    titled = {"Title": title.get_text()} if title is not None else {}  # the caption, for Word and tests
     try:
         # svg.hashsalt makes the SVG's element ids, and so the file, reproducible.
         with mpl.rc_context({"svg.fonttype": "path", "svg.hashsalt": name}):
-            fig.savefig(paths["png"], dpi=DPI, metadata={"Software": None}, **common)
-            fig.savefig(paths["svg"], metadata={"Date": None}, **common)
+            fig.savefig(paths["png"], dpi=DPI, metadata={"Software": None, **titled}, **common)
+            fig.savefig(paths["svg"], metadata={"Date": None, **titled}, **common)
     finally:
         plt.close(fig)
     return paths

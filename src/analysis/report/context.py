@@ -4,6 +4,7 @@ cached next to the processed data)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,11 @@ from analysis.indicators import catalogue as cat_mod
 from analysis.indicators.catalogue import Catalogue
 from analysis.ingest.pipeline import config_fingerprint
 from analysis.paths import CATALOGUE_DIR
-from analysis.workspace import ensure_processed
+from analysis.report.notebook_runner import RUNNER_ENV
+from analysis.workspace import ensure_processed, processed_lock
 
 STAGING_ENV = "TUANWEI_REPORTS_STAGING"  # "<reports dir><os.pathsep><staging dir>" while a run executes
+INTERACTIVE_DIR = "交互运行"  # reports/交互运行/<…>: what notebooks run by hand write
 
 
 @dataclass
@@ -46,6 +49,23 @@ def build_context(yp: paths.YearPaths, force: bool = False, orchestrated: bool =
     config = load_config(yp.config)
     prev_paths = yp.previous()
     if orchestrated:
+        return _context(yp, config, prev_paths, force, orchestrated)
+    # the processed folders are written here (an ingest, the catalogue cache): under their locks
+    folders = [yp.processed] + ([prev_paths.processed] if prev_paths is not None else [])
+    with contextlib.ExitStack() as held:
+        for folder in sorted(folders, key=lambda p: str(p.resolve())):
+            held.enter_context(processed_lock(folder))
+        return _context(yp, config, prev_paths, force, orchestrated)
+
+
+def _context(
+    yp: paths.YearPaths,
+    config: TownConfig,
+    prev_paths: paths.YearPaths | None,
+    force: bool,
+    orchestrated: bool,
+) -> YearContext:
+    if orchestrated:
         tables = load.processed(yp.processed, yp.year)
         previous = load.processed(prev_paths.processed, prev_paths.year) if prev_paths is not None else None
     else:
@@ -62,6 +82,21 @@ def build_context(yp: paths.YearPaths, force: bool = False, orchestrated: bool =
     return YearContext(yp, config, tables, previous, catalogue, fingerprint)
 
 
+def interactive_folder(reports: Path) -> Path:
+    """Where a notebook run by hand writes instead of ``reports``: reports/交互运行/<the same relative
+    path> for a folder under the project's reports/ (reports/sample/2022 → reports/交互运行/sample/2022),
+    else a 交互运行 folder beside it. A published report is only ever replaced whole by the yearly run."""
+    base = paths.ROOT / "reports"
+    resolved = reports.resolve()
+    try:
+        relative = resolved.relative_to(base.resolve())
+    except ValueError:
+        return resolved.parent / INTERACTIVE_DIR / resolved.name
+    if relative.parts[:1] == (INTERACTIVE_DIR,):
+        return resolved  # asked for the scratch folder itself
+    return base / INTERACTIVE_DIR / relative
+
+
 def open_year(
     year: str | int,
     raw_dir: str,
@@ -69,7 +104,12 @@ def open_year(
     reports_dir: str,
     config_path: str,
 ) -> YearContext:
-    """The notebooks' entry point: paths as strings (papermill parameters), relative to the project root."""
+    """The notebooks' entry point: paths as strings (papermill parameters), relative to the project root.
+
+    Where the notebook writes its figures and section: the yearly run's staging folder when the run
+    executes it (``STAGING_ENV``); ``reports_dir`` when the notebook runner was given the parameters
+    (``RUNNER_ENV``); otherwise — a notebook run by hand in JupyterLab — `interactive_folder`, never
+    the published report."""
     reports = paths.resolve(reports_dir)
     redirect = os.environ.get(STAGING_ENV, "")
     orchestrated = False
@@ -77,6 +117,8 @@ def open_year(
         final, staging = redirect.split(os.pathsep, 1)
         if Path(final).resolve() == reports.resolve():
             reports, orchestrated = Path(staging), True  # the yearly run writes into its staging folder
+    if not orchestrated and not os.environ.get(RUNNER_ENV):
+        reports = interactive_folder(reports)
     yp = paths.YearPaths(
         year=int(year),
         raw=paths.resolve(raw_dir),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import warnings
 
-from analysis.report.context import YearContext, open_year
-from analysis.report.section import Section
+from analysis import formatting, paths
+from analysis.report.context import INTERACTIVE_DIR, YearContext, open_year
+from analysis.report.section import Section, show
 
 
 def start(
@@ -23,4 +24,17 @@ def start(
     warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
     ctx = open_year(year, raw_dir, processed_dir, reports_dir, config_path)
     ctx.reports_dir.mkdir(parents=True, exist_ok=True)
-    return ctx, Section(ctx.reports_dir, key, title, order)
+    if INTERACTIVE_DIR in ctx.reports_dir.parts:
+        show(formatting.note(_interactive_note(ctx, reports_dir)))
+    return ctx, Section(ctx.reports_dir, key, title, order, members=ctx.tables.members)
+
+
+def _interactive_note(ctx: YearContext, reports_dir: str) -> str:
+    """What a notebook run by hand says first: where its figures go, and that the report is untouched."""
+    shown = ctx.reports_dir
+    if shown.is_relative_to(paths.ROOT):
+        shown = shown.relative_to(paths.ROOT)
+    return (
+        f"本次为手动运行：图表和文字写入 {shown.as_posix()}，已发布的报告（{reports_dir}）不会改动。"
+        "生成或更新正式报告请运行 make report。"
+    )

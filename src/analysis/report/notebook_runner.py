@@ -27,6 +27,9 @@ from analysis.paths import NOTEBOOKS_DIR
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+# Set in the kernels this module starts: the notebook was given its parameters by a program and writes
+# where its ``reports_dir`` says (context.open_year). Unset in a kernel JupyterLab starts.
+RUNNER_ENV = "TUANWEI_NOTEBOOK_RUNNER"
 REPORT_NOTEBOOK = re.compile(r"^\d{2}_[a-z0-9_]+\.ipynb$")
 KERNEL = "python3"
 
@@ -107,8 +110,16 @@ def start_kernel(cwd: Path) -> Any:
     """One kernel, reused for several notebooks (each notebook sets all its names itself): a kernel start
     and the package imports are paid once, not once per notebook."""
     km = _kernel_manager_class()(kernel_name=KERNEL)
-    km.start_kernel(extra_arguments=["--IPKernelApp.log_level=ERROR"], cwd=str(cwd))
+    km.start_kernel(
+        extra_arguments=["--IPKernelApp.log_level=ERROR"], cwd=str(cwd), env=_runner_environment()
+    )
     return km
+
+
+def _runner_environment() -> dict[str, str]:
+    """A kernel's environment: this process's, marked as the runner's (the notebooks write where their
+    ``reports_dir`` parameter says, not to the 交互运行 folder of a notebook run by hand)."""
+    return {**os.environ, RUNNER_ENV: "1"}
 
 
 def stop_kernel(km: Any) -> None:
@@ -139,18 +150,19 @@ def execute(
         {"km": km} if km is not None else {"kernel_manager_class": _kernel_manager_class()}
     )
     try:
-        papermill.execute_notebook(
-            str(nb.path),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            progress_bar=False,
-            cwd=str(cwd),
-            shutdown_kernel="immediate",
-            log_output=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter in the terminal
-            **extra,
-        )
+        with _marked_environment() if km is None else contextlib.nullcontext():
+            papermill.execute_notebook(
+                str(nb.path),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                cwd=str(cwd),
+                shutdown_kernel="immediate",
+                log_output=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up chatter in the terminal
+                **extra,
+            )
     except PapermillExecutionError as exc:
         lines = [line for line in str(exc.evalue).splitlines() if line.strip()]
         raise NotebookFailed(
@@ -161,6 +173,20 @@ def execute(
     if shown_path is not None:
         executed.metadata.setdefault("papermill", {})["output_path"] = str(shown_path)
     nbformat.write(executed, str(output))
+
+
+@contextlib.contextmanager
+def _marked_environment() -> Iterator[None]:
+    """While papermill starts a kernel of its own: the runner's mark in this process's environment."""
+    before = os.environ.get(RUNNER_ENV)
+    os.environ[RUNNER_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(RUNNER_ENV, None)
+        else:
+            os.environ[RUNNER_ENV] = before
 
 
 def _renumber(nb: Any) -> None:
@@ -318,15 +344,21 @@ def depends_on(nb: Notebook, names: list[str]) -> list[str]:
     return sorted(n for n in names if any(fnmatch.fnmatch(n, p) for p in nb.depends))
 
 
+PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})  # papermill's: left out of the HTML
+
+
 def export_html(notebook_file: Path, html_file: Path) -> None:
-    """An HTML copy of an executed notebook for reading in a browser (code cells hidden)."""
+    """An HTML copy of an executed notebook for reading in a browser: code hidden, the parameters cells
+    left out altogether (what a reader sees is the notebook's text, tables and charts)."""
     import logging
 
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # "alternative text is missing" notices
     exporter = HTMLExporter(template_name="lab")
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(PARAMETER_TAGS)), enabled=True)
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

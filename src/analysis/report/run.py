@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from filelock import FileLock, Timeout
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analysis import __version__, codegraph, faults, folders, formatting, paths, processes, safe_io
+from analysis import __version__, codegraph, faults, folders, formatting, locks, paths, processes, safe_io
 from analysis.audit import audit, format_findings
 from analysis.completeness import gate_message
 from analysis.config import load_config
@@ -42,7 +41,7 @@ from analysis.paths import (
 from analysis.report import notebook_runner as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
 from analysis.report.workbook import write_workbook
-from analysis.workspace import raw_fingerprint, recover_leftovers, refuse_read_only
+from analysis.workspace import PROCESSED_WHO, raw_fingerprint, recover_leftovers, refuse_read_only
 
 # What a run cut short (killed, power lost) leaves next to reports/<Y>: removed by the next run.
 REPORT_LEFTOVERS = (".staging", ".old")
@@ -157,26 +156,17 @@ def run_year(
             hint=f"请把 {yp.year} 年的导出文件放到该文件夹（文件名不限）后再运行。",
         )
     refuse_read_only(yp.reports.parent, "报告所在的文件夹", "--reports")
-    with faults.writing(yp.reports.parent):
-        yp.reports.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(yp.reports.parent / f".{yp.reports.name}.lock"))
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            console.print(
-                f"另一个报告生成任务正在处理 {yp.reports}，等待其完成（最多 {LOCK_WAIT_SECONDS // 60} 分钟）…"
-            )
-            try:
-                lock.acquire(timeout=LOCK_WAIT_SECONDS)
-            except Timeout:
-                raise AnalysisError(
-                    f"{yp.reports} 正被另一个任务占用", hint="请等待另一个窗口中的运行结束后再试。"
-                ) from None
-    try:
+    with contextlib.ExitStack() as held:
+        # the reports folder's lock, then each processed folder's (in one order: no two runs deadlock);
+        # the processed folders stay locked while the notebooks read them
+        held.enter_context(locks.folder_lock(yp.reports, "报告生成任务", console.print, LOCK_WAIT_SECONDS))
         recover_leftovers(yp.reports, REPORT_LEFTOVERS)  # no other run is using them: we hold the lock
+        processed = [yp.processed] + ([prev_paths.processed] if prev_paths is not None else [])
+        for folder in sorted(processed, key=lambda p: str(p.resolve())):
+            held.enter_context(
+                locks.folder_lock(folder, PROCESSED_WHO, console.print, LOCK_WAIT_SECONDS, tidy=True)
+            )
         return _run_locked(yp, prev_paths, force, console, allow_gaps)
-    finally:
-        lock.release()
 
 
 def _run_locked(
@@ -260,7 +250,7 @@ def _run_locked(
                     safe_io.atomic_write_text(
                         staging / INDICATORS_JSON, json.dumps(doc, ensure_ascii=False, indent=2)
                     )
-                    write_workbook(ctx.catalogue, staging / INDICATORS_XLSX)
+                    write_workbook(ctx.catalogue, staging / INDICATORS_XLSX, members=ctx.tables.members)
                 log.record("indicators", indicators_key, "ran", time.perf_counter() - t0)
             progress.advance(task)
 

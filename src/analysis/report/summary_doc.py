@@ -6,11 +6,18 @@ numbered （一）（二）…, body 仿宋_GB2312 三号 with a 2-character fir
 line pitch, page numbers "— 1 —" in the footer. All of it lives in document styles (正文 = Normal,
 Heading 1/2, Caption, 表格文字, table style 数据表格 …) so the analyst can restyle it in Word.
 
-Content: the title and a note, section 一 主要数据一览 (the headline indicators), then one section per
-notebook (``analysis.report.section``): its sentences, figures (numbered captions below) and tables
-(numbered captions above). Caption numbers are real Word ``SEQ 图`` / ``SEQ 表`` fields (complex
-fields with the number cached), so Word renumbers them with F9. Nothing is added beyond what the
-catalogue and the section files hold.
+Content: the title and a note, the overview section (年度概览: the year's headline facts in one
+paragraph, then the table of the headline indicators — under its own heading 主要数据一览 when there is
+no overview section — and the overview chart), then one section per notebook
+(``analysis.report.section``): its sentences, figures (numbered captions below) and tables (numbered
+captions above); a closing note pointing to the workbook; the appendix on data completeness. Caption
+numbers are real Word ``SEQ 图`` / ``SEQ 表`` fields (complex fields with the number cached), so Word
+renumbers them with F9. Nothing is added beyond what the catalogue and the section files hold.
+
+The text is meant to be pasted into the year's summary as it is: every text goes through the one
+typography rule (`formatting.typeset`: "团员300名", "2022年12月31日", "90%"); the title says 草稿 only
+for a report published with unresolved gaps (``--allow-gaps``); no file name appears before the closing
+note.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,11 +49,12 @@ from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
 from analysis import formatting, safe_io
+from analysis.completeness import Finding
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo
 from analysis.indicators.labels import COLUMNS, RATE_COLUMNS
-from analysis.paths import FIGURES_DIR, INDICATORS_XLSX
-from analysis.report.section import load_sections
+from analysis.paths import FIGURES_DIR, INDICATORS_XLSX, REJECTED_ROWS
+from analysis.report.section import TOTAL_LABEL, load_sections
 
 if TYPE_CHECKING:
     from analysis.report.context import YearContext
@@ -62,7 +70,10 @@ FOOTER_DISTANCE = Cm(2.2)  # the page number sits about 7 mm below the text bloc
 TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6  # 15.6 cm
 TEXT_HEIGHT_CM = 29.7 - 3.7 - 3.5  # 22.5 cm
 FIGURE_WIDTH_CM = 15.5
-FIGURE_MAX_HEIGHT_CM = TEXT_HEIGHT_CM - 2.0  # leave room for the caption on the same page
+# A figure (with its caption) takes at most half a page, so one pushed to the next page never leaves more
+# than half a page empty; the appendix's (the tall coverage chart) leaves room for the heading above it.
+FIGURE_MAX_HEIGHT_CM = TEXT_HEIGHT_CM / 2 - 1.25
+APPENDIX_FIGURE_MAX_HEIGHT_CM = TEXT_HEIGHT_CM - 5.0
 LINE_PITCH = Pt(28.95)  # 22 lines per page
 
 FONT_TITLE = "方正小标宋简体"
@@ -102,7 +113,19 @@ BREAKABLE_MIN_UNITS = 4  # …but keep at least 2 of them on a line
 HALF_WIDTH_EM = 0.55  # a digit or Latin letter, generously (bold header, proportional fallback fonts)
 
 HEADLINE_HEADING = "主要数据一览"
-NOTE_TEXT = f"本文档由数据分析套件自动生成，供撰写年度工作总结时引用；数据口径见 {INDICATORS_XLSX}。"
+NOTE_TEXT = "本文档由数据分析套件根据本年度各项台账自动生成，数字可直接引用于年度工作总结。"
+WORKBOOK = "指标工作簿"  # how the body refers to indicators.xlsx (its file name only in the closing note)
+CLOSING_TEXT = (
+    f"注：本文数字与随附的{WORKBOOK}（{INDICATORS_XLSX}）一致；各团支部参学率、各项明细、"
+    "数据完整性检查结果和指标口径见该工作簿。"
+)
+DRAFT_MARK = "草稿（数据不完整）"
+OVERVIEW_KEY = "overview"  # the section (年度概览) whose sentences the headline table follows
+# what the body says instead of a file name inside a finding's message (the export's own name is dropped)
+PLAIN_NAMES = {INDICATORS_XLSX: WORKBOOK, REJECTED_ROWS: "导入检查清单", "town.yml": "本镇配置"}
+_EXPORT_IN_BRACKETS = re.compile(
+    r"（[^（）]*\.(?:xlsx|xlsm|xlsb|xls|csv|ods|et|zip)(?:（[^（）]*）)?[^（）]*）", re.I
+)
 SEQ_FIGURE = "图"
 SEQ_TABLE = "表"
 
@@ -138,12 +161,15 @@ def write_summary(
     branch_rates: bool = False,
     title: str | None = None,
     note: str = NOTE_TEXT,
+    closing: str | None = None,
 ) -> SummaryResult:
     """Build the document from the catalogue and reports_dir/sections, write it atomically to ``output``.
 
     ``branch_rates`` also lists the per-branch 参学率 keys in 主要数据一览 (they are in the study
     section and indicators.xlsx anyway). ``title`` and ``note`` replace the town summary's title and
-    opening note (the county roll-up uses them). Missing or unreadable figures are skipped with a warning.
+    opening note (the county roll-up uses them); ``closing`` is the closing note (by default the town
+    summary's, pointing to indicators.xlsx; none when a ``title`` is given). Missing or unreadable
+    figures are skipped with a warning.
     """
     reports_dir = Path(reports_dir)
     output = Path(output)
@@ -151,62 +177,106 @@ def write_summary(
     doc = _new_document(catalogue)
     counters = {SEQ_FIGURE: 0, SEQ_TABLE: 0}
     assessment = catalogue.assessment
-    draft = "草稿（数据不完整）" if assessment.blocking else "（草稿）"
-    if title is not None:
-        doc.core_properties.title = title
-    title = title or f"{catalogue.town}团委{catalogue.year}年度工作数据摘要{draft}"
-    doc.add_paragraph(_clean(title), style="Title")
-    doc.add_paragraph(note, style=STYLE_NOTE)
+    if title is None:
+        closing = CLOSING_TEXT if closing is None else closing
+        title = f"{catalogue.town}团委{catalogue.year}年度工作数据摘要"
+        title += DRAFT_MARK if assessment.blocking else ""
+    doc.core_properties.title = _clean(title)
+    _add(doc, title, "Title")
+    _add(doc, note, STYLE_NOTE)
     _gaps(doc, assessment)
 
-    doc.add_paragraph(HEADLINE_HEADING, style="Heading 1")
-    _headline_table(doc, catalogue, counters, branch_rates)
-
+    sections = load_sections(reports_dir)
     appendix: list[dict[str, Any]] = []
-    for section in load_sections(reports_dir):
-        result.sections += 1
-        doc.add_paragraph(_clean(section.get("title") or section.get("key", "")), style="Heading 1")
-        items = [i for i in section.get("items") or [] if not i.get("appendix")]
-        appendix += [i for i in section.get("items") or [] if i.get("appendix")]
-        if not items:
-            doc.add_paragraph("（本部分暂无数据。）")
-        for item in items:
-            kind = item.get("type")
-            mark = _gap_mark(assessment, item, section)
-            if kind == "text":
-                _text(doc, str(item.get("text", "")) + mark)
-            elif kind == "figure":
-                item = {**item, "caption": f"{item.get('caption', '')}{mark}"}
-                if _figure(doc, item, reports_dir, counters):
-                    result.figures += 1
-                else:
-                    result.skipped.append(f"{section.get('key')}: 图 {item.get('name')}")
-            elif kind == "table":
-                _data_table(doc, item, counters)
-                result.tables += 1
-            else:
-                log.warning(
-                    "年度总结草稿：第“%s”部分有未知的内容类型 %r，已跳过。", section.get("title"), kind
-                )
-                result.skipped.append(f"{section.get('key')}: {kind}")
 
-    if appendix or assessment.findings or assessment.accepted:
-        doc.add_paragraph(APPENDIX_HEADING, style="Heading 1")
+    def headline() -> None:
+        _headline_table(doc, catalogue, counters, branch_rates)
+
+    if not any(s.get("key") == OVERVIEW_KEY for s in sections):
+        _add(doc, HEADLINE_HEADING, "Heading 1")
+        headline()
+    for section in sections:
+        after_text = headline if section.get("key") == OVERVIEW_KEY else None
+        appendix += _section(doc, section, assessment, reports_dir, counters, result, after_text)
+
+    if closing:
+        _add(doc, closing, STYLE_NOTE)
+    published = [f for f in assessment.findings if f.serious] + list(assessment.accepted)
+    if appendix or published:
+        heading = _add(doc, APPENDIX_HEADING, "Heading 1")
+        heading.paragraph_format.page_break_before = True  # for the analyst: apart from what is pasted
         for item in appendix:
-            if item.get("type") == "figure" and _figure(doc, item, reports_dir, counters):
+            if item.get("type") == "text":
+                _text(doc, str(item.get("text", "")))
+            elif item.get("type") == "figure" and _figure(
+                doc, item, reports_dir, counters, APPENDIX_FIGURE_MAX_HEIGHT_CM
+            ):
                 result.figures += 1
         rows = assessment.table()
+        rows = rows[rows["严重程度"] != "提示"]  # hints: in the workbook's 数据完整性 sheet
         if len(rows):
             item = {
-                "caption": "数据完整性检查结果",
+                "caption": "数据完整性检查发现的缺口",
                 "columns": list(rows.columns),
-                "rows": rows.astype(str).values.tolist(),
+                "rows": rows.assign(说明=rows["说明"].map(_plain)).astype(str).values.tolist(),
             }
             _data_table(doc, item, counters)
             result.tables += 1
     with safe_io.atomic_output(output) as tmp:
         doc.save(str(tmp))
     return result
+
+
+def _section(
+    doc: DocxDocument,
+    section: dict[str, Any],
+    assessment: Any,
+    reports_dir: Path,
+    counters: dict[str, int],
+    result: SummaryResult,
+    after_text: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """One notebook's section (heading, sentences, figures, tables); returns its appendix items.
+    ``after_text``: adds what follows the section's sentences, before its figures and tables (the
+    headline table in 年度概览: text, table and chart fill the first pages without a gap)."""
+    result.sections += 1
+    _add(doc, section.get("title") or section.get("key", ""), "Heading 1")
+    everything = section.get("items") or []
+    items = [i for i in everything if not i.get("appendix")]
+    if not items and after_text is None:
+        _add(doc, "（本部分暂无数据。）")
+    for item in items:
+        kind = item.get("type")
+        if after_text is not None and kind != "text":
+            after_text()
+            after_text = None
+        mark = _gap_mark(assessment, item, section)
+        if kind == "text":
+            _text(doc, str(item.get("text", "")) + mark)
+        elif kind == "figure":
+            item = {**item, "caption": f"{item.get('caption', '')}{mark}"}
+            if _figure(doc, item, reports_dir, counters):
+                result.figures += 1
+            else:
+                result.skipped.append(f"{section.get('key')}: 图 {item.get('name')}")
+        elif kind == "table":
+            _data_table(doc, item, counters)
+            result.tables += 1
+        else:
+            log.warning("年度总结草稿：第“%s”部分有未知的内容类型 %r，已跳过。", section.get("title"), kind)
+            result.skipped.append(f"{section.get('key')}: {kind}")
+    if after_text is not None:
+        after_text()
+    return [i for i in everything if i.get("appendix")]
+
+
+def _plain(message: str) -> str:
+    """A finding's message without file names: the export's name in brackets dropped, the suite's own
+    files named in words (`PLAIN_NAMES`)."""
+    text = _EXPORT_IN_BRACKETS.sub("", message)
+    for name, words in PLAIN_NAMES.items():
+        text = text.replace(f" {name} ", words).replace(name, words)
+    return text
 
 
 APPENDIX_HEADING = "附录：数据完整性"
@@ -226,15 +296,17 @@ SECTION_KEYS = {"organisation": ("org.",), "study": ("study.", "cadre."), "activ
 def _gaps(doc: DocxDocument, assessment: Any) -> None:
     """First page: the serious gaps the analyst chose to publish with, and those accepted in town.yml."""
     if assessment.blocking:
-        doc.add_paragraph(
-            "数据不完整：以下缺口尚未补齐，本草稿中受影响的数字和图表已注明“数据不完整”。", style=STYLE_NOTE
-        )
+        _add(doc, "数据不完整：以下缺口尚未补齐，本草稿中受影响的数字和图表已注明“数据不完整”。", STYLE_NOTE)
         for f in assessment.blocking:
-            doc.add_paragraph(_clean(f"● 【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}"))
+            _add(doc, _finding(f))
     if assessment.accepted:
-        doc.add_paragraph("已确认的缺口（town.yml 的 accepted_gaps）：", style=STYLE_NOTE)
+        _add(doc, "已确认的缺口（已在本镇配置中确认属实，数字按实际情况统计）：", STYLE_NOTE)
         for f in assessment.accepted:
-            doc.add_paragraph(_clean(f"● 【{f.rule}{'：' + f.subject if f.subject else ''}】{f.message}"))
+            _add(doc, _finding(f))
+
+
+def _finding(f: Finding) -> str:
+    return f"● 【{f.rule}{'：' + f.subject if f.subject else ''}】{_plain(f.message)}"
 
 
 def _gap_mark(assessment: Any, item: dict[str, Any], section: dict[str, Any]) -> str:
@@ -345,7 +417,9 @@ def _define_styles(doc: DocxDocument) -> None:
 
 
 def _document_defaults(doc: DocxDocument) -> None:
-    """Explicit fonts instead of the template's theme fonts, Chinese language, no spacing after."""
+    """Explicit fonts instead of the template's theme fonts, Chinese language, no spacing after, and no
+    automatic gap between Chinese and Latin letters or digits (Word's and LibreOffice's default adds a
+    quarter em: "300 名" on the page although the text says "300名", against the typography rule)."""
     root = doc.styles.element
     rpr = root.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
     if rpr is not None:
@@ -364,6 +438,10 @@ def _document_defaults(doc: DocxDocument) -> None:
         spacing = ppr.find(qn("w:spacing"))
         if spacing is not None:
             ppr.remove(spacing)
+        for name in ("w:autoSpaceDE", "w:autoSpaceDN"):  # schema order: both before w:spacing and others
+            element = OxmlElement(name)
+            element.set(qn("w:val"), "0")
+            ppr.insert(len(ppr.findall(qn("w:autoSpaceDE"))), element)
     theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(qn("w:eastAsia"), "zh-CN")
@@ -508,7 +586,7 @@ def _font_table(doc: DocxDocument) -> None:
 
 def _properties(doc: DocxDocument, cat: Catalogue) -> None:
     props = doc.core_properties
-    props.title = f"{cat.town}团委{cat.year}年度工作数据摘要（草稿）"
+    props.title = f"{cat.town}团委{cat.year}年度工作数据摘要"
     props.subject = f"{cat.year}年度工作总结"
     props.author = "数据分析套件"
     props.last_modified_by = "数据分析套件"
@@ -558,18 +636,30 @@ def _caption(
 
 
 def _clean(value: Any) -> str:
-    """Text Word accepts: control characters (other than tab/newline) removed."""
-    return _CONTROL_CHARS.sub("", str(value))
+    """Text as the document shows it: control characters (other than tab/newline) removed (Word rejects
+    them), set by the typography rule (`formatting.typeset`). Every text of the document passes here."""
+    return formatting.typeset(_CONTROL_CHARS.sub("", str(value)))
+
+
+def _add(doc: DocxDocument, text: Any, style: str | None = None) -> Paragraph:
+    return doc.add_paragraph(_clean(text), style=style)
 
 
 def _text(doc: DocxDocument, text: str) -> None:
     for line in text.splitlines():
         if line.strip():
-            doc.add_paragraph(_clean(line.strip()))
+            _add(doc, line.strip())
 
 
-def _figure(doc: DocxDocument, item: dict[str, Any], reports_dir: Path, counters: dict[str, int]) -> bool:
-    """The picture (15.5 cm wide, centred) and its caption below; False when the PNG is unusable."""
+def _figure(
+    doc: DocxDocument,
+    item: dict[str, Any],
+    reports_dir: Path,
+    counters: dict[str, int],
+    max_height_cm: float = FIGURE_MAX_HEIGHT_CM,
+) -> bool:
+    """The picture (15.5 cm wide, centred; narrower when it would be taller than ``max_height_cm``) and
+    its caption below; False when the PNG is unusable."""
     caption = str(item.get("caption", ""))
     relative = str(item.get("png") or f"{FIGURES_DIR}/{item.get('name')}.png")
     path = (reports_dir / relative).resolve()
@@ -583,8 +673,8 @@ def _figure(doc: DocxDocument, item: dict[str, Any], reports_dir: Path, counters
         log.warning("年度总结草稿：图表文件 %s 无法读取，已跳过该图。", relative)
         return False
     width_cm = FIGURE_WIDTH_CM
-    if width_px and height_px and width_cm * height_px / width_px > FIGURE_MAX_HEIGHT_CM:
-        width_cm = FIGURE_MAX_HEIGHT_CM * width_px / height_px  # very tall charts: fit the page height
+    if width_px and height_px and width_cm * height_px / width_px > max_height_cm:
+        width_cm = max_height_cm * width_px / height_px  # tall charts: narrower
     paragraph = doc.add_paragraph(style=STYLE_FIGURE)
     try:
         paragraph.add_run().add_picture(str(path), width=Cm(width_cm))
@@ -604,9 +694,8 @@ def _data_table(doc: DocxDocument, item: dict[str, Any], counters: dict[str, int
     cells = [[_cell_text(v, columns[j] if j < len(columns) else "") for j, v in enumerate(r)] for r in rows]
     _table(doc, columns, cells)
     if item.get("truncated"):
-        doc.add_paragraph(
-            f"（仅列出前 {len(rows)} 行，完整数据见 {INDICATORS_XLSX}）", style=STYLE_TABLE_NOTE
-        )
+        shown = sum(1 for r in rows if not _is_total(r))
+        _add(doc, f"（仅列出前{shown}行，完整数据见{WORKBOOK}）", STYLE_TABLE_NOTE)
 
 
 def _table(
@@ -641,9 +730,14 @@ def _table(
             paragraph = cell.paragraphs[0]
             paragraph._p.style = text_style_id
             run = paragraph.add_run(_clean(value))
-            if i == 0:
+            if i == 0 or _is_total(values):
                 run.bold = True
     return table
+
+
+def _is_total(row: Sequence[Any]) -> bool:
+    """A 合计 row (bold, not counted among the listed rows)."""
+    return any(str(v) == TOTAL_LABEL for v in row)
 
 
 def _column_needs(header: Sequence[str], rows: Sequence[Sequence[str]], size: Length) -> list[float]:
@@ -740,7 +834,7 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
     if not branch_rates and len(summary):
         summary = summary[~summary["key"].str.startswith(BRANCH_RATE_PREFIX)]
     if not len(summary):
-        doc.add_paragraph("本年度暂无可汇总的指标数据。")
+        _add(doc, "本年度暂无可汇总的指标数据。")
         return
     with_previous = bool(cat.previous)
     with_targets = any(_number(t) is not None for t in summary["target"])
@@ -757,7 +851,8 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
         ki = cat.info(r.key)
         row = [_clean(r.label) + ("*" if gap else ""), _with_unit(ki, _number(r.value))]
         if with_previous:
-            row += [_with_unit(ki, _number(r.previous)), _change(ki, _number(r.change))]
+            change = formatting.shown_change(_number(r.value), _number(r.previous), ki.kind)
+            row += [_with_unit(ki, _number(r.previous)), _change(ki, change)]
         if with_targets:
             target = _number(r.target)
             row += [_with_unit(ki, target) if target is not None else "—", _met(r.met)]
@@ -766,13 +861,13 @@ def _headline_table(doc: DocxDocument, cat: Catalogue, counters: dict[str, int],
     _table(doc, header, rows)
     notes = []
     if with_previous:
-        notes.append(f"本年为{cat.year}年，上年为{cat.year - 1}年；比率的变化以百分点计")
-    if not branch_rates and any(k.startswith(BRANCH_RATE_PREFIX) for k in cat.headline):
-        notes.append(f"各团支部参学率见 {INDICATORS_XLSX}")
+        notes.append(
+            f"本年为{cat.year}年，上年为{cat.year - 1}年；比率的变化以百分点计，由表中显示的百分比相减得出"
+        )
     if marked:
         notes.append("带 * 的指标受数据缺口影响（数据不完整，见第一页）")
     if notes:
-        doc.add_paragraph("注：" + "；".join(notes) + "。", style=STYLE_TABLE_NOTE)
+        _add(doc, "注：" + "；".join(notes) + "。", STYLE_TABLE_NOTE)
 
 
 def _number(value: Any) -> float | None:
