@@ -44,8 +44,8 @@ else
 	$(PY) -m analysis ingest --year $(YEAR)
 endif
 
-test: $(STAMP) ## 运行全部测试（CI 运行的就是它）
-	$(PY) -m pytest
+test: $(STAMP) ## 运行全部测试（CI 运行的就是它；两个进程并行）
+	$(PY) -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP) ## 快速测试：不执行笔记本、不做完整运行（约 1 分钟）
 	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e and not slow"
