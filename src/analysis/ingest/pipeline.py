@@ -802,62 +802,61 @@ def _scrub_free_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFr
     return frame.assign(**{c: privacy.scrub_series(frame[c]) for c in present}) if present else frame
 
 
-def _dedup_members(members: pd.DataFrame, ctx: clean.Context, sources: list[SourceReport]) -> pd.DataFrame:
-    """Same member key twice: an exact duplicate row is removed; different people sharing a key are kept apart."""
-    identity = [c for c in schemas.columns("members") if not c.startswith("source_")]
-    members = _dedup(members, identity, sources)
-    # one ID number is one person: a form submitted again, or a corrected export — the later row wins
-    by_id = members.duplicated("member_id", keep="last") & members["id_masked"].notna()
-    for _, row in members[by_id].iterrows():
+def _member_warnings(ctx: clean.Context, rows: pd.DataFrame, column: str, value: str, reason: str) -> None:
+    for _, row in rows.iterrows():
         ctx.warnings.append(
             {
                 "file": row["source_file"],
                 "sheet": row["source_sheet"],
                 "row": int(row["source_row"]),
-                "column": "身份证号",
-                "value": row["id_masked"],
-                "reason": "与后面一行身份证号相同（同一人再次填报或更正），按同一人处理，取后面一行，请核对",
+                "column": column,
+                "value": row[value],
+                "reason": reason,
             }
         )
+
+
+def _dedup_members(members: pd.DataFrame, ctx: clean.Context, sources: list[SourceReport]) -> pd.DataFrame:
+    """Same member key twice: an exact duplicate row is removed; one ID number is one person (the later row
+    of a resubmitted form wins; a row whose ID fails its check digit joins the row with the same name and
+    phone); different people sharing a name-derived key are kept apart."""
+    identity = [c for c in schemas.columns("members") if not c.startswith("source_")]
+    members = _dedup(members, identity, sources)
+    by_id = members.duplicated("member_id", keep="last") & members["id_masked"].notna()
+    _member_warnings(
+        ctx,
+        members[by_id],
+        "身份证号",
+        "id_masked",
+        "与后面一行身份证号相同（同一人再次填报或更正），按同一人处理，取后面一行，请核对",
+    )
     _count(sources, members.loc[by_id, ["_src"]], "duplicates")
     members = members[~by_id]
-    # the same name and phone with an ID number that fails its check digit: a mistyped earlier submission
     if "phone_key" in members:
         person = members["name_norm"].astype(str) + "|" + members["phone_key"].astype(str)
-        typo = (
-            members["phone_key"].notna() & ~members["id_valid"].astype(bool) & person.duplicated(keep=False)
+        valid = members["id_valid"].astype(bool)
+        typo = members["phone_key"].notna() & ~valid & person.duplicated(keep=False)
+        typo &= person.map(members[valid].groupby(person)["member_id"].nunique()).eq(1)
+        _member_warnings(
+            ctx,
+            members[typo],
+            "身份证号",
+            "id_masked",
+            "身份证号校验位不正确，而姓名和手机号与另一行相同：按同一人处理，取身份证号正确的一行，请核对",
         )
-        typo &= person.map(
-            members[members["id_valid"].astype(bool)].groupby(person)["member_id"].nunique()
-        ).eq(1)
-        for _, row in members[typo].iterrows():
-            ctx.warnings.append(
-                {
-                    "file": row["source_file"],
-                    "sheet": row["source_sheet"],
-                    "row": int(row["source_row"]),
-                    "column": "身份证号",
-                    "value": row["id_masked"],
-                    "reason": "身份证号校验位不正确，而姓名和手机号与另一行相同：按同一人处理，取身份证号正确的一行，请核对",
-                }
-            )
         _count(sources, members.loc[typo, ["_src"]], "duplicates")
         members = members[~typo]
     clash = members.duplicated("member_id", keep="first")
     if clash.any():
         n = members.groupby("member_id").cumcount()
         members.loc[clash, "member_id"] = members.loc[clash, "member_id"] + "_" + (n[clash] + 1).astype(str)
-        for _, row in members[clash].iterrows():
-            ctx.warnings.append(
-                {
-                    "file": row["source_file"],
-                    "sheet": row["source_sheet"],
-                    "row": int(row["source_row"]),
-                    "column": "姓名",
-                    "value": row["name"],
-                    "reason": "与另一行姓名相同且无身份证号/出生日期可区分，按两个人处理，请核对",
-                }
-            )
+        _member_warnings(
+            ctx,
+            members[clash],
+            "姓名",
+            "name",
+            "与另一行姓名相同且无身份证号/出生日期可区分，按两个人处理，请核对",
+        )
     return members
 
 
