@@ -768,15 +768,21 @@ def _exact_extent(
     return extent
 
 
-def _worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, zip member) of every sheet listed in the workbook; every ``xl/worksheets/*.xml``
-    (named by its path) when the workbook cannot be read."""
+def _sheet_parts(
+    zf: zipfile.ZipFile,
+    book: str,
+    rels: str,
+    listed: Callable[[zipfile.ZipFile, str], Iterator[tuple[str, str]]],
+) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of every sheet ``listed`` finds in the workbook part ``book`` as (name,
+    relationship id), resolved through ``rels``; every ``xl/worksheets/*`` member (named by its path) the
+    workbook does not name, or all of them when it cannot be read."""
     from defusedxml import ElementTree
 
     members = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
     fallback = [(m.rsplit("/", 1)[-1], m) for k, m in members.items() if k.startswith("xl/worksheets/")]
-    book, rels = members.get("xl/workbook.xml"), members.get("xl/_rels/workbook.xml.rels")
-    if book is None or rels is None or zf.getinfo(book).file_size > _WORKBOOK_MAX:
+    book, rels = members.get(book), members.get(rels)
+    if book is None or rels is None or zf.getinfo(rels).file_size > _WORKBOOK_MAX:
         return fallback
     try:
         targets = {
@@ -785,20 +791,34 @@ def _worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
             if el.tag.endswith("Relationship") and el.get("TargetMode") != "External"
         }
         parts = []
-        for el in ElementTree.fromstring(zf.read(book)).iter():
-            if not el.tag.endswith("}sheet"):
-                continue
-            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+        for sheet, rid in listed(zf, book):
             target = targets.get(rid)
             if not target:
                 continue
             path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
             if path.lower() in members:
-                parts.append((el.get("name", path), members[path.lower()]))
+                parts.append((sheet or path, members[path.lower()]))
     except Exception:  # a malformed workbook part: the reader will say so; measure every sheet file
         return fallback
     named = {m for _, m in parts}
     return parts + [(n, m) for n, m in fallback if m not in named]
+
+
+def _xml_sheets(zf: zipfile.ZipFile, book: str) -> Iterator[tuple[str, str]]:
+    """(name, relationship id) of the sheets xl/workbook.xml lists."""
+    from defusedxml import ElementTree
+
+    if zf.getinfo(book).file_size > _WORKBOOK_MAX:
+        return
+    for el in ElementTree.fromstring(zf.read(book)).iter():
+        if el.tag.endswith("}sheet"):
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            yield el.get("name", ""), rid or ""
+
+
+def _worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of every sheet of an xlsx."""
+    return _sheet_parts(zf, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", _xml_sheets)
 
 
 MergedRanges = dict[str, list[tuple[int, int, int, int]]]
@@ -916,41 +936,21 @@ def _xlsb_wide(data: bytes, at: int) -> tuple[str, int]:
     return data[at + 4 : end].decode("utf-16-le", "replace"), end
 
 
-def _xlsb_worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, zip member) of every sheet listed in workbook.bin; every ``xl/worksheets/*.bin``
-    (named by its path) when the workbook cannot be read."""
-    from defusedxml import ElementTree
-
-    members = {i.filename.lower(): i.filename for i in zf.infolist() if not i.is_dir()}
-    fallback = [(m.rsplit("/", 1)[-1], m) for k, m in members.items() if k.startswith("xl/worksheets/")]
-    book, rels = members.get("xl/workbook.bin"), members.get("xl/_rels/workbook.bin.rels")
-    if book is None or rels is None or zf.getinfo(rels).file_size > _WORKBOOK_MAX:
-        return fallback
-    try:
-        targets = {
-            el.get("Id"): el.get("Target", "")
-            for el in ElementTree.fromstring(zf.read(rels)).iter()
-            if el.tag.endswith("Relationship") and el.get("TargetMode") != "External"
-        }
-        parts = []
-        with zf.open(book) as fh:
-            for typ, data in _xlsb_records(fh, want=4096):
-                if typ == _XLSB_SHEETS_END:
-                    break
-                if typ != _XLSB_SHEET:
-                    continue
+def _xlsb_sheets(zf: zipfile.ZipFile, book: str) -> Iterator[tuple[str, str]]:
+    """(name, relationship id) of the sheets xl/workbook.bin lists (BrtBundleSh records)."""
+    with zf.open(book) as fh:
+        for typ, data in _xlsb_records(fh, want=4096):
+            if typ == _XLSB_SHEETS_END:
+                break
+            if typ == _XLSB_SHEET:
                 rid, at = _xlsb_wide(data, 8)
                 sheet, _ = _xlsb_wide(data, at)
-                target = targets.get(rid)
-                if not target:
-                    continue
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-                if path.lower() in members:
-                    parts.append((sheet, members[path.lower()]))
-    except Exception:  # a malformed workbook part: the reader will say so; measure every sheet file
-        return fallback
-    named = {m for _, m in parts}
-    return parts + [(n, m) for n, m in fallback if m not in named]
+                yield sheet, rid
+
+
+def _xlsb_worksheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of every sheet of an xlsb."""
+    return _sheet_parts(zf, "xl/workbook.bin", "xl/_rels/workbook.bin.rels", _xlsb_sheets)
 
 
 def _xlsb_extents(
