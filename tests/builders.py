@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,57 @@ def reseal(folder: Path) -> None:
         if (folder / f"{name}.parquet").is_file()
     }
     processed_folder.write_manifest(folder, manifest["year"], rows, manifest["raw_inputs"])
+
+
+def compound_file(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE2 compound file (v3, 512-byte sectors) with up to 3 top-level streams.
+
+    Sector 0 holds the FAT, sector 1 the directory, then each stream padded to ≥ 4096 bytes (the
+    mini-stream cutoff) so that no mini FAT is needed.
+    """
+    sect, end, fat_sect, free = 512, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    datas = [data.ljust(4096, b"\0") for data in streams.values()]
+    fat, starts = [fat_sect, end], []
+    for data in datas:
+        count = -(-len(data) // sect)
+        starts.append(len(fat))
+        fat += [*range(len(fat) + 1, len(fat) + count), end]
+    assert len(fat) <= 128 and len(datas) <= 3
+    fat += [free] * (128 - len(fat))
+
+    def entry(
+        name: str, kind: int, child: int = free, right: int = free, start: int = end, size: int = 0
+    ) -> bytes:
+        raw = (name + "\0").encode("utf-16-le") if name else b""
+        return struct.pack(
+            "<64sHBBIII16sIQQIQ", raw, len(raw), kind, 1, free, right, child, bytes(16), 0, 0, 0, start, size
+        )
+
+    names = list(streams)
+    directory = entry("Root Entry", 5, child=1 if names else free)
+    for i, (name, data) in enumerate(zip(names, datas, strict=True), start=1):
+        directory += entry(
+            name, 2, right=i + 1 if i < len(names) else free, start=starts[i - 1], size=len(data)
+        )
+    directory = directory.ljust(sect, b"\0")  # unused entries: all zero (type 0 = empty)
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        bytes(16),
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        bytes(6),
+        0,
+        1,
+        1,
+        0,
+        4096,
+        end,
+        0,
+        end,
+        0,
+    ) + struct.pack("<109I", 0, *[free] * 108)
+    return header + struct.pack("<128I", *fat) + directory + b"".join(datas)

@@ -26,6 +26,7 @@ from analysis.guard import Limits, check_file, check_sheet_extents
 from analysis.ingest.explain import explain
 from analysis.ingest.pipeline import ingest_year, raw_files
 from analysis.ingest.readers import read_file, read_sources
+from tests.builders import compound_file
 
 ROWS: list[list[Any]] = [
     ["姓名", "所在团支部", "分数"],
@@ -159,56 +160,6 @@ def _xlsb(path: Path, rows: list[list[Any]] = ROWS, far: tuple[int, int] | None 
         zf.writestr("xl/_rels/workbook.bin.rels", rels)
         zf.writestr("xl/worksheets/sheet1.bin", sheet)
     return path
-
-
-def _cfb(streams: dict[str, bytes]) -> bytes:
-    """A minimal OLE2 compound file (v3, 512-byte sectors, each stream ≥ 4096 bytes so no mini FAT)."""
-    sect, end, fat_sect, free = 512, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
-    datas = [data.ljust(4096, b"\0") for data in streams.values()]
-    fat, starts = [fat_sect, end], []
-    for data in datas:
-        count = -(-len(data) // sect)
-        starts.append(len(fat))
-        fat += [*range(len(fat) + 1, len(fat) + count), end]
-    assert len(fat) <= 128 and len(datas) <= 3
-    fat += [free] * (128 - len(fat))
-
-    def entry(
-        name: str, kind: int, child: int = free, right: int = free, start: int = end, size: int = 0
-    ) -> bytes:
-        raw = (name + "\0").encode("utf-16-le")
-        return struct.pack(
-            "<64sHBBIII16sIQQIQ", raw, len(raw), kind, 1, free, right, child, bytes(16), 0, 0, 0, start, size
-        )
-
-    names = list(streams)
-    directory = entry("Root Entry", 5, child=1)
-    for i, (name, data) in enumerate(zip(names, datas, strict=True), start=1):
-        directory += entry(
-            name, 2, right=i + 1 if i < len(names) else free, start=starts[i - 1], size=len(data)
-        )
-    directory = directory.ljust(sect, b"\0")
-    header = struct.pack(
-        "<8s16sHHHHH6sIIIIIIIII",
-        guard.OLE_MAGIC,
-        bytes(16),
-        0x3E,
-        3,
-        0xFFFE,
-        9,
-        6,
-        bytes(6),
-        0,
-        1,
-        1,
-        0,
-        4096,
-        end,
-        0,
-        end,
-        0,
-    ) + struct.pack("<109I", 0, *[free] * 108)
-    return header + struct.pack("<128I", *fat) + directory + b"".join(datas)
 
 
 def _biff8(rows: list[list[Any]] = ROWS, sheet: str = "Sheet1") -> bytes:
@@ -392,7 +343,7 @@ def test_corrupt_xlsb_gives_a_chinese_error(tmp_path: Path) -> None:
 
 def test_et_in_excel_format_is_read(tmp_path: Path) -> None:
     path = tmp_path / "团员名册.et"
-    path.write_bytes(_cfb({"Workbook": _biff8()}))
+    path.write_bytes(compound_file({"Workbook": _biff8()}))
     assert check_file(path).format == "xls"
     assert _values(read_file(path, path.name)) == [
         [v if not isinstance(v, int) else float(v) for v in r] for r in ROWS
@@ -402,13 +353,13 @@ def test_et_in_excel_format_is_read(tmp_path: Path) -> None:
 
 def test_et_in_wps_own_format_says_save_as_xlsx(tmp_path: Path) -> None:
     own = tmp_path / "WPS专用.et"
-    own.write_bytes(_cfb({"WpsContent": b"\x01" * 64}))  # no Excel workbook stream
+    own.write_bytes(compound_file({"WpsContent": b"\x01" * 64}))  # no Excel workbook stream
     _refused(own, "WPS 表格专用格式", "请在 WPS 中打开该文件，另存为 .xlsx")
     broken = tmp_path / "损坏.et"
     broken.write_bytes(guard.OLE_MAGIC + bytes(100))
     _refused(broken, "文件已损坏", "请在 WPS 中")
     unreadable = tmp_path / "读不了.et"  # a workbook stream the reader cannot make sense of
-    unreadable.write_bytes(_cfb({"Workbook": b"\x09\x08\x02\x00" + bytes(40)}))
+    unreadable.write_bytes(compound_file({"Workbook": b"\x09\x08\x02\x00" + bytes(40)}))
     text = _refused(unreadable)
     assert "WPS" in text and ".xlsx" in text
 

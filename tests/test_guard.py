@@ -16,6 +16,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from analysis import guard
 from analysis.errors import ConfigError, InputFileError
 from analysis.guard import Limits, check_file, detect_text_encoding
+from tests.builders import compound_file
 
 PASSWORD = "文件设有密码，无法读取。请在 Excel 中取消密码后另存为 .xlsx"
 NOT_SHEET = "不是可识别的表格文件（支持 xlsx、xls、csv）"
@@ -173,60 +174,6 @@ def test_encrypted_xlsx(xlsx: Path, tmp_path: Path) -> None:
     _refused(encrypted, PASSWORD)
 
 
-def _cfb(streams: dict[str, bytes]) -> bytes:
-    """A minimal OLE2 compound file (v3, 512-byte sectors) with up to 3 top-level streams.
-
-    Sector 0 holds the FAT, sector 1 the directory, then each stream padded to ≥ 4096 bytes (the
-    mini-stream cutoff) so that no mini FAT is needed.
-    """
-    sect, end, fat_sect, free = 512, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
-    datas = [data.ljust(4096, b"\0") for data in streams.values()]
-    fat, starts = [fat_sect, end], []
-    for data in datas:
-        count = -(-len(data) // sect)
-        starts.append(len(fat))
-        fat += [*range(len(fat) + 1, len(fat) + count), end]
-    assert len(fat) <= 128 and len(datas) <= 3
-    fat += [free] * (128 - len(fat))
-
-    def entry(
-        name: str, kind: int, child: int = free, right: int = free, start: int = end, size: int = 0
-    ) -> bytes:
-        raw = (name + "\0").encode("utf-16-le") if name else b""
-        return struct.pack(
-            "<64sHBBIII16sIQQIQ", raw, len(raw), kind, 1, free, right, child, bytes(16), 0, 0, 0, start, size
-        )
-
-    names = list(streams)
-    directory = entry("Root Entry", 5, child=1 if names else free)
-    for i, (name, data) in enumerate(zip(names, datas, strict=True), start=1):
-        directory += entry(
-            name, 2, right=i + 1 if i < len(names) else free, start=starts[i - 1], size=len(data)
-        )
-    directory = directory.ljust(sect, b"\0")  # unused entries: all zero (type 0 = empty)
-    header = struct.pack(
-        "<8s16sHHHHH6sIIIIIIIII",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        bytes(16),
-        0x3E,
-        3,
-        0xFFFE,
-        9,
-        6,
-        bytes(6),
-        0,
-        1,
-        1,
-        0,
-        4096,
-        end,
-        0,
-        end,
-        0,
-    ) + struct.pack("<109I", 0, *[free] * 108)
-    return header + struct.pack("<128I", *fat) + directory + b"".join(datas)
-
-
 def _biff(*records: tuple[int, bytes]) -> bytes:
     return b"".join(struct.pack("<HH", rid, len(data)) + data for rid, data in records)
 
@@ -238,13 +185,13 @@ FILEPASS = (0x002F, struct.pack("<HHH", 0, 0x1234, 0x5678))  # XOR obfuscation h
 
 def test_legacy_xls_plain_and_encrypted(tmp_path: Path) -> None:
     plain = tmp_path / "old.xls"
-    plain.write_bytes(_cfb({"Workbook": _biff(BOF, EOF)}))
+    plain.write_bytes(compound_file({"Workbook": _biff(BOF, EOF)}))
     assert check_file(plain).format == "xls"
     renamed = tmp_path / "old.csv"  # extension does not matter
     shutil.copy(plain, renamed)
     assert check_file(renamed).format == "xls"
     locked = tmp_path / "locked.xls"
-    locked.write_bytes(_cfb({"Workbook": _biff(BOF, FILEPASS, EOF)}))
+    locked.write_bytes(compound_file({"Workbook": _biff(BOF, FILEPASS, EOF)}))
     _refused(locked, PASSWORD)
     assert guard._biff_has_filepass(io.BytesIO(_biff(BOF, FILEPASS, EOF)))
     assert not guard._biff_has_filepass(io.BytesIO(_biff(BOF, EOF, FILEPASS)))  # after globals: not ours
@@ -252,7 +199,7 @@ def test_legacy_xls_plain_and_encrypted(tmp_path: Path) -> None:
 
 def test_ole_without_workbook(tmp_path: Path) -> None:
     doc = tmp_path / "notes.xls"
-    doc.write_bytes(_cfb({"WordDocument": b"\x00" * 10}))
+    doc.write_bytes(compound_file({"WordDocument": b"\x00" * 10}))
     assert "Word" in str(_refused(doc, NOT_SHEET))
     broken = tmp_path / "broken.xls"
     broken.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
