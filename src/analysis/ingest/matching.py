@@ -131,26 +131,16 @@ def _member_evidence(members: pd.DataFrame) -> pd.DataFrame:
 def _consistent_with_evidence(cand: pd.DataFrame, students: pd.Series, tails: pd.Series) -> pd.DataFrame:
     """Namesakes told apart by what the record carries: when some candidates of a record agree with its
     学号 or ID tail (a 学号 of four characters may be an ID tail: "102X张伟"), only those stay."""
-    r_student = students.astype("str").reindex(cand["_i"]).to_numpy()
-    r_tail = tails.astype("str").reindex(cand["_i"]).to_numpy()
-    has = pd.notna(r_student) | pd.notna(r_tail)
-    if not has.any():
+    r_student = pd.Series(students.astype("str").reindex(cand["_i"]).to_numpy(), index=cand.index)
+    r_tail = pd.Series(tails.astype("str").reindex(cand["_i"]).to_numpy(), index=cand.index)
+    if not (r_student.notna() | r_tail.notna()).any():
         return cand
-    m_student, m_tail = cand["m_student"].astype(object).to_numpy(), cand["m_tail"].astype(object).to_numpy()
-    agree = pd.Series(
-        [
-            ok and ((s is not None and s == ms) or (t is not None and t == mt) or (s is not None and s == mt))
-            for ok, s, t, ms, mt in zip(
-                has,
-                [v if isinstance(v, str) else None for v in r_student],
-                [v if isinstance(v, str) else None for v in r_tail],
-                m_student,
-                m_tail,
-                strict=True,
-            )
-        ],
-        index=cand.index,
-    )
+    m_student, m_tail = cand["m_student"].astype("str"), cand["m_tail"].astype("str")
+    agree = (
+        r_student.eq(m_student).fillna(False)
+        | r_tail.eq(m_tail).fillna(False)
+        | r_student.eq(m_tail).fillna(False)  # a 学号 of four characters may be an ID tail
+    ).astype(bool)
     any_agree = agree.groupby(cand["_i"]).transform("any")
     return cand[agree | ~any_agree]
 
