@@ -208,7 +208,7 @@ def run_worker(args: list[str]) -> None:
         print(json.dumps({"seconds": seconds, "rows": rows}))
     elif kind == "ingest":
         raw, config = Path(args[1]), Path(args[2])
-        from analysis.config import load_config
+        from analysis.common.config import load_config
         from analysis.ingest.pipeline import ingest_year
 
         cfg = load_config(config)
@@ -218,10 +218,10 @@ def run_worker(args: list[str]) -> None:
     elif kind == "query":
         processed, config, branch = Path(args[1]), Path(args[2]), args[3]
         t0 = time.perf_counter()
-        from analysis import load
-        from analysis.config import load_config
+        from analysis.common.config import load_config
         from analysis.indicators import study
         from analysis.ingest.branches import BranchResolver
+        from analysis.processed import load
         from analysis.query.participation import participation_grid, resolve_branch, select_periods
 
         imported = time.perf_counter() - t0
@@ -252,11 +252,11 @@ def check_rollup(
     """Compare the roll-up's county.json with the town-level pandas code: each checked town's row with
     ``headline`` on that town's processed folder, and (given the unsplit processed folder) the county
     total with ``headline`` on all records; also that the towns' counts add up to the county's."""
-    from analysis import load
-    from analysis.config import load_config
+    from analysis.common.config import load_config
     from analysis.county import layout
     from analysis.indicators.catalogue import _json_number, headline
     from analysis.indicators.keys import BRANCH_RATE_PREFIX
+    from analysis.processed import load
 
     data = json.loads(county_json.read_text(encoding="utf-8"))
     county = layout.discover(towns, YEAR)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import schemas
-from analysis.load import Tables
+from analysis.common import schemas
+from analysis.processed.load import Tables
 
 T = pd.Timestamp
 
@@ -52,7 +52,7 @@ def reseal(folder: Path) -> None:
     them (a test that removes a table to stand for a year without that export)."""
     import json
 
-    from analysis import processed_folder
+    from analysis.processed import processed_folder
 
     manifest = json.loads((folder / processed_folder.MANIFEST_NAME).read_text(encoding="utf-8"))
     rows = {

@@ -94,8 +94,8 @@ def _isolated_secret(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture(scope="session")
 def sample_ingests():
     """The sample town's 2021 and 2022 ingested once per session (results in memory: do not mutate)."""
-    from analysis import paths
-    from analysis.config import load_config
+    from analysis.common import paths
+    from analysis.common.config import load_config
     from analysis.ingest.pipeline import ingest_year
 
     config = load_config(paths.SAMPLE_CONFIG)
@@ -119,9 +119,10 @@ def sample_processed(sample_ingests, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="session")
 def sample_catalogue(sample_processed: dict[int, Path]):
     """The sample town's 2022 catalogue (with 2021 for year-over-year), computed once per session."""
-    from analysis import load, paths
-    from analysis.config import load_config
+    from analysis.common import paths
+    from analysis.common.config import load_config
     from analysis.indicators.catalogue import compute
+    from analysis.processed import load
 
     config = load_config(paths.SAMPLE_CONFIG)
     return compute(

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.audit import (
+from analysis.safety.audit import (
     KIND_ID,
     KIND_PHONE,
     KIND_UNREADABLE,
@@ -21,7 +21,7 @@ from analysis.audit import (
     find_identifiers,
     format_findings,
 )
-from analysis.safe_io import write_xlsx
+from analysis.safety.safe_io import write_xlsx
 
 # 11010519491231002X: check digit computed by hand in test_privacy.py (sum 167, 167 % 11 = 2 → X)
 ID = "11010519491231002X"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import load_config
+from analysis.common.config import load_config
 from analysis.ingest.pipeline import ingest_year
 from tuanwei_sample import build_town
 from tuanwei_sample.county import SAMPLE_MEMBERS

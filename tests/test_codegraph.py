@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis import codegraph, paths
+from analysis import codegraph
+from analysis.common import paths
 
 RUNTIME_ENTRY_POINTS = [
     "analysis.cli",
@@ -21,7 +22,7 @@ RUNTIME_ENTRY_POINTS = [
     "analysis.report.notebook",
     "analysis.query.cli",
     "analysis.charts",
-    "analysis.narrative",
+    "analysis.report.narrative",
 ]
 
 
@@ -92,12 +93,12 @@ def test_ingest_fingerprint_follows_the_modules_the_ingest_imports(tmp_path):
     assert before == codegraph.code_fingerprint(codegraph.INGEST)  # same source, same fingerprint
     ingest = codegraph.closure(codegraph.INGEST, copy)
     # helpers the old hand-kept list forgot are part of it; the charts and the docs are not
-    assert {"analysis.safe_io", "analysis.errors", "analysis.ingest.readers"} <= ingest
+    assert {"analysis.safety.safe_io", "analysis.common.errors", "analysis.ingest.readers"} <= ingest
     assert not {"analysis.charts.style", "analysis.docs", "analysis.report.run"} & ingest
 
     _touch(copy / "charts" / "style.py")
     assert codegraph.code_fingerprint(codegraph.INGEST, copy) == before
-    _touch(copy / "safe_io.py")
+    _touch(copy / "safety" / "safe_io.py")
     after_helper = codegraph.code_fingerprint(codegraph.INGEST, copy)
     assert after_helper != before
     _touch(copy / "resources" / "kinds.yml")
@@ -108,8 +109,8 @@ TOWN = "town: 测试镇\nbranches:\n  - {name: 塔岗村团支部, type: 村}\n"
 
 
 def test_changing_a_helper_module_re_ingests(tmp_path, monkeypatch):
-    from analysis.config import load_config
-    from analysis.workspace import ensure_processed
+    from analysis.common.config import load_config
+    from analysis.processed.workspace import ensure_processed
 
     raw = tmp_path / "raw" / "2022"
     raw.mkdir(parents=True)
@@ -129,7 +130,7 @@ def test_changing_a_helper_module_re_ingests(tmp_path, monkeypatch):
     assert ensure_processed(yp, config)[1] is False  # nothing changed: no re-ingest
     _touch(copy / "charts" / "style.py")  # not imported by the ingest
     assert ensure_processed(yp, config)[1] is False
-    _touch(copy / "errors.py")  # a helper the ingest imports (missing from the old hand-kept list)
+    _touch(copy / "common" / "errors.py")  # a helper the ingest imports (missing from the old hand-kept list)
     assert ensure_processed(yp, config)[1] is True
     assert ensure_processed(yp, config)[1] is False
 
@@ -137,14 +138,21 @@ def test_changing_a_helper_module_re_ingests(tmp_path, monkeypatch):
 def test_notebook_imports_read_from_code_cells(tmp_path):
     cells = [
         {"cell_type": "markdown", "source": ["from analysis import docs\n"]},
-        {"cell_type": "code", "source": ["%matplotlib inline\n", "from analysis import charts, narrative\n"]},
+        {
+            "cell_type": "code",
+            "source": [
+                "%matplotlib inline\n",
+                "from analysis import charts\n",
+                "from analysis.report import narrative\n",
+            ],
+        },
         {"cell_type": "code", "source": "import pandas as pd\nfrom analysis.report.notebook import start"},
     ]
     notebook = tmp_path / "x.ipynb"
     notebook.write_text(json.dumps({"cells": cells}), encoding="utf-8")
     assert codegraph.notebook_imports(notebook) == {
         "analysis.charts",
-        "analysis.narrative",
+        "analysis.report.narrative",
         "analysis.report.notebook",
     }
 
@@ -155,7 +163,7 @@ def test_report_code_covers_what_only_the_notebooks_import():
     notebooks = nbs.report_notebooks()
     roots = set(codegraph.REPORT).union(*(codegraph.notebook_imports(nb.path) for nb in notebooks))
     covered = codegraph.closure(roots)
-    assert {"analysis.narrative", "analysis.charts.style", "analysis.report.summary_doc"} <= covered
+    assert {"analysis.report.narrative", "analysis.charts.style", "analysis.report.summary_doc"} <= covered
     assert not {"analysis.docs", "analysis.query.cli", "analysis.cli"} & covered
 
 
@@ -167,9 +175,40 @@ def test_no_import_runs_back_up():
     def reached(roots: tuple[str, ...], prefix: str) -> list[str]:
         return sorted(m for m in codegraph.closure(roots) if m.startswith(prefix))
 
-    assert reached(("analysis.config",), "analysis.ingest") == []
+    assert reached(("analysis.common.config",), "analysis.ingest") == []
     assert reached(codegraph.INGEST, "analysis.indicators") == []
-    assert reached(("analysis.load", "analysis.completeness"), "analysis.indicators") == []
+    assert (
+        reached(("analysis.processed.load", "analysis.processed.completeness"), "analysis.indicators") == []
+    )
+
+
+def test_packages_import_only_downwards():
+    """`common` imports no other package of the suite; `safety` only `common`; the ingest and the
+    processed tables never the indicators, charts, report, query or county."""
+    from analysis import codegraph
+
+    graph = codegraph.import_graph()
+
+    def outside(package: str, allowed: tuple[str, ...]) -> list[str]:
+        return sorted(
+            f"{m} → {d}"
+            for m, deps in graph.items()
+            if m.startswith(package + ".")
+            for d in deps
+            if d != "analysis" and not d.startswith(allowed)
+        )
+
+    assert outside("analysis.common", ("analysis.common",)) == []
+    assert outside("analysis.safety", ("analysis.common", "analysis.safety")) == []
+    lower = (
+        "analysis.common",
+        "analysis.safety",
+        "analysis.ingest",
+        "analysis.processed",
+        "analysis.codegraph",
+    )
+    assert outside("analysis.ingest", lower) == []
+    assert outside("analysis.processed", lower) == []
 
 
 def test_ingest_fingerprint_ignores_the_indicators(tmp_path):
@@ -177,7 +216,7 @@ def test_ingest_fingerprint_ignores_the_indicators(tmp_path):
     import shutil
 
     from analysis import codegraph
-    from analysis.paths import PACKAGE_DIR
+    from analysis.common.paths import PACKAGE_DIR
 
     copy = tmp_path / "analysis"
     shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))

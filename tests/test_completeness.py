@@ -10,13 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import completeness, paths
-from analysis.completeness import Finding, assess, coverage
-from analysis.config import load_config
-from analysis.errors import ConfigError
+from analysis.common import paths
+from analysis.common.config import load_config
+from analysis.common.errors import ConfigError
 from analysis.indicators import catalogue
 from analysis.ingest.pipeline import ingest_year
-from analysis.load import Tables
+from analysis.processed import completeness
+from analysis.processed.completeness import Finding, assess, coverage
+from analysis.processed.load import Tables
 
 YEAR = 2022
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
-from analysis.config import load_config
-from analysis.errors import ConfigError
+from analysis.common import paths
+from analysis.common.config import load_config
+from analysis.common.errors import ConfigError
 
 CONFIG = paths.ROOT / "config" / "town.yml"
 
@@ -87,7 +87,7 @@ def test_config_fingerprint_is_the_same_in_every_process():
     import sys
 
     code = (
-        "from analysis import paths; from analysis.config import load_config; "
+        "from analysis.common import paths; from analysis.common.config import load_config; "
         "from analysis.ingest.pipeline import config_fingerprint; "
         "print(config_fingerprint(load_config(paths.SAMPLE_CONFIG)))"
     )

@@ -11,10 +11,12 @@ import openpyxl
 import pytest
 from docx import Document
 
-from analysis import load, narrative, paths
 from analysis.charts import figures
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
 from analysis.indicators.catalogue import Catalogue, compute
+from analysis.processed import load
+from analysis.report import narrative
 from analysis.report.section import Section
 from analysis.report.summary_doc import write_summary
 from analysis.report.workbook import write_workbook

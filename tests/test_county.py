@@ -18,14 +18,15 @@ import pytest
 import yaml
 from builders import T, table
 
-from analysis import load, paths
 from analysis.cli import main
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
+from analysis.common.errors import AnalysisError
 from analysis.county import engine, layout, portability, rollup
 from analysis.county.outputs import DOCX, JSON, XLSX
-from analysis.errors import AnalysisError
 from analysis.indicators.catalogue import headline
 from analysis.indicators.keys import BRANCH_RATE_PREFIX
+from analysis.processed import load
 from tuanwei_sample.towns import split_processed
 
 YEAR = 2022
@@ -584,7 +585,7 @@ def test_query_command_across_towns(hand, tmp_path, capsys):
 
 # --- the city generator (benchmarks at 10^8 rows; here a few thousand) ------------------------------
 def test_city_generator_writes_canonical_tables_that_roll_up_exactly(tmp_path):
-    from analysis import schemas
+    from analysis.common import schemas
     from tuanwei_sample.city import write_city
 
     towns = write_city(tmp_path / "city", towns=3, study_rows=9_001, seed=7)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
 from analysis.indicators import catalogue
 from analysis.ingest.pipeline import IngestResult, ingest_year
-from analysis.load import Tables
+from analysis.processed.load import Tables
 from tuanwei_sample import build_town
 from tuanwei_sample.dialects import DIALECTS, as_written, pool, reference_for, write_dialect
 from tuanwei_sample.truth import expected_indicators
@@ -134,8 +134,8 @@ def test_spellings_are_drawn_from_the_pool_not_the_rules():
 @pytest.mark.parametrize(("name", "year"), CASES)
 def test_dialect_passes_the_gate(ingested, config, name, year):
     """Every rule that can stop a run stays silent on a complete year, however it is written."""
-    from analysis import schemas
-    from analysis.completeness import assess
+    from analysis.common import schemas
+    from analysis.processed.completeness import assess
 
     result = ingested(name, year)
     frames = dict.fromkeys(schemas.TABLES) | dict(result.tables)

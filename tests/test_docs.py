@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.common import paths
 from analysis.docs import DOCS
 from analysis.indicators.keys import KEYS
 

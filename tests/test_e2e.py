@@ -15,12 +15,12 @@ import pytest
 from docx import Document
 from rich.console import Console
 
-from analysis import paths
-from analysis.audit import audit
 from analysis.cli import main
-from analysis.errors import AnalysisError
+from analysis.common import paths
+from analysis.common.errors import AnalysisError
 from analysis.report import notebook_runner as nbs
 from analysis.report.run import run_year
+from analysis.safety.audit import audit
 from tuanwei_sample import build_town
 from tuanwei_sample.truth import expected_indicators
 

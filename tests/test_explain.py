@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from analysis import paths
 from analysis.cli import main
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
 from analysis.ingest.explain import describe, explain, snippet
 from analysis.ingest.pipeline import ingest_year
 from tuanwei_sample import build_town

@@ -16,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis import cli, faults, paths
+from analysis import cli
 from analysis.cli import main
-from analysis.errors import AnalysisError
+from analysis.common import faults, paths
+from analysis.common.errors import AnalysisError
+from analysis.processed.workspace import recover_leftovers, write_processed_safely
 from analysis.report import notebook_runner as nbs
 from analysis.report import run as run_mod
-from analysis.workspace import recover_leftovers, write_processed_safely
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions and signals")
 
@@ -293,7 +294,7 @@ def test_processed_write_cleans_leftovers_and_keeps_old_data_on_failure(tmp_path
         processed_dir.rename(processed_dir.parent / f".{processed_dir.name}.old")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("analysis.workspace.write_processed", half_then_full)
+    monkeypatch.setattr("analysis.processed.workspace.write_processed", half_then_full)
     with pytest.raises(AnalysisError, match="磁盘空间不足"):
         write_processed_safely(object(), folder)  # type: ignore[arg-type]  (the writer is replaced)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".2022.lock", "2022"]  # the lock file stays

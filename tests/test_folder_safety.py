@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
 from analysis.cli import main
-from analysis.paths import YearPaths
+from analysis.common import paths
+from analysis.common.paths import YearPaths
 
 SAMPLE_CONFIG = str(paths.SAMPLE_CONFIG)
 
@@ -61,8 +61,8 @@ def test_overlapping_folders_refused_raw_untouched(town: Path, capsys, flags: li
 @pytest.mark.slow  # ingests a whole sample year
 def test_previous_year_goes_inside_a_processed_folder_not_named_by_year(town: Path) -> None:
     """--processed X/processed: 2021's tables go to X/processed/2021, never to X/2021 (the raw folder)."""
-    from analysis.config import load_config
-    from analysis.workspace import ensure_processed
+    from analysis.common.config import load_config
+    from analysis.processed.workspace import ensure_processed
 
     yp = YearPaths(2022, town / "2022", town / "processed", town / "reports" / "2022", paths.SAMPLE_CONFIG)
     prev = yp.previous()

@@ -23,8 +23,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from analysis import fonts
-from analysis.config import default_section_labels
+from analysis.charts import fonts
+from analysis.common.config import default_section_labels
 
 REPORT_CHARACTERS = (
     "团支部青年大学习参学率 0123456789 95.5% 政治建设·思想引领 （全年） 2021—2022 “优秀” ≥90% 3×2"

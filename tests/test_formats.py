@@ -19,13 +19,14 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from analysis import guard, paths
-from analysis.config import load_config
-from analysis.errors import InputFileError
-from analysis.guard import Limits, check_file, check_sheet_extents
+from analysis.common import paths
+from analysis.common.config import load_config
+from analysis.common.errors import InputFileError
 from analysis.ingest.explain import explain
 from analysis.ingest.pipeline import ingest_year, raw_files
 from analysis.ingest.readers import read_file, read_sources
+from analysis.safety import guard
+from analysis.safety.guard import Limits, check_file, check_sheet_extents
 from tests.builders import compound_file
 
 ROWS: list[list[Any]] = [

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import paths, schemas
-from analysis.completeness import assess
-from analysis.config import load_config
+from analysis.common import paths, schemas
+from analysis.common.config import load_config
 from analysis.indicators.catalogue import headline
 from analysis.ingest.pipeline import ingest_year
-from analysis.load import Tables
+from analysis.processed.completeness import assess
+from analysis.processed.load import Tables
 
 pytestmark = pytest.mark.slow  # each variant is a whole sample year ingested (about 3 s)
 

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from analysis import guard
-from analysis.errors import ConfigError, InputFileError
-from analysis.guard import Limits, check_file, detect_text_encoding
+from analysis.common.errors import ConfigError, InputFileError
+from analysis.safety import guard
+from analysis.safety.guard import Limits, check_file, detect_text_encoding
 from tests.builders import compound_file
 
 PASSWORD = "文件设有密码，无法读取。请在 Excel 中取消密码后另存为 .xlsx"

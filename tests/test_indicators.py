@@ -8,7 +8,7 @@ import json
 import pytest
 from builders import T, table, tables
 
-from analysis.config import load_config
+from analysis.common.config import load_config
 from analysis.indicators import catalogue, org
 
 # Members (report year 2022). Branches 甲 and 乙.

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.config import load_config
+from analysis.common.config import load_config
+from analysis.common.vocabulary import builtin
 from analysis.ingest.pipeline import ingest_year
-from analysis.vocabulary import builtin
 
 TOWN = "town: 测试镇\nbranches:\n  - {name: 塔岗村团支部, type: 村, aliases: [塔岗村]}\n  - {name: 新华社区团支部, type: 社区}\n"
 POOL = [

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import paths
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
 from analysis.indicators import catalogue
-from analysis.load import Tables
+from analysis.processed.load import Tables
 from tuanwei_sample import build_town
 from tuanwei_sample.truth import expected_indicators
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis.config import load_config
+from analysis.common.config import load_config
 from analysis.indicators import catalogue
 from analysis.ingest.pipeline import ingest_year
-from analysis.load import Tables
+from analysis.processed.load import Tables
 
 TOWN = """
 town: 测试镇

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.config import load_config
+from analysis.common.config import load_config
 from analysis.ingest.pipeline import ingest_year
 
 TOWN = """
@@ -402,7 +402,7 @@ def test_analyst_aliases_and_file_pins(tmp_path):
 
 
 def test_unknown_alias_key_is_a_config_error(tmp_path):
-    from analysis.errors import ConfigError
+    from analysis.common.errors import ConfigError
 
     cfg = tmp_path / "town.yml"
     cfg.write_text(TOWN + "columns:\n  activities:\n    not_a_column: [x]\n", encoding="utf-8")

@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from analysis import paths
+from analysis.common import paths
 
 pytestmark = [
     pytest.mark.e2e,
@@ -170,7 +170,7 @@ def test_stopping_a_run_leaves_no_child(project: Path, how: str) -> None:
 ORPHAN_SCRIPT = """
 import os, sys, time
 from pathlib import Path
-from analysis import processes
+from analysis.safety import processes
 
 
 def start_kernel():
@@ -214,7 +214,8 @@ def test_ctrl_c_while_ingest_checks_completeness_says_the_data_was_written(
 ) -> None:
     """ingest writes the processed folder while it runs the completeness checks; a Ctrl-C then stops the
     checks, never the write, and the message says the new data is in place."""
-    from analysis import cli, processes
+    from analysis import cli
+    from analysis.safety import processes
 
     def interrupted(*_args: object) -> None:
         raise processes.Interrupted()

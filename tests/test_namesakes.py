@@ -8,7 +8,7 @@ import pytest
 
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.normalize import split_identity, without_placeholders
-from analysis.membership import Membership
+from analysis.processed.membership import Membership
 from tests.builders import T, table
 
 

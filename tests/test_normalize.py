@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from analysis.common.text import is_blank
 from analysis.ingest.normalize import (
     blank_mask,
     canonical_period,
@@ -21,7 +22,6 @@ from analysis.ingest.normalize import (
     parse_number,
     split_identity,
 )
-from analysis.text import is_blank
 
 T = pd.Timestamp
 

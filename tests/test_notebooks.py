@@ -14,8 +14,8 @@ import pandas as pd
 import papermill
 import pytest
 
-from analysis import paths
-from analysis.errors import AnalysisError
+from analysis.common import paths
+from analysis.common.errors import AnalysisError
 from analysis.report import notebook_runner as nbs
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("*.ipynb"))
@@ -82,7 +82,7 @@ def test_runs_with_default_parameters(name: str, tmp_path: Path):
     os.environ.update(env)
     try:
         if name.startswith("query"):
-            from analysis.config import load_config
+            from analysis.common.config import load_config
             from analysis.ingest.pipeline import ingest_year, write_processed
 
             result = ingest_year(paths.SAMPLE_DIR / "2022", load_config(paths.SAMPLE_CONFIG), 2022)
@@ -174,7 +174,7 @@ def test_html_copy_hides_developer_text_and_aligns_chinese_left(tmp_path: Path):
     column is left-aligned like its cells (JupyterLab's style right-aligns every header)."""
     import nbformat.v4 as v4
 
-    from analysis import formatting
+    from analysis.common import formatting
 
     for nb in nbs.report_notebooks():
         source = nbformat.read(str(nb.path), as_version=4)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from analysis import paths
+from analysis.common import paths
 
 PACKAGE = paths.PACKAGE_DIR
 OUTPUT_NAMES = {
@@ -20,7 +20,7 @@ OUTPUT_NAMES = {
 }
 # where the report's numbers are turned into text: charts, sentences, tables, the document, the messages
 # of the completeness check (shown in the document and the workbook)
-REPORT_TEXT = ["charts", "county", "indicators", "report", "narrative.py", "completeness.py"]
+REPORT_TEXT = ["charts", "county", "indicators", "report", "processed/completeness.py"]
 
 
 def _modules(*parts: str) -> list[Path]:

@@ -7,9 +7,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import guard
-from analysis.errors import InputFileError
+from analysis.common.errors import InputFileError
 from analysis.ingest import prefetch, readers
+from analysis.safety import guard
 
 
 @pytest.fixture(autouse=True)

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import privacy
-from analysis.errors import AnalysisError
-from analysis.privacy import (
+from analysis.common.errors import AnalysisError
+from analysis.safety import privacy
+from analysis.safety.privacy import (
     birth_date_from_id,
     gender_from_id,
     id15_to_18,
@@ -227,7 +227,7 @@ def test_vectorised_pseudonyms_match_scalar(tmp_path: Path, monkeypatch: pytest.
     assert pseudonyms(pd.Series([ID_A]))[0] == pseudonym(ID_A)
 
 
-_CHILD = "from analysis.privacy import pseudonym; print(pseudonym('11010519491231002X'))"
+_CHILD = "from analysis.safety.privacy import pseudonym; print(pseudonym('11010519491231002X'))"
 
 
 def _run_children(n: int, secret_file: Path) -> list[str]:

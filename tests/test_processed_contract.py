@@ -21,11 +21,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import paths, processed_folder
-from analysis.audit import audit
 from analysis.cli import main
-from analysis.errors import ProcessedDataError
-from analysis.paths import PROCESSED_MANIFEST, YearPaths
+from analysis.common import paths
+from analysis.common.errors import ProcessedDataError
+from analysis.common.paths import PROCESSED_MANIFEST, YearPaths
+from analysis.processed import processed_folder
+from analysis.safety.audit import audit
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="symbolic links and POSIX permissions")
 ID = "11010519491231002X"  # a valid 18-digit ID number
@@ -158,7 +159,7 @@ def test_the_run_mends_tampered_data_from_the_raw_exports(current, sample_proces
 
 
 def test_tables_come_from_the_snapshot_that_was_verified(sample_processed, tmp_path):
-    from analysis import load
+    from analysis.processed import load
 
     folder = tmp_path / "2022"
     shutil.copytree(sample_processed[2022], folder)
@@ -293,7 +294,7 @@ def test_links_are_shown_and_outside_ones_read_only_when_asked(tmp_path, capsys,
 
 MEMORY_DRIVER = """
 import sys
-import analysis.load
+import analysis.processed.load
 
 
 def exhausted(*args, **kwargs):
@@ -304,7 +305,7 @@ def exhausted(*args, **kwargs):
     raise MemoryError
 
 
-analysis.load.processed = exhausted
+analysis.processed.load.processed = exhausted
 from analysis.cli import main
 
 if __name__ == "__main__":

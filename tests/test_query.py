@@ -5,12 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import load, paths, privacy
 from analysis.cli import main
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
 from analysis.indicators import catalogue, study
+from analysis.processed import load
 from analysis.query import member_history, missing, participation_grid, select_periods
 from analysis.query.participation import DONE, MOVED_OUT, NOT_DONE, NOT_JOINED, all_pairs, find_members
+from analysis.safety import privacy
 from tuanwei_sample import build_town
 
 

@@ -18,11 +18,11 @@ from builders import reseal
 from rich.cells import cell_len
 from rich.console import Console
 
-from analysis import paths
 from analysis.cli import main
+from analysis.common import paths
 from analysis.ingest.pipeline import IngestResult, SourceReport
 from analysis.ingest.summary import print_ingest_summary
-from analysis.load import ingest_hint
+from analysis.processed.load import ingest_hint
 from analysis.query.cli import print_grid
 from analysis.query.participation import GridResult, namesake_details, pick_member
 

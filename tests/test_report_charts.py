@@ -20,9 +20,9 @@ from matplotlib.text import Text
 
 matplotlib.use("agg")
 
-from analysis import paths
 from analysis.charts import SECTION_COLORS, YEAR_COLORS, figures, wrap_label
-from analysis.config import YearTargets
+from analysis.common import paths
+from analysis.common.config import YearTargets
 from analysis.indicators.catalogue import Catalogue
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

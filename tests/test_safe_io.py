@@ -10,8 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import safe_io
-from analysis.safe_io import (
+from analysis.safety import safe_io
+from analysis.safety.safe_io import (
     atomic_output,
     atomic_write_bytes,
     atomic_write_text,

@@ -13,15 +13,15 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 from rich.console import Console
 
-from analysis import load
-from analysis.audit import audit
-from analysis.config import load_config
-from analysis.errors import AnalysisError
+from analysis.common.config import load_config
+from analysis.common.errors import AnalysisError
+from analysis.common.paths import YearPaths
 from analysis.indicators import catalogue
 from analysis.ingest.pipeline import ingest_year, write_processed
-from analysis.paths import YearPaths
+from analysis.processed import load
 from analysis.report import run as run_mod
 from analysis.report.workbook import write_workbook
+from analysis.safety.audit import audit
 
 TOWN = "town: 测试镇\nbranches:\n  - {name: 塔岗村团支部, type: 村, aliases: [塔岗村]}\nyears:\n  2022: {recruitment_quota: 1}\n"
 NASTY = ['=HYPERLINK("http://x","点我")', "+1+1", "@SUM(A1)", "-2+3", "\tTAB", "\rCR"]

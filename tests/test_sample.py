@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from analysis.config import default_sections, load_config
+from analysis.common.config import default_sections, load_config
 from tuanwei_sample import SampleTown, build_town, write_sample
 from tuanwei_sample.build import birthday_age, classify
 from tuanwei_sample.identity import id_birth_date, id_is_valid

@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analysis import guard
-from analysis.errors import InputFileError
-from analysis.guard import Limits, check_sheet_extents
+from analysis.common.errors import InputFileError
 from analysis.ingest.readers import read_file
+from analysis.safety import guard
+from analysis.safety.guard import Limits, check_sheet_extents
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis.config import load_config
+from analysis.common import paths
+from analysis.common.config import load_config
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.readers import RawSheet
 from analysis.ingest.recognise import Recogniser, SheetContext

@@ -19,10 +19,10 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from analysis import formatting
-from analysis.completeness import Assessment, Finding
-from analysis.config import YearTargets
+from analysis.common import formatting
+from analysis.common.config import YearTargets
 from analysis.indicators.catalogue import Catalogue
+from analysis.processed.completeness import Assessment, Finding
 from analysis.report.section import Section
 from analysis.report.summary_doc import build_summary, write_summary
 

@@ -12,11 +12,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import formatting, safe_io
-from analysis.config import YearTargets
+from analysis.common import formatting
+from analysis.common.config import YearTargets
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.labels import RATE_COLUMNS, TABLE_TITLES, column_names
 from analysis.report.workbook import show_summary, write_workbook
+from analysis.safety import safe_io
 
 SIGNED_COUNT = "+#,##0;-#,##0;0"
 SIGNED_POINTS = '+0.0" 个百分点";-0.0" 个百分点";0" 个百分点"'  # the cell holds percentage points

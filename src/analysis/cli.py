@@ -18,11 +18,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from analysis import faults, folders, paths, processes
-from analysis.errors import AnalysisError, GapsFound, write_internal_log
+from analysis.common import faults, paths
+from analysis.common.errors import AnalysisError, GapsFound, write_internal_log
+from analysis.safety import folders, processes
 
 if TYPE_CHECKING:
-    from analysis.config import TownConfig
+    from analysis.common.config import TownConfig
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -255,7 +256,7 @@ def _checked_paths(args: argparse.Namespace, command: str) -> tuple[paths.YearPa
     """The year's folders, checked before anything is written: --raw is a folder holding exports, and no
     output folder overlaps a raw folder, the configuration or another output (folders.py); and the
     configuration, loaded (an error in it is named with its file and line before anything else)."""
-    from analysis.config import load_config
+    from analysis.common.config import load_config
     from analysis.ingest.prefetch import raw_files  # light: the ingest's own modules load later
 
     yp = resolve_year_paths(args)
@@ -276,8 +277,8 @@ def _checked_paths(args: argparse.Namespace, command: str) -> tuple[paths.YearPa
 
 def _prefetch(raw: Path, config: TownConfig) -> None:
     """Start parsing the large exports before the ingest modules are imported (see ingest/prefetch.py)."""
-    from analysis import guard
     from analysis.ingest import prefetch
+    from analysis.safety import guard
 
     prefetch.start(raw, guard.Limits.from_config(config.limits, source=str(config.source)))
 
@@ -290,7 +291,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     yp, config = _checked_paths(args, "ingest")
     folders.check_folders(yp, None, reports=False)
-    from analysis.workspace import processed_lock, refuse_read_only
+    from analysis.processed.workspace import processed_lock, refuse_read_only
 
     refuse_read_only(yp.processed, "处理后数据文件夹", "--processed")  # before the lock is made next to it
     console = _console()
@@ -298,10 +299,10 @@ def _ingest(args: argparse.Namespace) -> int:
         _prefetch(yp.raw, config)
         import openpyxl  # noqa: F401  (for rejected_rows.xlsx: loaded while the exports are parsed, not later)
 
-        from analysis.completeness import print_findings
         from analysis.ingest.prefetch import raw_links
         from analysis.ingest.summary import print_ingest_summary
-        from analysis.workspace import read_year, writing_processed
+        from analysis.processed.completeness import print_findings
+        from analysis.processed.workspace import read_year, writing_processed
 
         with console.status("正在读取导出文件…") as status:
             result = read_year(yp, config, progress=lambda name: status.update(f"正在读取 {name}"))
@@ -320,10 +321,10 @@ def _ingest(args: argparse.Namespace) -> int:
 def _assessment(result, yp: paths.YearPaths, config):  # type: ignore[no-untyped-def]  (lazy imports)
     """The completeness findings of a freshly ingested year (those that need only this year's data), from
     the tables in memory: a table the year lacks is None, never read from the processed folder."""
-    from analysis import schemas
-    from analysis.completeness import assess
+    from analysis.common import schemas
     from analysis.indicators.catalogue import headline
-    from analysis.load import Tables
+    from analysis.processed.completeness import assess
+    from analysis.processed.load import Tables
 
     frames = dict.fromkeys(schemas.TABLES) | result.tables
     tables = Tables(year=yp.year, folder=yp.processed, frames=frames, report=result.report())
@@ -361,7 +362,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from analysis.audit import audit, format_findings
+    from analysis.safety.audit import audit, format_findings
 
     target = paths.resolve(args.path)
     if not target.exists():
@@ -388,7 +389,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_fonts(args: argparse.Namespace) -> int:
-    from analysis import fonts
+    from analysis.charts import fonts
 
     path = fonts.prepare()
     _console().print(f"中文字体已就绪：{path}")
@@ -447,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def out_of_memory() -> AnalysisError:
     """The machine ran out of memory: what to do (exit 2)."""
-    from analysis.errors import OutOfMemory
+    from analysis.common.errors import OutOfMemory
 
     return OutOfMemory(
         "内存不足，无法完成",

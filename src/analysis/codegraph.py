@@ -21,11 +21,13 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from analysis.paths import PACKAGE_DIR, cache_dir
+from analysis.common.paths import PACKAGE_DIR, cache_dir
 
 RESOURCES = "resources"
 # The steps whose output is cached, by their entry modules.
-INGEST = ("analysis.workspace",)  # raw exports → processed tables (pipeline, readers, cleaning, checks)
+INGEST = (
+    "analysis.processed.workspace",
+)  # raw exports → processed tables (pipeline, readers, cleaning, checks)
 CATALOGUE = ("analysis.indicators.catalogue",)  # processed tables → indicators and report tables
 REPORT = ("analysis.report.run",)  # everything a yearly run executes (with the notebooks' own imports)
 

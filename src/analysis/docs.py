@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
-from analysis import schemas
+from analysis.common import schemas
 from analysis.indicators import activities, cadre, org, recruitment, services, study
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, KEYS, info
 
@@ -70,7 +70,7 @@ def indicators_markdown() -> str:
 
 def recognition_markdown() -> str:
     """docs/recognition.md: how each export kind and column is recognised (resources/kinds.yml)."""
-    from analysis.vocabulary import builtin
+    from analysis.common.vocabulary import builtin
 
     vocab = builtin()
     lines = [

@@ -7,7 +7,7 @@ import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from analysis.config import COMMITTEE, default_sections
+from analysis.common.config import COMMITTEE, default_sections
 from tuanwei_sample import catalog as cat
 from tuanwei_sample import county
 from tuanwei_sample.identity import IdentityFactory

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from analysis.config import COMMITTEE
+from analysis.common.config import COMMITTEE
 from tuanwei_sample.model import SampleBranch
 
 TOWN = "示例镇"

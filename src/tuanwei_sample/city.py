@@ -3,7 +3,7 @@
 ``write_city(out, towns=200, study_rows=100_000_000, year=2022)`` writes, for each town,
 ``out/town=<name>/year=<Y>/<table>.parquet`` with the canonical tables the roll-up reads (members,
 transfers, study_records, cadre_checkins, activities, recruitment, aid: every column of
-``analysis.schemas``), ``ingest_report.json`` and ``out/town=<name>/town.yml``. Each town has exactly
+``analysis.common.schemas``), ``ingest_report.json`` and ``out/town=<name>/town.yml``. Each town has exactly
 ``study_rows // towns`` study records (the first towns one more when it does not divide). Records are
 drawn with numpy per town and written with pyarrow (strings as dictionary-friendly repeated values), so
 a town of 500,000 records takes well under a second and memory stays at one town's worth.

@@ -155,7 +155,7 @@ class _Pen:
         return f"{d.isoformat()}{clock}"
 
     def branch(self, name: str) -> str:
-        from analysis.config import COMMITTEE
+        from analysis.common.config import COMMITTEE
 
         if name == COMMITTEE:
             return self.town.committee

@@ -14,7 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from analysis.config import default_sections
+from analysis.common.config import default_sections
 from tuanwei_sample import catalog as cat
 from tuanwei_sample.model import ExportFile, ExportSheet, SampleTown
 
@@ -136,7 +136,7 @@ def _flow(values: tuple[str, ...] | list[str]) -> str:
 
 
 def town_yaml(town: SampleTown) -> str:
-    """town.yml of the sample town, commented in Chinese (loads with analysis.config.load_config)."""
+    """town.yml of the sample town, commented in Chinese (loads with analysis.common.config.load_config)."""
     lines = [
         f"# {town.town}（虚构）的配置文件：由 `python -m analysis sample` 生成，供内置示例数据使用。",
         "# 复制为 config/town.yml 后，按本镇实际情况修改镇名、团支部、年度指标和活动归类关键词。",

@@ -3,7 +3,7 @@
 `CHARTS` (from `analysis.charts.figures`) maps each report figure's file name to its chart function
 ``(catalogue) -> Figure | None``.
 
-The first import on a machine builds the cached Chinese font (~11 s, see `analysis.fonts`).
+The first import on a machine builds the cached Chinese font (~11 s, see `analysis.charts.fonts`).
 """
 
 from analysis.charts.figures import (

@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from analysis import fonts, formatting
+from analysis.charts import fonts
 from analysis.charts.style import (
     GREY,
     SECTION_COLORS,
@@ -42,6 +42,7 @@ from analysis.charts.style import (
     percent_axis,
     wrap_label,
 )
+from analysis.common import formatting
 from analysis.indicators.recruitment import STAGES, quota_status
 from analysis.indicators.services import RATING_ORDER, REVIEW_ORDER
 from analysis.indicators.study import RATE_BANDS

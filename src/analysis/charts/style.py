@@ -27,8 +27,9 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import PercentFormatter
 
-from analysis import fonts, formatting
-from analysis.paths import FIGURES_DIR
+from analysis.charts import fonts
+from analysis.common import formatting
+from analysis.common.paths import FIGURES_DIR
 
 __all__ = [
     "COLUMN_WIDTH_CM",

@@ -14,7 +14,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from analysis import formatting
 from analysis.charts.figures import (
     BAND_COLORS,
     BAND_LABELS,
@@ -38,6 +37,7 @@ from analysis.charts.style import (
     new_figure,
     percent_axis,
 )
+from analysis.common import formatting
 from analysis.indicators.keys import info
 from analysis.indicators.study import rate_band
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from analysis import formatting, paths
+from analysis.common import formatting, paths
+from analysis.common.errors import AnalysisError
+from analysis.common.paths import PROCESSED_MANIFEST, SECTIONS_DIR
 from analysis.county import layout
 from analysis.county.outputs import DOCX, FIGURES, JSON, XLSX, write_report
 from analysis.county.rollup import compute
-from analysis.errors import AnalysisError
-from analysis.paths import PROCESSED_MANIFEST, SECTIONS_DIR
 
 OUTPUT_FILES = (XLSX, JSON, DOCX)
 

@@ -20,9 +20,9 @@ from string import Template
 
 import pandas as pd
 
+from analysis.common.errors import AnalysisError
+from analysis.common.schemas import TABLE_LABELS
 from analysis.county.layout import COUNTY_SCOPE, County
-from analysis.errors import AnalysisError
-from analysis.schemas import TABLE_LABELS
 
 DEFAULT_MEMORY_LIMIT = "4GB"
 DEFAULT_THREADS = 2

@@ -15,10 +15,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import processed_folder
-from analysis.config import TownConfig, load_config
-from analysis.errors import AnalysisError
-from analysis.paths import INGEST_REPORT, PROCESSED_MANIFEST
+from analysis.common.config import TownConfig, load_config
+from analysis.common.errors import AnalysisError
+from analysis.common.paths import INGEST_REPORT, PROCESSED_MANIFEST
+from analysis.processed import processed_folder
 
 TOWN_PREFIX = "town="
 YEAR_PREFIX = "year="

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import formatting, safe_io
-from analysis.config import YearTargets
+from analysis.common import formatting
+from analysis.common.config import YearTargets
+from analysis.common.paths import FIGURES_DIR
+from analysis.common.schemas import TABLE_LABELS
 from analysis.county import charts
 from analysis.county.rollup import (
     RANKED,
@@ -28,9 +30,8 @@ from analysis.county.rollup import (
 )
 from analysis.indicators.catalogue import Catalogue, _json_number
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, info, ordered
-from analysis.paths import FIGURES_DIR
 from analysis.report.section import Section
-from analysis.schemas import TABLE_LABELS
+from analysis.safety import safe_io
 
 XLSX, JSON, DOCX = "county.xlsx", "county.json", "county.docx"
 FIGURES = {

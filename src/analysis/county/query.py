@@ -15,12 +15,12 @@ import argparse
 import pandas as pd
 from rich.console import Console
 
-from analysis import formatting, paths
+from analysis.common import formatting, paths
+from analysis.common.errors import AnalysisError
 from analysis.county import layout
 from analysis.county.engine import STUDY_STEPS, connect
 from analysis.county.layout import COUNTY_SCOPE
 from analysis.county.rollup import TOTAL_LABEL, period_rates
-from analysis.errors import AnalysisError
 from analysis.query.participation import select_periods
 
 
@@ -93,7 +93,7 @@ def _refuse_member_options(args: argparse.Namespace) -> None:
 
 def run_towns_query(args: argparse.Namespace, console: Console) -> int:
     """The cross-town answer, printed or written with the town query's output functions."""
-    from analysis import terminal
+    from analysis.common import terminal
     from analysis.query.output import RATE_COLUMNS, period_headers, print_frame, write_tables
 
     _refuse_member_options(args)

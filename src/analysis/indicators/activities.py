@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.common.schemas import SECTION_KEYS
 from analysis.indicators.common import in_year
-from analysis.schemas import SECTION_KEYS
 
 SECTION_KEY_NAMES = {
     "ideology": "act.count.ideology",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.pairs import checkin_pairs as checkin_pairs  # the counting base: named by the definitions
+from analysis.processed.pairs import (
+    checkin_pairs as checkin_pairs,  # the counting base: named by the definitions
+)
 
 
 def checkin_by_month(pairs: pd.DataFrame) -> pd.DataFrame:

@@ -12,15 +12,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import __version__, completeness
+from analysis import __version__
 from analysis.codegraph import CATALOGUE, code_fingerprint
-from analysis.completeness import Assessment
-from analysis.config import LEAVE_AGE, TownConfig, YearTargets, default_section_labels
+from analysis.common.config import LEAVE_AGE, TownConfig, YearTargets, default_section_labels
+from analysis.common.paths import CATALOGUE_META
 from analysis.indicators import activities as act
 from analysis.indicators import cadre, org, recruitment, services, study
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo, info, ordered
-from analysis.load import Tables
-from analysis.paths import CATALOGUE_META
+from analysis.processed import completeness
+from analysis.processed.completeness import Assessment
+from analysis.processed.load import Tables
 
 COVERAGE_TABLES = {
     "青年大学习": "coverage_study",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from analysis import formatting
-from analysis.config import LEAVE_AGE, SECTIONS, default_section_labels
+from analysis.common import formatting
+from analysis.common.config import LEAVE_AGE, SECTIONS, default_section_labels
 
 
 @dataclass(frozen=True)

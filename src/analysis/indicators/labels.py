@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.config import default_section_labels
+from analysis.common.config import default_section_labels
 
 TABLE_TITLES: dict[str, str] = {
     "summary": "指标汇总",

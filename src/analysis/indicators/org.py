@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.config import LEAVE_AGE
+from analysis.common.config import LEAVE_AGE
 from analysis.indicators.common import age_on, year_bounds
-from analysis.membership import Membership
+from analysis.processed.membership import Membership
 
 BAND_STARTS = (14, 18, 22, 26)  # the age bands' lower bounds below the leaving age
 JOIN_AGE = 14  # the first band also holds the (rare, flagged) younger members

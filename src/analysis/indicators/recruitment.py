@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 
-from analysis import formatting
+from analysis.common import formatting
 from analysis.indicators.common import in_year
 
 STAGES = [

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.indicators.common import year_bounds
-from analysis.membership import Membership
-from analysis.pairs import credited as credited  # the counting base: named by the definitions below
-from analysis.pairs import member_rate_matrix as member_rate_matrix
-from analysis.pairs import participation_pairs as participation_pairs
-from analysis.pairs import study_periods as study_periods
-from analysis.pairs import undated_periods as undated_periods
+from analysis.processed.membership import Membership
+from analysis.processed.pairs import credited as credited  # the counting base: named by the definitions below
+from analysis.processed.pairs import member_rate_matrix as member_rate_matrix
+from analysis.processed.pairs import participation_pairs as participation_pairs
+from analysis.processed.pairs import study_periods as study_periods
+from analysis.processed.pairs import undated_periods as undated_periods
 
 RATE_BANDS = [(0.95, "≥95%"), (0.90, "90%–95%"), (0.80, "80%–90%"), (0.0, "<80%")]
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.config import COMMITTEE, TownConfig
-from analysis.ingest.normalize import BRANCH_SUFFIXES, compact, map_unique_str, stem
+from analysis.common.columns import map_unique_str
+from analysis.common.config import COMMITTEE, TownConfig
+from analysis.ingest.normalize import BRANCH_SUFFIXES, compact, stem
 
 _TYPE_WORDS = ("居民委员会", "村民委员会", "居委会", "村委会", "社区", "村")
 _LEVELS = re.compile(r"团工委|团委|委员会|[/\\>＞»→|｜]")

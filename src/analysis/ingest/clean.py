@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import privacy
-from analysis.config import COMMITTEE, TownConfig
+from analysis.common.columns import map_unique, map_unique_fields, map_unique_str
+from analysis.common.config import COMMITTEE, TownConfig
+from analysis.common.vocabulary import KindDef
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.normalize import (
     blank_mask,
@@ -24,9 +25,6 @@ from analysis.ingest.normalize import (
     date_column,
     identity_fields,
     is_blank,
-    map_unique,
-    map_unique_fields,
-    map_unique_str,
     month_of,
     normalize_name,
     number_column,
@@ -37,7 +35,7 @@ from analysis.ingest.normalize import (
     without_placeholders,
 )
 from analysis.ingest.recognise import Layout
-from analysis.vocabulary import KindDef
+from analysis.safety import privacy
 
 
 def scrub(value: Any, limit: int = 60) -> str:

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analysis.common.text import compact
+from analysis.common.vocabulary import Vocabulary, header_key
 from analysis.ingest.detector import DETECTOR
 from analysis.ingest.recognise import Layout, SheetContext
-from analysis.text import compact
-from analysis.vocabulary import Vocabulary, header_key
 
 _DERIVED_HEADER = re.compile(
     r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分|(天数|次数)$|^(汇总|统计|异常统计)$"

@@ -9,9 +9,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import privacy, schemas
-from analysis.config import TownConfig
-from analysis.errors import InputFileError
+from analysis.common import schemas
+from analysis.common.config import TownConfig
+from analysis.common.errors import InputFileError
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.doubt import doubts
@@ -19,6 +19,7 @@ from analysis.ingest.pipeline import pinned_kind, raw_files
 from analysis.ingest.readers import RawSheet, column_letter, read_sources
 from analysis.ingest.recognise import Layout, Recogniser, SheetContext
 from analysis.ingest.rows import extract
+from analysis.safety import privacy
 
 PREVIEW_ROWS = 5
 
@@ -205,9 +206,9 @@ def run_explain(args: Any, console: Any) -> int:
 
     from rich.table import Table
 
-    from analysis import paths
-    from analysis.config import load_config
-    from analysis.errors import AnalysisError
+    from analysis.common import paths
+    from analysis.common.config import load_config
+    from analysis.common.errors import AnalysisError
 
     target = paths.resolve(args.path)
     if not target.exists():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.membership import Membership
+from analysis.processed.membership import Membership
 
 
 def match_records(

@@ -9,18 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from analysis.personal_numbers import ID18
-from analysis.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
-from analysis.text import PLACEHOLDERS, SPACES, clean_text, compact, is_blank, is_placeholder
-from analysis.text import stem as stem
+from analysis.common.columns import STR, factorizable, map_unique, map_unique_str, typed_column
+from analysis.common.text import BRANCH_SUFFIXES as BRANCH_SUFFIXES  # re-exported: the home is text.py
+from analysis.common.text import PLACEHOLDERS, SPACES, clean_text, compact, is_blank, is_placeholder
+from analysis.common.text import stem as stem
+from analysis.safety.personal_numbers import ID18
 
 # ---------------------------------------------------------------- text
 
@@ -55,57 +55,6 @@ def normalize_name(value: Any) -> str | None:
         return None
     text = _DOTS.sub("·", text)
     return text
-
-
-def _factorizable(series: pd.Series) -> pd.Series:
-    """Arrow string columns are factorised as they are (fast); anything else as Python objects."""
-    return series if isinstance(series.dtype, pd.StringDtype) else series.astype(object)
-
-
-def map_unique_fields(
-    series: pd.Series, func: Callable[[Any], Any], fields: tuple[str, ...]
-) -> dict[str, pd.Series]:
-    """Apply ``func`` once per distinct value and return the named attributes of its results as columns:
-    a field whose results are all text (or None) becomes an Arrow string column, one of booleans a bool
-    column, anything else an object column (no per-row Python objects for the first two)."""
-    codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
-    results = [func(v) for v in uniques] + [func(None)]
-    return {name: _typed_column([getattr(r, name) for r in results], codes, series.index) for name in fields}
-
-
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
-
-
-def _typed_column(values: list[Any], codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """The per-distinct-value ``values`` spread over the rows by ``codes`` (-1: the last value)."""
-    codes = np.where(codes < 0, len(values) - 1, codes)
-    if all(v is None or isinstance(v, str) for v in values):
-        taken = pa.array(values, type=pa.string()).take(pa.array(codes))
-        return pd.Series(taken, index=index, dtype=_STR)
-    column = np.empty(len(values), dtype=object)
-    column[:] = values  # element-wise: tuples stay tuples
-    if all(isinstance(v, (bool, np.bool_)) for v in values):
-        column = column.astype(bool)
-    return pd.Series(column[codes], index=index)
-
-
-def map_unique(series: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
-    """Apply ``func`` once per distinct value (fast on long columns with few distinct values)."""
-    values = _factorizable(series)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = [func(v) for v in uniques] + [func(None)]
-    mapped = np.empty(len(results), dtype=object)
-    mapped[:] = results  # element-wise: tuples stay tuples
-    return pd.Series(mapped[codes], index=series.index, dtype=object)
-
-
-def map_unique_str(series: pd.Series, func: Callable[[Any], str | None]) -> pd.Series:
-    """map_unique for a function that returns text or None: the result is an Arrow string column built
-    from the distinct results (no per-row Python objects)."""
-    codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
-    results = pa.array([func(v) for v in uniques] + [func(None)], type=pa.string())
-    taken = results.take(pa.array(np.where(codes < 0, len(results) - 1, codes)))
-    return pd.Series(taken, index=series.index, dtype=_STR)
 
 
 def text_column(series: pd.Series) -> pd.Series:
@@ -573,9 +522,9 @@ def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
     other shapes ("20190101张三" …) one distinct value at a time. Returns name / student_no / id_number
     as Arrow string columns."""
     if series.isna().all():  # the sheet has no such column
-        empty = pd.Series(None, index=series.index, dtype=_STR)
+        empty = pd.Series(None, index=series.index, dtype=STR)
         return {"name": empty, "student_no": empty.copy(), "id_number": empty.copy(), "id_tail": empty.copy()}
-    codes, uniques = pd.factorize(_factorizable(series), use_na_sentinel=True)
+    codes, uniques = pd.factorize(factorizable(series), use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object)
     values = u.to_numpy()
     names: list[Any] = [None] * (len(u) + 1)  # the last slot serves missing cells (code -1)
@@ -599,10 +548,10 @@ def identity_fields(series: pd.Series) -> dict[str, pd.Series]:
                 ident.id_tail,
             )
     return {
-        "name": _typed_column(names, codes, series.index),
-        "student_no": _typed_column(students, codes, series.index),
-        "id_number": _typed_column(ids, codes, series.index),
-        "id_tail": _typed_column(tails, codes, series.index),
+        "name": typed_column(names, codes, series.index),
+        "student_no": typed_column(students, codes, series.index),
+        "id_number": typed_column(ids, codes, series.index),
+        "id_tail": typed_column(tails, codes, series.index),
     }
 
 

@@ -19,10 +19,13 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis import __version__, guard, privacy, processed_folder, safe_io, schemas
+from analysis import __version__
 from analysis.codegraph import INGEST, code_fingerprint
-from analysis.config import TownConfig
-from analysis.errors import AnalysisError, InputFileError, write_internal_log
+from analysis.common import schemas
+from analysis.common.config import TownConfig
+from analysis.common.errors import AnalysisError, InputFileError, write_internal_log
+from analysis.common.paths import INGEST_REPORT, REJECTED_ROWS
+from analysis.common.vocabulary import Vocabulary
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.detector import DETECTOR
@@ -33,9 +36,9 @@ from analysis.ingest.prefetch import raw_files as raw_files
 from analysis.ingest.readers import RawSheet, read_sources
 from analysis.ingest.recognise import Layout, Recogniser, SheetContext
 from analysis.ingest.rows import SKIP_LABELS, extract
-from analysis.membership import Membership
-from analysis.paths import INGEST_REPORT, REJECTED_ROWS
-from analysis.vocabulary import Vocabulary
+from analysis.processed import processed_folder
+from analysis.processed.membership import Membership
+from analysis.safety import guard, privacy, safe_io
 
 SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 # Files made from the records, kept next to them (学习率.xlsx, 未学习学生.xlsx): never records or a roster

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import guard
+from analysis.safety import guard
 
 COLUMNAR_BYTES = 2 * 1024 * 1024
 """xlsx files from this size on (bulk exports such as monthly 青年大学习 records) are read column-wise into

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-from analysis import guard
-from analysis.errors import InputFileError, Location
+from analysis.common.errors import InputFileError, Location
 from analysis.ingest import prefetch
+from analysis.safety import guard
 
 
 @dataclass

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from analysis import privacy
-from analysis.config import COMMITTEE, TownConfig
+from analysis.common.config import COMMITTEE, TownConfig
+from analysis.common.vocabulary import DISTINCTIVE, ColumnDef, KindDef, Vocabulary, header_key
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.detector import DETECTOR
 from analysis.ingest.normalize import (
@@ -38,7 +38,7 @@ from analysis.ingest.normalize import (
     split_identity,
 )
 from analysis.ingest.readers import RawSheet, column_letter
-from analysis.vocabulary import DISTINCTIVE, ColumnDef, KindDef, Vocabulary, header_key
+from analysis.safety import privacy
 
 INFER_TYPES = ("name", "identity", "branch", "period", "id_number", "month", "date")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]{2,12}$")

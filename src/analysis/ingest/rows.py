@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.common.vocabulary import KindDef
 from analysis.ingest.normalize import blank_mask, date_column, is_blank, month_section
 from analysis.ingest.readers import RawSheet, column_letter
 from analysis.ingest.recognise import Layout
-from analysis.vocabulary import KindDef
 
 _NOTE = re.compile(
     r"(共\s*\d+\s*[条人行项]|导出|制表|填表|审核人|统计时间|截至|截止|^注[:：]|说明[:：]|备注[:：]|负责人[:：]|联系人[:：])"

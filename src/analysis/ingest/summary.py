@@ -10,10 +10,11 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
-from analysis import formatting, privacy, terminal
+from analysis.common import formatting, terminal
+from analysis.common.paths import INGEST_REPORT, REJECTED_ROWS
 from analysis.ingest.pipeline import IngestResult, SourceReport
 from analysis.ingest.prefetch import RawLink
-from analysis.paths import INGEST_REPORT, REJECTED_ROWS
+from analysis.safety import privacy
 
 COUNTS = ("读取", "保留", "拒绝", "重复", "跳过", "警告")
 MIN_NAME = 12  # a file name is not shortened below this many terminal cells

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from analysis import formatting, load, paths, safe_io, terminal
-from analysis.config import load_config
-from analysis.errors import AnalysisError, ConfigError
+from analysis.common import formatting, paths, terminal
+from analysis.common.config import load_config
+from analysis.common.errors import AnalysisError, ConfigError
 from analysis.indicators import study
 from analysis.ingest.branches import BranchResolver
+from analysis.processed import load
 from analysis.query.output import (
     GREEN,
     MARKS,
@@ -56,6 +57,7 @@ from analysis.query.participation import (
     resolve_branch,
     select_periods,
 )
+from analysis.safety import safe_io
 
 STUDY_COLUMNS = ["period", "recorded_at", "member_id", "match", "person_key", "name", "name_norm", "branch"]
 RATE_ROW = "支部参学率"

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import formatting, load, paths, safe_io
-from analysis.config import load_config
-from analysis.errors import AnalysisError
-from analysis.formatting import Shown
+from analysis.common import formatting, paths
+from analysis.common.config import load_config
+from analysis.common.errors import AnalysisError
+from analysis.common.formatting import Shown
 from analysis.indicators import study
 from analysis.ingest.branches import BranchResolver
+from analysis.processed import load
 from analysis.query.participation import (
     DONE,
     NOT_DONE,
@@ -31,6 +32,7 @@ from analysis.query.participation import (
     resolve_branch,
     select_periods,
 )
+from analysis.safety import safe_io
 
 COLOURS = {DONE: "#C6EFCE", NOT_DONE: "#FFC7CE"}
 NO_ROSTER = "没有团员名册：只能列出有学习记录的人和人数；参学率和未学习名单需要团员名册。"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from analysis import formatting, safe_io, terminal
+from analysis.common import formatting, terminal
 from analysis.query.participation import DONE, NOT_DONE
+from analysis.safety import safe_io
 
 GREEN, RED = "C6EFCE", "FFC7CE"
 MARKS = {DONE: "green", NOT_DONE: "red"}

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisError
+from analysis.common.errors import AnalysisError
 from analysis.indicators import study
 from analysis.indicators.common import in_year
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.normalize import normalize_name
-from analysis.load import Tables
+from analysis.processed.load import Tables
 
 DONE, NOT_DONE, NOT_JOINED, MOVED_OUT, NOT_YET_IN, LEFT = "√", "×", "未入团", "已转出", "未转入", "已离团"
 _QUARTER = re.compile(r"^(\d{4})\s*[Qq季]\s*([1-4])$")

@@ -9,14 +9,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import load, paths
-from analysis.config import TownConfig, load_config
+from analysis.common import paths
+from analysis.common.config import TownConfig, load_config
+from analysis.common.paths import CATALOGUE_DIR
 from analysis.indicators import catalogue as cat_mod
 from analysis.indicators.catalogue import Catalogue
 from analysis.ingest.pipeline import config_fingerprint
-from analysis.paths import CATALOGUE_DIR
+from analysis.processed import load
+from analysis.processed.workspace import ensure_processed, processed_lock
 from analysis.report.notebook_runner import RUNNER_ENV
-from analysis.workspace import ensure_processed, processed_lock
 
 STAGING_ENV = "TUANWEI_REPORTS_STAGING"  # "<reports dir><os.pathsep><staging dir>" while a run executes
 INTERACTIVE_DIR = "交互运行"  # reports/交互运行/<…>: what notebooks run by hand write

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 
-from analysis import formatting, paths
+from analysis.common import formatting, paths
 from analysis.report.context import INTERACTIVE_DIR, YearContext, open_year
 from analysis.report.section import Section, show
 

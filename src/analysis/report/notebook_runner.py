@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis import processes
-from analysis.errors import AnalysisError
-from analysis.paths import NOTEBOOKS_DIR
+from analysis.common.errors import AnalysisError
+from analysis.common.paths import NOTEBOOKS_DIR
+from analysis.safety import processes
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -249,7 +249,7 @@ def run_job(job: Job, parameters: dict[str, Any], cwd: Path, km: Any = None) -> 
     return time.perf_counter() - started
 
 
-WARM_UP = "from analysis import charts, narrative\nfrom analysis.report.notebook import start\n"
+WARM_UP = "from analysis import charts\nfrom analysis.report import narrative\nfrom analysis.report.notebook import start\n"
 """What every report notebook imports first (its second cell), loaded into a worker's kernel ahead."""
 KERNEL_READY_SECONDS = 120
 

@@ -20,14 +20,11 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from analysis import __version__, codegraph, faults, folders, formatting, locks, paths, processes, safe_io
-from analysis.audit import audit, format_findings
-from analysis.completeness import gate_message
-from analysis.config import load_config
-from analysis.errors import AnalysisError, GapsFound
-from analysis.ingest.pipeline import config_fingerprint, raw_files
-from analysis.ingest.summary import accounting_line
-from analysis.paths import (
+from analysis import __version__, codegraph
+from analysis.common import faults, formatting, paths
+from analysis.common.config import load_config
+from analysis.common.errors import AnalysisError, GapsFound
+from analysis.common.paths import (
     FAILED_NOTEBOOKS_SUFFIX,
     FIGURES_DIR,
     INDICATORS_JSON,
@@ -38,10 +35,15 @@ from analysis.paths import (
     SECTIONS_DIR,
     SUMMARY_DOCX,
 )
+from analysis.ingest.pipeline import config_fingerprint, raw_files
+from analysis.ingest.summary import accounting_line
+from analysis.processed.completeness import gate_message
+from analysis.processed.workspace import PROCESSED_WHO, raw_fingerprint, recover_leftovers, refuse_read_only
 from analysis.report import notebook_runner as nbs
 from analysis.report.context import STAGING_ENV, YearContext, build_context
 from analysis.report.workbook import write_workbook
-from analysis.workspace import PROCESSED_WHO, raw_fingerprint, recover_leftovers, refuse_read_only
+from analysis.safety import folders, locks, processes, safe_io
+from analysis.safety.audit import audit, format_findings
 
 # What a run cut short (killed, power lost) leaves next to reports/<Y>: removed by the next run.
 REPORT_LEFTOVERS = (".staging", ".old")

@@ -14,13 +14,14 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis import formatting, safe_io
 from analysis.charts import save as save_figure
 from analysis.charts import title_of
+from analysis.common import formatting
+from analysis.common.paths import FIGURES_DIR, SECTIONS_DIR
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.labels import RATE_COLUMNS, TABLE_TITLES, column_names, section_names
-from analysis.paths import FIGURES_DIR, SECTIONS_DIR
 from analysis.report.workbook import DETAIL_COLUMN, PEOPLE_FIRST, PEOPLE_TABLES, people_sheet
+from analysis.safety import safe_io
 
 TOTAL_LABEL = "合计"
 

@@ -48,13 +48,14 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
-from analysis import formatting, safe_io
-from analysis.completeness import Finding
+from analysis.common import formatting
+from analysis.common.paths import FIGURES_DIR, INDICATORS_XLSX, REJECTED_ROWS
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, KeyInfo
 from analysis.indicators.labels import COLUMNS, RATE_COLUMNS
-from analysis.paths import FIGURES_DIR, INDICATORS_XLSX, REJECTED_ROWS
+from analysis.processed.completeness import Finding
 from analysis.report.section import TOTAL_LABEL, load_sections
+from analysis.safety import safe_io
 
 if TYPE_CHECKING:
     from analysis.report.context import YearContext

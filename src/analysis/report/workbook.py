@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__, formatting, safe_io
+from analysis import __version__
+from analysis.common import formatting
 from analysis.indicators.catalogue import Catalogue
 from analysis.indicators.labels import TABLE_TITLES, chinese, percent_columns
+from analysis.safety import safe_io
 
 # What each catalogue table holds and which export it comes from (the 说明 sheet).
 TABLE_NOTES: dict[str, tuple[str, str]] = {

@@ -8,12 +8,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import paths, schemas
-from analysis.completeness import Assessment, assess
-from analysis.config import load_config
+from analysis.common import paths, schemas
+from analysis.common.config import load_config
 from analysis.indicators.catalogue import headline
 from analysis.ingest.pipeline import IngestResult, ingest_year
-from analysis.load import Tables
+from analysis.processed.completeness import Assessment, assess
+from analysis.processed.load import Tables
 from tuanwei_sample import build_town
 from tuanwei_sample.blind import writers
 from tuanwei_sample.truth import expected_indicators

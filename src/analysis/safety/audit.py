@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis.errors import AnalysisError, InputFileError, Location
-from analysis.guard import OLE_MAGIC, Limits, detect_text_encoding, open_checked_zip
-from analysis.personal_numbers import ID15, ID18, MOBILE_GROUPED
-from analysis.privacy import birth_date_from_id, id_checksum_ok, mask_id, mask_phone
+from analysis.common.errors import AnalysisError, InputFileError, Location
+from analysis.safety.guard import OLE_MAGIC, Limits, detect_text_encoding, open_checked_zip
+from analysis.safety.personal_numbers import ID15, ID18, MOBILE_GROUPED
+from analysis.safety.privacy import birth_date_from_id, id_checksum_ok, mask_id, mask_phone
 
 __all__ = ["KIND_ID", "KIND_PHONE", "KIND_UNREADABLE", "Finding", "audit", "audit_ok", "format_findings"]
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from analysis import formatting
+from analysis.common import formatting
 
 COMPACT_BELOW = 100
 ELLIPSIS = "…"

@@ -24,9 +24,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisError, Location
-from analysis.ingest.normalize import map_unique_str
-from analysis.personal_numbers import ID15, ID18, LONG_DIGITS, MOBILE
+from analysis.common.columns import map_unique_str
+from analysis.common.errors import AnalysisError, Location
+from analysis.safety.personal_numbers import ID15, ID18, LONG_DIGITS, MOBILE
 
 __all__ = [
     "SECRET_ENV",

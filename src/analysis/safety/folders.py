@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.errors import AnalysisError
-from analysis.paths import PROCESSED_OUTPUTS, REPORT_OUTPUTS, YearPaths
+from analysis.common.errors import AnalysisError
+from analysis.common.paths import PROCESSED_OUTPUTS, REPORT_OUTPUTS, YearPaths
 
 # What a processed or reports folder of ours holds: a folder without any of these is someone else's.
 PROCESSED_MARKERS = set(PROCESSED_OUTPUTS)

@@ -10,9 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import locks, pairs, paths, processed_folder, schemas
-from analysis.errors import MissingDataError, ProcessedDataError
-from analysis.membership import Membership
+from analysis.common import paths, schemas
+from analysis.common.errors import MissingDataError, ProcessedDataError
+from analysis.processed import pairs, processed_folder
+from analysis.processed.membership import Membership
+from analysis.safety import locks
 
 
 @dataclass

@@ -21,8 +21,8 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from analysis import faults
-from analysis.errors import AnalysisError
+from analysis.common import faults
+from analysis.common.errors import AnalysisError
 
 LOCK_WAIT_SECONDS = 600
 HELD_ENV = "TUANWEI_HELD_LOCKS"  # lock files held by this process or the parent that started it

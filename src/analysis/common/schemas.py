@@ -257,7 +257,7 @@ def markdown() -> str:
     lines = [
         "# 规范数据表（canonical tables）",
         "",
-        "本文件由 `python -m analysis docs` 根据 `src/analysis/schemas.py` 生成，请勿手工修改。",
+        "本文件由 `python -m analysis docs` 根据 `src/analysis/common/schemas.py` 生成，请勿手工修改。",
         "每张表另有来源列 source_file / source_sheet / source_row（原始文件、工作表、Excel 行号）。",
         "",
     ]

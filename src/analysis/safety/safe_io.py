@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analysis import formatting
+from analysis.common import formatting
 
 if TYPE_CHECKING:  # openpyxl loads when a workbook is written: a query printed in the terminal needs none
     from openpyxl.cell import WriteOnlyCell

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.membership import Membership
+from analysis.processed.membership import Membership
 
 
 def study_periods(records: pd.DataFrame, year: int) -> pd.DataFrame:

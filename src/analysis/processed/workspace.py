@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__, faults, load, locks, privacy
+from analysis import __version__
 from analysis.codegraph import INGEST, code_fingerprint
-from analysis.config import TownConfig
-from analysis.errors import AnalysisError, MissingDataError, ProcessedDataError
+from analysis.common import faults
+from analysis.common.config import TownConfig
+from analysis.common.errors import AnalysisError, MissingDataError, ProcessedDataError
+from analysis.common.paths import INGEST_REPORT, YearPaths
 from analysis.ingest.pipeline import (
     IngestResult,
     config_fingerprint,
@@ -26,7 +28,8 @@ from analysis.ingest.pipeline import (
     raw_files,
     write_processed,
 )
-from analysis.paths import INGEST_REPORT, YearPaths
+from analysis.processed import load
+from analysis.safety import locks, privacy
 
 # The dated tables of a year and their date column: the year's data should mostly fall in that year.
 YEAR_DATES = {

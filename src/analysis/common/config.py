@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-from analysis.errors import ConfigError, Location
-from analysis.paths import RESOURCES_DIR
-from analysis.text import compact, stem
-from analysis.vocabulary import Vocabulary, builtin
+from analysis.common.errors import ConfigError, Location
+from analysis.common.paths import RESOURCES_DIR
+from analysis.common.text import compact, stem
+from analysis.common.vocabulary import Vocabulary, builtin
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10× faster
 BRANCH_TYPES = ("村", "社区", "学校", "企业", "机关", "其他")
@@ -120,7 +120,7 @@ def _read_yaml(path: Path) -> Any:
             "请在记事本或 WPS 中打开它，另存为时把编码选为“UTF-8”。",
         ) from None
     except OSError as exc:
-        from analysis.faults import fault_error
+        from analysis.common.faults import fault_error
 
         fault = fault_error(exc, path)
         raise (fault or ConfigError("配置文件无法读取", where, "请确认该文件存在且有读取权限。")) from None

@@ -13,7 +13,7 @@ Cache layout (``<cache>`` is ``$TUANWEI_CACHE_DIR`` or ``platformdirs.user_cache
 ``<key>`` hashes the package version, the source file's size and ``RECIPE_VERSION``. The mtime is left out
 on purpose: pip stamps files with the install time, so every new virtualenv would rebuild the same font.
 
-Run ``python -m analysis.fonts`` (or call `prepare`) during set-up so the first report does not pay the
+Run ``python -m analysis.charts.fonts`` (or call `prepare`) during set-up so the first report does not pay the
 build time; it prints nothing.
 """
 
@@ -27,8 +27,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from analysis.errors import AnalysisError
-from analysis.paths import cache_dir
+from analysis.common import formatting
+from analysis.common.errors import AnalysisError
+from analysis.common.paths import cache_dir
 
 __all__ = ["FALLBACK_FAMILIES", "cache_dir", "font_path", "prepare", "register", "source_font_path"]
 
@@ -130,7 +131,7 @@ def font_path() -> Path:
                 _build(source, folder)
     except Timeout as exc:
         raise AnalysisError(
-            f"等待另一进程生成中文字体超时（{LOCK_TIMEOUT_S:.0f} 秒）：{folder}",
+            f"等待另一进程生成中文字体超时（{formatting.number(LOCK_TIMEOUT_S)} 秒）：{folder}",
             hint="请确认没有卡住的分析进程后重试",
         ) from exc
     except OSError as exc:

@@ -15,11 +15,11 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import formatting
-from analysis.config import TownConfig
-from analysis.load import Tables
-from analysis.pairs import checkin_pairs, member_rate_matrix, participation_pairs, study_periods
-from analysis.paths import REJECTED_ROWS
+from analysis.common import formatting
+from analysis.common.config import TownConfig
+from analysis.common.paths import REJECTED_ROWS
+from analysis.processed.load import Tables
+from analysis.processed.pairs import checkin_pairs, member_rate_matrix, participation_pairs, study_periods
 
 
 def _pct(value: float, signed: bool = False) -> str:

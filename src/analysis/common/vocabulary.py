@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from analysis.paths import RESOURCES_DIR
+from analysis.common.paths import RESOURCES_DIR
 
 KINDS_FILE = RESOURCES_DIR / "kinds.yml"
 CONTENT_TYPES = (

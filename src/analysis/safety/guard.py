@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, ClassVar, Literal
 
-from analysis.errors import ConfigError, InputFileError, Location
+from analysis.common.errors import ConfigError, InputFileError, Location
 
 __all__ = [
     "ARCHIVE_SUFFIXES",

@@ -76,7 +76,7 @@ def write_internal_log(text: str) -> Path:
     import tempfile
     import time
 
-    from analysis.paths import cache_dir
+    from analysis.common.paths import cache_dir
 
     name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
     try:

@@ -33,8 +33,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import paths, privacy, safe_io, schemas
-from analysis.errors import AnalysisError, ProcessedDataError
+from analysis.common import paths, schemas
+from analysis.common.errors import AnalysisError, ProcessedDataError
+from analysis.safety import privacy, safe_io
 
 MANIFEST_NAME = paths.PROCESSED_MANIFEST
 FORMAT = 1
@@ -128,7 +129,7 @@ def masked_sheets(sheets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def check_private(folder: Path) -> None:
     """The output audit on a processed folder about to be published: a full ID or phone number left in
     any file stops the ingest (exit 2) with the findings (masked)."""
-    from analysis.audit import audit, format_findings
+    from analysis.safety.audit import audit, format_findings
 
     findings = audit(folder)
     if findings:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from analysis import formatting
+from analysis.common import formatting
 from analysis.indicators.catalogue import Catalogue
 
 Sentences = Callable[[Catalogue], list[str]]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from analysis.errors import AnalysisError
+from analysis.common.errors import AnalysisError
 
 # Windows error codes that come as PermissionError / OSError (``winerror``).
 _WIN_SHARING = {32, 33}  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
