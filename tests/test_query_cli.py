@@ -400,9 +400,10 @@ def test_grid_table_snapshot(width):
     assert re.search(r"支部参学率\D+100\.0%\D+33\.3%\D+50\.0%\D+61\.1%", text)
 
 
-@pytest.mark.parametrize("width", [80, 160])
+@pytest.mark.parametrize("width", [80, 120, 160])
 def test_sample_quarter_fits_the_window(sample_processed, capsys, monkeypatch, width):
-    """14 periods: the full grid at 160 columns, per-member totals at 80; no number is wrapped or cut."""
+    """14 periods: the full grid at 120 and 160 columns (compact cells at 120), per-member totals at 80;
+    no number is wrapped or cut."""
     monkeypatch.setenv("COLUMNS", str(width))
     assert main(_query(sample_processed, "--branch", "塔岗村", "--quarter", "2022Q2")) == 0
     text = capsys.readouterr().out
@@ -411,4 +412,81 @@ def test_sample_quarter_fits_the_window(sample_processed, capsys, monkeypatch, w
     assert "…" not in text
     rows = [line for line in lines if re.search(r"\d+\s*│?\s+14\s*│?\s+\d+\.\d%", line)]
     assert len(rows) >= 20  # one line per member with 参学期数 / 应参学期数 / 参学率 intact
-    assert ("√" in text) is (width == 160)
+    assert ("√" in text) is (width >= 120)
+
+
+# --------------------------------------------------------------------------------------------------
+# Periods as analysts write them; messages that say what the data covers (issue 22, item 5)
+# --------------------------------------------------------------------------------------------------
+
+
+def _error(sample_processed, capsys, *args: str) -> str:
+    assert main(_query(sample_processed, *args)) == 2
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+def test_a_special_period_by_its_name(sample_processed, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(_query(sample_processed, "--branch", "塔岗村", "--period", "五四特辑")) == 0
+    out = capsys.readouterr().out
+    assert "（1 期）" in out and "特辑" in out
+    text = _error(sample_processed, capsys, "--period", "特辑")
+    assert "对应多个期次" in text and "特辑:五四特辑(05-04)" in text
+    text = _error(sample_processed, capsys, "--period", "第99期")
+    assert "找不到期次：第99期" in text and "特辑可写名称或日期" in text and "本年共 51 期" in text
+
+
+def test_reversed_range_and_other_year_say_what_the_data_covers(sample_processed, capsys):
+    text = _error(sample_processed, capsys, "--from", "2022-06-30", "--to", "2022-04-01")
+    assert "起止日期颠倒" in text
+    text = _error(sample_processed, capsys, "--quarter", "2021Q2")
+    assert "不在所查询的 2022 年内" in text and "2022-01-05 到 2022-12-21" in text and "--year 2021" in text
+    text = _error(sample_processed, capsys, "--from", "2022-12-25", "--to", "2022-12-31")
+    assert "所选范围内没有青年大学习期次" in text and "共 51 期" in text
+
+
+@pytest.mark.parametrize("quarter", ["Q2", "二季度", "2022 q2"])
+def test_quarter_without_year_is_the_data_year(sample_processed, capsys, monkeypatch, quarter):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(_query(sample_processed, "--branch", "塔岗村", "--quarter", quarter)) == 0
+    assert "2022Q2" in capsys.readouterr().out
+
+
+def test_missing_lists_each_member_once_per_branch(sample_processed, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main(_query(sample_processed, "--branch", "塔岗村", "--quarter", "2022Q2", "--missing")) == 0
+    out = capsys.readouterr().out
+    assert out.count("塔岗村团支部：") == 1
+    assert len(re.findall(r"^\s+傅志\s", out, flags=re.M)) == 1
+    # 傅志 studied only the quarter's first period: 13 of 14 missed, listed once with the periods
+    assert re.search(r"傅志\s+缺 13 期：12-13、12-14", out), out
+
+
+def test_missing_xlsx_has_one_row_per_member(sample_processed, tmp_path):
+    out = tmp_path / "m.xlsx"
+    args = [
+        "--branch",
+        "塔岗村",
+        "--quarter",
+        "2022Q2",
+        "--missing",
+        "--format",
+        "xlsx",
+        "--output",
+        str(out),
+    ]
+    assert main(_query(sample_processed, *args)) == 0
+    people = pd.read_excel(out, sheet_name="按人汇总", engine="calamine")
+    periods = pd.read_excel(out, sheet_name="未学习名单", engine="calamine")
+    assert list(people.columns[:2]) == ["团支部", "姓名"]
+    assert people["姓名"].is_unique and people["未学习期数"].sum() == len(periods)
+
+
+def test_never_studied_this_year(sample_processed, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    assert main(_query(sample_processed, "--never")) == 0
+    out = capsys.readouterr().out
+    assert "一次也没有学习的团员：共 4 人" in out
+    for name in ("冯睿", "郝琳", "周静玲", "熊刚"):
+        assert name in out

@@ -177,11 +177,17 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--who", metavar="序号或尾号", help="同名团员中的一位：序号（如 1）或身份证尾号、出生年份、学号"
     )
-    q.add_argument("--period", action="append", metavar="期次", help="期次，如 第12季第5期；可多次给出")
-    q.add_argument("--quarter", metavar="季度", help="季度，如 2022Q2")
+    q.add_argument(
+        "--period",
+        action="append",
+        metavar="期次",
+        help="期次，如 第12季第5期、12-5 或特辑名称（五四特辑）；可多次给出",
+    )
+    q.add_argument("--quarter", metavar="季度", help="季度，如 2022Q2、Q2 或 二季度")
     q.add_argument("--from", dest="date_from", metavar="日期", help="起始日期，如 2022-04-01")
     q.add_argument("--to", dest="date_to", metavar="日期", help="截止日期，如 2022-06-30")
-    q.add_argument("--missing", action="store_true", help="列出每期未学习的团员")
+    q.add_argument("--missing", action="store_true", help="列出未学习的团员（每人一行，列出缺学的期次）")
+    q.add_argument("--never", action="store_true", help="列出所选各期（默认全年）一次也没有学习的团员")
     q.add_argument("--activities", action="store_true", help="查询活动参与（而不是青年大学习）")
     q.add_argument("--format", choices=["table", "csv", "xlsx"], default="table", help="输出格式")
     q.add_argument("--output", metavar="文件", help="输出文件（csv/xlsx）")

@@ -21,7 +21,7 @@ from analysis.county import layout
 from analysis.county.engine import STUDY_STEPS, connect
 from analysis.county.layout import COUNTY_SCOPE
 from analysis.county.rollup import TOTAL_LABEL, period_rates
-from analysis.query.participation import select_periods
+from analysis.query.participation import empty_selection, select_periods
 
 
 def study_terms(county: layout.County) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -111,11 +111,10 @@ def run_towns_query(args: argparse.Namespace, console: Console) -> int:
         args.quarter,
         args.date_from,
         args.date_to,
+        year=args.year,
     )
     if chosen.empty:
-        raise AnalysisError(
-            "所选范围内没有青年大学习期次", hint="请检查 --quarter、--from/--to 或 --period。"
-        )
+        raise empty_selection(county_periods, args.year, args.quarter)
     first, last = chosen["date"].min(), chosen["date"].max()
     scope = (
         args.quarter.upper()

@@ -43,15 +43,19 @@ from analysis.query.participation import (
     activity_grid,
     activity_participation,
     all_pairs,
+    empty_selection,
     find_members,
     has_roster,
     learner_branches,
     learner_grid,
     learner_history,
     member_history,
+    missed_by_person,
     missing,
     namesake_details,
+    never_studied,
     order_namesakes,
+    parse_quarter,
     participation_grid,
     pick_member,
     resolve_branch,
@@ -66,6 +70,12 @@ RATES_SHEET = "各期参学率"
 LEGEND = (
     f"{DONE} 已学习；{NOT_DONE} 当天在本支部、没有学习记录；{NOT_JOINED} 当天尚未入团；"
     f"{MOVED_OUT} / {NOT_YET_IN} 当天在其他团支部（转出后 / 转入前）；{LEFT} 当天已离团。"
+)
+SHORT_CELLS = {NOT_JOINED: "未入", MOVED_OUT: "转出", NOT_YET_IN: "未转", LEFT: "离团"}
+SHORT_TOTALS = {"参学期数": "参学\n期数", "应参学期数": "应参\n期数"}
+SHORT_LEGEND = (
+    f"（{DONE} 已学习；{NOT_DONE} 未学习；未入 = 当天尚未入团；转出 / 未转 = 当天在其他团支部（转出后 / 转入前）；"
+    "离团 = 当天已离团）"
 )
 NO_ROSTER_NOTE = (
     "没有团员名册：下面只列出有学习记录的人和人数；参学率、未学习名单和个人应参学期数需要团员名册"
@@ -113,26 +123,37 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
         raise AnalysisError(
             f"{year} 年的数据中没有青年大学习记录", hint="请确认导出文件已放入原始数据文件夹并重新导入。"
         )
-    periods = select_periods(
-        study.study_periods(records, year), args.period, args.quarter, args.date_from, args.date_to
-    )
+    year_periods = study.study_periods(records, year)
+    periods = select_periods(year_periods, args.period, args.quarter, args.date_from, args.date_to, year=year)
     if periods.empty:
-        raise AnalysisError(
-            "所选范围内没有青年大学习期次", hint="请检查 --quarter、--from/--to 或 --period。"
-        )
-    scope = _scope(args, periods)
+        raise empty_selection(year_periods, year, args.quarter)
+    scope = _scope(args, periods, year)
     if not roster:
         return _without_roster(tables, periods, args, console, branch, scope, source)
     if args.member:
         return _member(tables, periods, args, console, branch, scope, source)
+    if getattr(args, "never", False):
+        frame = never_studied(tables, periods, branch)
+        title = f"{branch or '全镇'} {scope} 一次也没有学习的团员"
+        if args.format == "table":
+            _print_never(frame, console, title)
+            return 0
+        notes = [
+            ("从未学习", "所选各期中至少有一期当天在团、但一期也没有学习记录的团员（按团支部、姓名排列）。")
+        ]
+        return write_tables({"从未学习": frame}, args, console, title, source, notes)
     if args.missing:
         frame = missing(tables, periods, branch)
         title = f"{branch or '全镇'} {scope} 未学习名单"
         if args.format == "table":
-            _print_missing(frame, console, title)
+            _print_missing(frame, console, title, len(periods))
             return 0
         notes = [("未学习名单", "每期当天在团、没有学习记录的团员（按期次、团支部、姓名排列）。")]
-        return write_tables({"未学习名单": frame}, args, console, title, source, notes)
+        sheets = {"未学习名单": frame}
+        if args.format == "xlsx":  # a CSV holds one table: the rows per period
+            sheets["按人汇总"] = missed_by_person(frame)
+            notes.append(("按人汇总", "每人一行：所选各期中未学习的期数和期次（按团支部、未学习期数排列）。"))
+        return write_tables(sheets, args, console, title, source, notes)
 
     branches = [branch] if branch else sorted(set(tables.members["branch"]))
     pairs = all_pairs(tables, periods, branch)
@@ -144,9 +165,10 @@ def run_query(args: argparse.Namespace, console: Console) -> int:
     return _write_grids(grids, args, console, f"参学情况 {scope}", source)
 
 
-def _scope(args: argparse.Namespace, periods: pd.DataFrame) -> str:
+def _scope(args: argparse.Namespace, periods: pd.DataFrame, year: int) -> str:
     if args.quarter:
-        return args.quarter.upper()
+        q_year, q = parse_quarter(args.quarter, year)
+        return f"{q_year}Q{q}"
     first, last = periods["date"].min(), periods["date"].max()
     return f"{first:%Y-%m-%d}至{last:%Y-%m-%d}（{len(periods)} 期）"
 
@@ -167,21 +189,24 @@ def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> Non
     else:
         counts = g.learners.set_index("period")["learners"]
         footer = {"姓名": LEARNERS_ROW} | {p: formatting.count(counts.get(p)) for p in labels}
-    options = dict(
-        rates=RATE_COLUMNS,
-        marks=MARKS,
-        footer=footer,
-        headers=period_headers(g.periods),
-        mark_columns=labels,
+    headers = period_headers(g.periods)
+    options = dict(rates=RATE_COLUMNS, marks=MARKS, footer=footer, mark_columns=labels)
+    attempts = (
+        (None, g.grid, headers),
+        (True, g.grid, headers),
+        # the compact style with two-character cells and two-line totals' titles: a quarter fits 120 columns
+        (True, g.grid.replace(SHORT_CELLS), headers | SHORT_TOTALS),
     )
-    for narrow in (None, True):
+    for narrow, grid, titles in attempts:
         # the header and footer alone first: rows only widen a table, and measuring them all is slow
-        probe = terminal.frame_table(console, g.grid.iloc[:0], title, narrow=narrow, **options)  # type: ignore[arg-type]
+        probe = terminal.frame_table(console, grid.iloc[:0], title, narrow=narrow, headers=titles, **options)  # type: ignore[arg-type]
         if not terminal.fits(console, probe):
             continue
-        table = terminal.frame_table(console, g.grid, title, narrow=narrow, **options)  # type: ignore[arg-type]
+        table = terminal.frame_table(console, grid, title, narrow=narrow, headers=titles, **options)  # type: ignore[arg-type]
         if terminal.fits(console, table):
             console.print(table)
+            if grid is not g.grid:
+                console.print(SHORT_LEGEND)
             return
     totals = [c for c in ("姓名", "参学期数", "应参学期数", "参学率") if c in g.grid.columns]
     console.print(terminal.frame_table(console, g.grid[totals], title, rates=RATE_COLUMNS))
@@ -190,15 +215,27 @@ def print_grid(g: GridResult | LearnerGrid, console: Console, title: str) -> Non
         console.print(f"{g.branch} 各期平均参学率：{footer['参学率']}")
 
 
-def _print_missing(frame: pd.DataFrame, console: Console, title: str) -> None:
+def _print_missing(frame: pd.DataFrame, console: Console, title: str, n_periods: int) -> None:
+    """Once per branch: each member once, with how many and which of the periods they missed."""
     if frame.empty:
         console.print(f"{title}：所选各期团员均已学习。")
         return
-    console.print(f"[bold]{title}[/]")
-    for (period, day), group in frame.groupby(["期次", "日期"], sort=False):
-        console.print(f"\n[bold]{period}[/]（{formatting.day(day)}）未学习 {len(group)} 人：")
-        for branch, names in group.groupby("团支部"):
-            console.print(f"  {branch}（{len(names)} 人）：{'、'.join(names['姓名'])}")
+    console.print(f"[bold]{title}[/]（所选共 {n_periods} 期）")
+    people = missed_by_person(frame)
+    for branch, group in people.groupby("团支部", sort=True):
+        times = int(group["未学习期数"].sum())
+        console.print(f"\n[bold]{branch}[/]：{len(group)} 人未学习，共 {times} 人次")
+        for row in group.itertuples(index=False):
+            console.print(f"  {row.姓名}  缺 {row.未学习期数} 期：{row.未学习期次}")
+
+
+def _print_never(frame: pd.DataFrame, console: Console, title: str) -> None:
+    if frame.empty:
+        console.print(f"{title}：没有。所选各期中每名团员至少学习过一期。")
+        return
+    console.print(f"[bold]{title}[/]：共 {len(frame)} 人")
+    for branch, group in frame.groupby("团支部", sort=True):
+        console.print(f"\n[bold]{branch}[/]（{len(group)} 人）：{'、'.join(group['姓名'])}")
 
 
 # --------------------------------------------------------------------------------------------------

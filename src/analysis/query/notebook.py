@@ -19,6 +19,7 @@ from analysis.query.participation import (
     NOT_DONE,
     all_pairs,
     branches,
+    empty_selection,
     find_members,
     has_roster,
     learner_branches,
@@ -123,5 +124,9 @@ def open_query(
             f"{year} 年的数据中没有青年大学习记录", hint="请确认导出文件已放入原始数据文件夹并重新导入。"
         )
     all_periods = study.study_periods(tables.study_records, int(year))
-    periods = select_periods(all_periods, None, quarter or None, date_from or None, date_to or None)
+    periods = select_periods(
+        all_periods, None, quarter or None, date_from or None, date_to or None, year=int(year)
+    )
+    if periods.empty:
+        raise empty_selection(all_periods, int(year), quarter or None)
     return Query(tables, chosen, periods)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
 
 from analysis.common import formatting, terminal
-from analysis.query.participation import DONE, NOT_DONE
+from analysis.query.participation import DONE, NOT_DONE, SPECIAL, short_label
 from analysis.safety import safe_io
 
 GREEN, RED = "C6EFCE", "FFC7CE"
@@ -20,19 +19,12 @@ MARKS = {DONE: "green", NOT_DONE: "red"}
 RATE_COLUMNS = ("参学率",)
 
 
-_SEASON = re.compile(r"^第(\d+)季第(\d+)期$")
-_YEARLY = re.compile(r"^\d{4}年第(\d+)期$")
-
-
 def period_header(label: str, day: pd.Timestamp) -> str:
     """A period's column title in the terminal: a short label over the date (第12季第5期 → 12-5 / 02-16)."""
-    if m := _SEASON.match(label):
-        short = f"{m.group(1)}-{m.group(2)}"
-    elif m := _YEARLY.match(label):
-        short = f"第{m.group(1)}期"
-    elif label.startswith("特辑"):
-        short = "特辑"
-    else:
+    short = short_label(label)
+    if label.startswith(SPECIAL):
+        short = SPECIAL
+    elif short == label:
         short = terminal.shorten(label, 6)
     return f"{short}\n{day:%m-%d}"
 

@@ -19,7 +19,28 @@ from analysis.ingest.normalize import normalize_name
 from analysis.processed.load import Tables
 
 DONE, NOT_DONE, NOT_JOINED, MOVED_OUT, NOT_YET_IN, LEFT = "√", "×", "未入团", "已转出", "未转入", "已离团"
-_QUARTER = re.compile(r"^(\d{4})\s*[Qq季]\s*([1-4])$")
+_QUARTER = re.compile(r"^(?:(\d{4})\s*年?\s*)?(?:[Qq]\s*([1-4])|第?([1-4一二三四])\s*季度?)$")
+_CHINESE_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4}
+_SHORT_SEASON = re.compile(r"^(\d{1,2})\s*[-－—/]\s*(\d{1,2})$")
+SPECIAL = "特辑"
+
+
+def parse_quarter(text: str, year: int | None = None) -> tuple[int, int]:
+    """A quarter as typed — 2022Q2, 2022 q2, Q2, 二季度, 第二季度, 2022年第2季度 — as (year, quarter); without a
+    year, ``year`` (the data's) is used."""
+    m = _QUARTER.match(text.strip())
+    if not m or (m.group(1) is None and year is None):
+        raise AnalysisError(
+            f"季度“{text}”格式不对", hint="请写成 2022Q2 的形式（年份省略时为所查询的年度）。"
+        )
+    digit = m.group(2) or m.group(3)
+    q = _CHINESE_DIGIT.get(digit) or int(digit)
+    return (int(m.group(1)) if m.group(1) else int(year)), q  # type: ignore[arg-type]
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    start = pd.Timestamp(year, 3 * quarter - 2, 1)
+    return start, start + pd.offsets.QuarterEnd(0)
 
 
 def select_periods(
@@ -28,30 +49,100 @@ def select_periods(
     quarter: str | None = None,
     date_from: str | None = None,
     date_to: str | None = None,
+    year: int | None = None,
 ) -> pd.DataFrame:
-    """Periods of the year chosen by canonical label, by quarter ("2022Q2") or by a date range (the
-    period's date is the day of its median record time)."""
+    """Periods of the year chosen by label (any spelling ``match_period`` reads), by quarter ("2022Q2";
+    "Q2" means ``year``'s) or by a date range (the period's date is the day of its median record time).
+    A range that ends before it starts is refused; so is a 特辑 name that fits several 特辑."""
     chosen = periods
     if labels:
-        wanted = {_canonical_label(x) for x in labels}
-        unknown = sorted(wanted - set(periods["period"]))
+        available = list(periods["period"])
+        wanted: list[str] = []
+        unknown: list[str] = []
+        for text in labels:
+            found = match_period(text, available)
+            if not found:
+                unknown.append(text)
+            elif len(found) > 1:
+                raise AnalysisError(
+                    f"“{text}”对应多个期次：{'、'.join(found)}",
+                    hint="请写得更具体，如特辑的名称或日期（五四特辑、07-01）。",
+                )
+            else:
+                wanted += found
         if unknown:
-            hint = "、".join(periods["period"].head(5))
-            raise AnalysisError(f"找不到期次：{'、'.join(unknown)}", hint=f"期次写法如：{hint}。")
+            raise AnalysisError(f"找不到期次：{'、'.join(unknown)}", hint=period_spellings(periods))
         chosen = chosen[chosen["period"].isin(wanted)]
+    if date_from and date_to and _day(date_from) > _day(date_to):
+        raise AnalysisError(
+            f"起止日期颠倒：--from {date_from} 晚于 --to {date_to}", hint="请交换两个日期后重试。"
+        )
     if quarter:
-        m = _QUARTER.match(quarter.strip())
-        if not m:
-            raise AnalysisError(f"季度“{quarter}”格式不对", hint="请写成 2022Q2 的形式。")
-        year, q = int(m.group(1)), int(m.group(2))
-        start = pd.Timestamp(year, 3 * q - 2, 1)
-        end = start + pd.offsets.QuarterEnd(0)
+        q_year, q = parse_quarter(quarter, year)
+        start, end = quarter_bounds(q_year, q)
         chosen = chosen[(chosen["date"] >= start) & (chosen["date"] <= end)]
     if date_from:
         chosen = chosen[chosen["date"] >= _day(date_from)]
     if date_to:
         chosen = chosen[chosen["date"] <= _day(date_to)]
     return chosen.reset_index(drop=True)
+
+
+def match_period(text: str, labels: list[str]) -> list[str]:
+    """The period labels ``text`` names: the label itself, any spelling of it (第5期, 第十二季第五期, 12-5
+    for 第12季第5期), or — for a 特辑 — its name or date (五四特辑, 特辑 05-04); "特辑" alone names them all."""
+    text = text.strip()
+    if text in labels:
+        return [text]
+    canonical = _canonical_label(text)
+    if canonical in labels:
+        return [canonical]
+    if m := _SHORT_SEASON.match(text):
+        label = f"第{int(m.group(1))}季第{int(m.group(2))}期"
+        if label in labels:
+            return [label]
+    specials = [label for label in labels if label.startswith(SPECIAL)]
+    core = re.sub(r"[\s:：()（）]", "", text).replace(SPECIAL, "")
+    if not core:
+        return specials if SPECIAL in text else []
+    return [label for label in specials if core in re.sub(r"[\s:：()（）]", "", label).replace(SPECIAL, "")]
+
+
+def period_spellings(periods: pd.DataFrame) -> str:
+    """How the year's periods may be written, with the 特辑 by name (for a message's hint)."""
+    labels = list(periods["period"])
+    regular = [label for label in labels if not label.startswith(SPECIAL)]
+    specials = [label for label in labels if label.startswith(SPECIAL)]
+    parts = []
+    if regular:
+        example = regular[0]
+        short = (
+            f"（或 {m.group(1)}-{m.group(2)}）" if (m := re.match(r"^第(\d+)季第(\d+)期$", example)) else ""
+        )
+        parts.append(f"期次写法如：{example}{short}、{regular[-1]}")
+    if specials:
+        parts.append(f"特辑可写名称或日期：{'、'.join(specials)}")
+    return "；".join(parts) + f"。本年共 {len(labels)} 期，也可用 --quarter、--from/--to 选择范围。"
+
+
+def empty_selection(periods: pd.DataFrame, year: int, quarter: str | None = None) -> AnalysisError:
+    """The error for a selection without any period: which year is being asked and what it covers."""
+    if periods.empty:
+        return AnalysisError(
+            f"{year} 年的数据中没有青年大学习期次", hint="请确认导出文件已放入原始数据文件夹并重新导入。"
+        )
+    first, last = periods["date"].min(), periods["date"].max()
+    covers = f"{year} 年的数据中的期次从 {first:%Y-%m-%d} 到 {last:%Y-%m-%d}（共 {len(periods)} 期）"
+    if quarter:
+        q_year, q = parse_quarter(quarter, year)
+        if q_year != year:
+            return AnalysisError(
+                f"{q_year}Q{q} 不在所查询的 {year} 年内：{covers}",
+                hint=f"查询 {q_year} 年请加 --year {q_year}（该年的导出需已导入）。",
+            )
+    return AnalysisError(
+        f"所选范围内没有青年大学习期次：{covers}", hint="请检查 --quarter、--from/--to 或 --period。"
+    )
 
 
 def _canonical_label(text: str) -> str:
@@ -200,6 +291,69 @@ def missing(tables: Tables, periods: pd.DataFrame, branch: str | None = None) ->
     return out.rename(
         columns={"period": "期次", "date": "日期", "branch": "团支部", "name": "姓名"}
     ).reset_index(drop=True)
+
+
+_SEASON_LABEL = re.compile(r"^第(\d+)季第(\d+)期$")
+_YEARLY_LABEL = re.compile(r"^\d{4}年(第\d+期)$")
+
+
+def short_label(label: str) -> str:
+    """A period's label as lists show it: 第12季第5期 → 12-5, 2022年第5期 → 第5期, 特辑:五四特辑(05-04) →
+    五四特辑(05-04)."""
+    if m := _SEASON_LABEL.match(label):
+        return f"{m.group(1)}-{m.group(2)}"
+    if m := _YEARLY_LABEL.match(label):
+        return m.group(1)
+    return label.removeprefix(f"{SPECIAL}:")
+
+
+def missed_by_person(frame: pd.DataFrame) -> pd.DataFrame:
+    """``missing``'s rows (one per member and period) as one row per member of a branch: 团支部, 姓名,
+    未学习期数, 未学习期次 (short labels in period order); most periods missed first."""
+    columns = ["团支部", "姓名", "未学习期数", "未学习期次"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    ordered = frame.sort_values("日期", kind="stable")
+    grouped = ordered.groupby(["团支部", "姓名"], sort=False)["期次"]
+    out = pd.DataFrame(
+        {
+            "未学习期数": grouped.size().astype("int64"),
+            "未学习期次": grouped.agg(lambda s: "、".join(short_label(x) for x in s)),
+        }
+    ).reset_index()
+    out = out.sort_values(["团支部", "未学习期数", "姓名"], ascending=[True, False, True])
+    return out[columns].reset_index(drop=True)
+
+
+def never_studied(tables: Tables, periods: pd.DataFrame, branch: str | None = None) -> pd.DataFrame:
+    """Members due on at least one of ``periods`` (active in a branch that day) with a record in none of
+    them: 团支部 (their branch on the last of their due periods), 姓名, 应参学期数. With ``branch``, those
+    whose last branch it is."""
+    records = _study(tables)
+    pairs = study.participation_pairs(records, tables.membership, periods)
+    columns = ["团支部", "姓名", "应参学期数"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    by_member = pairs.sort_values("date").groupby("member_id")
+    summary = pd.DataFrame(
+        {
+            "studied": by_member["studied"].any(),
+            "branch": by_member["branch"].last(),
+            "due": by_member.size(),
+        }
+    )
+    never = summary[~summary["studied"]]
+    if branch:
+        never = never[never["branch"] == branch]
+    names = display_names(tables.members)
+    out = pd.DataFrame(
+        {
+            "团支部": never["branch"].to_numpy(),
+            "姓名": never.index.map(names).to_numpy(),
+            "应参学期数": never["due"].astype("int64").to_numpy(),
+        }
+    )
+    return out.sort_values(["团支部", "姓名"]).reset_index(drop=True)
 
 
 @dataclass
