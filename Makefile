@@ -14,7 +14,7 @@ YEAR ?=
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-fast lint format lab ingest sample docs audit bench clean
+.PHONY: help setup report query test test-fast lint format lab ingest sample docs audit bench clean
 
 help: ## 显示本帮助
 	@echo "用法：make <命令> [YEAR=年份]"
@@ -42,6 +42,13 @@ ifeq ($(strip $(YEAR)),)
 	$(PY) -m analysis ingest --sample
 else
 	$(PY) -m analysis ingest --year $(YEAR)
+endif
+
+query: $(STAMP) ## 即时查询：make query ARGS="--branch 塔岗村 --quarter Q2 --missing"（默认内置示例镇；YEAR=2023 查本镇）
+ifeq ($(strip $(YEAR)),)
+	$(PY) -m analysis query participation --sample $(ARGS)
+else
+	$(PY) -m analysis query participation --year $(YEAR) $(ARGS)
 endif
 
 test: $(STAMP) ## 运行全部测试（CI 运行的就是它；两个进程并行）

@@ -87,6 +87,11 @@ def test_readme_query_commands_run_after_make_report(sample_processed, tmp_path)
         assert "Traceback" not in done.stdout + done.stderr
         if "--output" in line:
             assert (work / line.split("--output")[1].split()[0]).is_file()
+    # files without --output go to reports/查询/, never into the folder the command runs in
+    assert [p.name for p in work.iterdir()] == []
+    assert list((root / "reports" / "查询").glob("*.xlsx"))
+    # the commands are run in the activated environment, and the README says how to activate it
+    assert "source .venv/bin/activate" in readme and "make query ARGS=" in readme
 
 
 @pytest.mark.slow  # command-line runs in subprocesses

@@ -60,6 +60,14 @@ REPORT_OUTPUTS = (
 )
 
 
+QUERY_DIR = "查询"  # reports/查询/: query answers written without --output
+
+
+def query_dir() -> Path:
+    """Where query answers go when no --output is given (beside the yearly reports, never the repository root)."""
+    return ROOT / "reports" / QUERY_DIR
+
+
 def cache_dir() -> Path:
     """The per-user cache folder (fonts, error logs): ``$TUANWEI_CACHE_DIR`` if set, else the platform's
     user cache dir."""

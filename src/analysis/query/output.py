@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from analysis.common import formatting, terminal
+from analysis.common import formatting, paths, terminal
 from analysis.query.participation import DONE, NOT_DONE, SPECIAL, short_label
 from analysis.safety import safe_io
 
@@ -38,8 +38,9 @@ def print_frame(frame: pd.DataFrame, console: Console, title: str) -> None:
 
 
 def output_path(args: argparse.Namespace, title: str) -> Path:
+    """``--output`` as given (relative to the current folder), else ``reports/查询/<title>.<format>``."""
     default = f"{title}.{args.format}".replace(" ", "_").replace("/", "-")
-    return Path(args.output) if args.output else Path.cwd() / default
+    return Path(args.output) if args.output else paths.query_dir() / default
 
 
 def side_file(output: Path, name: str) -> Path:
