@@ -17,10 +17,13 @@ OUTPUT_NAMES = {
     paths.INDICATORS_XLSX,
     paths.SUMMARY_DOCX,
     paths.MANIFEST,
+    paths.BULLETIN_DOCX,
+    paths.BULLETIN_PNG,
+    paths.BULLETIN_XLSX,
 }
 # where the report's numbers are turned into text: charts, sentences, tables, the document, the messages
 # of the completeness check (shown in the document and the workbook)
-REPORT_TEXT = ["charts", "county", "indicators", "report", "processed/completeness.py"]
+REPORT_TEXT = ["charts", "county", "indicators", "report", "processed/completeness.py", "bulletin"]
 
 
 def _modules(*parts: str) -> list[Path]:

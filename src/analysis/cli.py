@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {sample,ingest,run,query,audit,docs,fonts}`` (docs/definitions.md, section 1).
+"""Command line: ``python -m analysis {sample,ingest,run,query,bulletin,audit,docs,fonts}`` (docs/definitions.md, section 1).
 
 Every failure caused by input, configuration or the machine (no permission, disk full …) ends with one
 Chinese paragraph and exit code 2; an unexpected internal error is logged to a file of its own (per user,
@@ -197,6 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--towns", metavar="文件夹", help="各镇数据文件夹（town=镇名/year=年份/）：跨镇查询各镇参学率"
     )
 
+    p = sub.add_parser("bulletin", help="青年大学习通报：某一期（或季度、月份）的通报、排名图和待学习名单")
+    _year_args(p, reports=True)
+    p.add_argument("--sample", action="store_true", help="使用内置示例镇")
+    _links_arg(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--period", metavar="期次", help="期次，如 第12季第5期、12-5；latest 为导出完整的最近一期"
+    )
+    which.add_argument("--quarter", metavar="季度", help="季度累计通报，如 2022Q2、Q2")
+    which.add_argument("--month", metavar="月份", help="月度累计通报，如 5、2022-05")
+    p.add_argument("--date", metavar="日期", help="通报落款日期，如 2022-05-20（默认今天）")
+
     p = sub.add_parser("county", help="汇总各镇数据：各镇指标对比与全县合计")
     p.add_argument(
         "--towns", required=True, metavar="文件夹", help="各镇数据所在文件夹（其中为 town=镇名/year=年份/）"
@@ -355,6 +367,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     return run_query(args, _console())
 
 
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from analysis.bulletin.cli import run_bulletin
+
+    with _links_followed(args):
+        yp, config = _checked_paths(args, "bulletin")
+        return run_bulletin(yp, config, args, _console())
+
+
 def cmd_county(args: argparse.Namespace) -> int:
     from analysis.county.cli import run_county
 
@@ -407,6 +427,7 @@ COMMANDS = {
     "ingest": cmd_ingest,
     "run": cmd_run,
     "query": cmd_query,
+    "bulletin": cmd_bulletin,
     "county": cmd_county,
     "explain": cmd_explain,
     "audit": cmd_audit,

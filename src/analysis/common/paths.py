@@ -48,6 +48,11 @@ FIGURES_DIR = "figures"
 NOTEBOOKS_OUT_DIR = "notebooks"  # the executed notebooks and their HTML copies
 SECTIONS_DIR = "sections"  # what each notebook gives the summary document
 FAILED_NOTEBOOKS_SUFFIX = "-出错的笔记本"  # reports/<Y>-出错的笔记本/: a failed notebook kept for the analyst
+# reports/<Y>/通报/<期次 | 2022Q2 | 2022年5月>/: one 青年大学习 bulletin (python -m analysis bulletin)
+BULLETIN_DIR = "通报"
+BULLETIN_DOCX = "通报.docx"
+BULLETIN_PNG = "排名.png"
+BULLETIN_XLSX = "待学习名单.xlsx"
 PROCESSED_OUTPUTS = (INGEST_REPORT, REJECTED_ROWS, CATALOGUE_DIR, PROCESSED_MANIFEST)
 REPORT_OUTPUTS = (
     MANIFEST,
@@ -57,6 +62,7 @@ REPORT_OUTPUTS = (
     FIGURES_DIR,
     SECTIONS_DIR,
     NOTEBOOKS_OUT_DIR,
+    BULLETIN_DIR,  # kept when the yearly run replaces the report (report/run.py)
 )
 
 

@@ -25,6 +25,7 @@ from analysis.common import faults, formatting, paths
 from analysis.common.config import load_config
 from analysis.common.errors import AnalysisError, GapsFound
 from analysis.common.paths import (
+    BULLETIN_DIR,
     FAILED_NOTEBOOKS_SUFFIX,
     FIGURES_DIR,
     INDICATORS_JSON,
@@ -243,6 +244,8 @@ def _run_locked(
                     shutil.copytree(yp.reports, staging, ignore=shutil.ignore_patterns("~$*"))
                 else:
                     staging.mkdir(parents=True)
+                    if (yp.reports / BULLETIN_DIR).is_dir():  # the bulletins are not the run's to remove
+                        shutil.copytree(yp.reports / BULLETIN_DIR, staging / BULLETIN_DIR)
             t0 = time.perf_counter()
             if reuse and old_steps.get("indicators", {}).get("key") == indicators_key:
                 log.record("indicators", indicators_key, "skipped", 0.0)

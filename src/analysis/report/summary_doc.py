@@ -60,7 +60,7 @@ from analysis.safety import safe_io
 if TYPE_CHECKING:
     from analysis.report.context import YearContext
 
-__all__ = ["SummaryResult", "build_summary", "write_summary"]
+__all__ = ["SummaryResult", "add_table", "add_text", "build_summary", "new_document", "write_summary"]
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +330,13 @@ def _gap_mark(assessment: Any, item: dict[str, Any], section: dict[str, Any]) ->
 
 
 def _new_document(cat: Catalogue) -> DocxDocument:
+    return new_document(f"{cat.town}团委{cat.year}年度工作数据摘要", f"{cat.year}年度工作总结")
+
+
+def new_document(title: str, subject: str) -> DocxDocument:
+    """An empty document in this module's style (page, styles, heading numbering, page numbers, fonts)
+    with ``title`` and ``subject`` as its properties: the town summary, and other documents in the same
+    official style (the 青年大学习 通报, analysis.bulletin)."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -341,7 +348,7 @@ def _new_document(cat: Catalogue) -> DocxDocument:
     _define_styles(doc)
     _page_numbers(doc)
     _font_table(doc)
-    _properties(doc, cat)
+    _properties(doc, title, subject)
     return doc
 
 
@@ -585,10 +592,10 @@ def _font_table(doc: DocxDocument) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _properties(doc: DocxDocument, cat: Catalogue) -> None:
+def _properties(doc: DocxDocument, title: str, subject: str) -> None:
     props = doc.core_properties
-    props.title = f"{cat.town}团委{cat.year}年度工作数据摘要"
-    props.subject = f"{cat.year}年度工作总结"
+    props.title = title
+    props.subject = subject
     props.author = "数据分析套件"
     props.last_modified_by = "数据分析套件"
     props.comments = ""
@@ -644,6 +651,18 @@ def _clean(value: Any) -> str:
 
 def _add(doc: DocxDocument, text: Any, style: str | None = None) -> Paragraph:
     return doc.add_paragraph(_clean(text), style=style)
+
+
+def add_text(doc: DocxDocument, text: Any, style: str | None = None) -> Paragraph:
+    """A paragraph of ``text`` (set by the typography rule) in ``style`` (default 正文): for documents
+    made with `new_document`."""
+    return _add(doc, text, style)
+
+
+def add_table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """A 数据表格 table of display texts (set by the typography rule): for documents made with
+    `new_document`."""
+    return _table(doc, header, rows)
 
 
 def _text(doc: DocxDocument, text: str) -> None:
