@@ -14,7 +14,7 @@ YEAR ?=
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report query test test-fast lint format lab ingest sample docs audit bench clean
+.PHONY: help setup report query bulletin test test-fast lint format lab ingest sample docs audit bench clean
 
 help: ## 显示本帮助
 	@echo "用法：make <命令> [YEAR=年份]"
@@ -49,6 +49,17 @@ ifeq ($(strip $(YEAR)),)
 	$(PY) -m analysis query participation --sample $(ARGS)
 else
 	$(PY) -m analysis query participation --year $(YEAR) $(ARGS)
+endif
+
+PERIOD ?= latest
+QUARTER ?=
+MONTH ?=
+BULLETIN_SCOPE = $(if $(strip $(QUARTER)),--quarter $(QUARTER),$(if $(strip $(MONTH)),--month $(MONTH),--period $(PERIOD)))
+bulletin: $(STAMP) ## 青年大学习通报：make bulletin（示例镇导出完整的最近一期）；PERIOD=12-5、QUARTER=Q2 或 MONTH=5；YEAR=2023 为本镇
+ifeq ($(strip $(YEAR)),)
+	$(PY) -m analysis bulletin --sample $(BULLETIN_SCOPE) $(ARGS)
+else
+	$(PY) -m analysis bulletin --year $(YEAR) $(BULLETIN_SCOPE) $(ARGS)
 endif
 
 test: $(STAMP) ## 运行全部测试（CI 运行的就是它；两个进程并行）

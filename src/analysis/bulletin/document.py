@@ -254,6 +254,7 @@ def write_notice(path: Path, b: Bulletin, issued: dt.date) -> Path:
         doc, f"附件：{b.scope.words}各团支部“青年大学习”参学情况", summary_doc.STYLE_NOTE
     )
     heading.paragraph_format.page_break_before = True
+    heading.paragraph_format.first_line_indent = Pt(0)
     header, rows = attachment(b)
     summary_doc.add_table(doc, header, rows)
     summary_doc.add_text(doc, definition_note(b), summary_doc.STYLE_TABLE_NOTE)
