@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import openpyxl
 import pandas as pd
 import pytest
@@ -163,6 +164,15 @@ def test_target_verdict_is_indicators_xlsx_s():
     assert numbers.meets(0.5, None) is None
 
 
+def _drawn(b: numbers.Bulletin) -> list[str]:
+    """The texts of the ranking picture."""
+    fig = picture.ranking_figure(b)
+    try:
+        return [t.get_text() for t in fig.axes[0].texts]
+    finally:
+        plt.close(fig)
+
+
 # --- gaps -------------------------------------------------------------------------------------------------
 
 
@@ -191,8 +201,7 @@ def test_a_missing_export_is_a_gap_not_a_zero(holed, config):
     assert document.MISSING_TEXT in text and HOLE_BRANCH in document.missing_data(b)
     _, rows = document.attachment(b)
     assert next(r for r in rows if r[1] == HOLE_BRANCH)[4] == document.MISSING_TEXT
-    fig = picture.ranking_figure(b)
-    drawn = [t.get_text() for t in fig.axes[0].texts]
+    drawn = _drawn(b)
     assert document.MISSING_TEXT in drawn
     assert "0.0%" not in drawn  # never ranked last at 0%
     lists_frame = lists.pending(pairs, gaps, b.scope, holed.members)
@@ -324,10 +333,12 @@ def test_picture_is_phone_sized(written):
     assert height == picture.height_px(b)
     fig = picture.ranking_figure(b)
     drawn = [t.get_text() for t in fig.axes[0].texts]
+    sizes = [t.get_fontsize() for t in fig.axes[0].texts]
+    plt.close(fig)
     assert "第12季第5期“青年大学习”" in drawn and "示例镇各团支部参学率排名" in drawn
     assert any(t.startswith("数据截至2022年2月21日") for t in drawn)
     assert all(picture.short_branch(r.branch) in drawn for r in b.branches)
-    assert min(t.get_fontsize() for t in fig.axes[0].texts) * picture.DPI / 72 >= 22  # px
+    assert min(sizes) * picture.DPI / 72 >= 22  # px: readable on a phone
 
 
 def test_reports_folder_with_only_bulletins_is_ours(tmp_path):
@@ -337,3 +348,20 @@ def test_reports_folder_with_only_bulletins_is_ours(tmp_path):
         2022, tmp_path / "raw" / "2022", tmp_path / "processed", reports, tmp_path / "town.yml"
     )
     folders.check_folders(yp, None, reports=True)  # the yearly run may write there (and keeps 通报/)
+
+
+def test_month_bulletin_without_a_target(tables, config, periods, pairs, gaps, tmp_path):
+    import dataclasses
+
+    untargeted = dataclasses.replace(config, years={})
+    chosen = scope.month_scope(periods, YEAR, "5")
+    b = _bulletin(tables, untargeted, periods, pairs, gaps, chosen)
+    assert b.target is None and b.commended == [] and b.below == []
+    assert all(r.met is None for r in b.branches)
+    assert all(r.branch in document.commendation(b) for r in b.ranked[:3])
+    assert "本年度未设参学率目标" in document.overview(b)
+    assert "较上月" in document.overview(b)
+    document.write_notice(tmp_path / paths.BULLETIN_DOCX, b, dt.date(2022, 6, 1))
+    assert_official_text(tmp_path / paths.BULLETIN_DOCX)
+    assert docx_texts(tmp_path / paths.BULLETIN_DOCX)[0] == "关于2022年5月“青年大学习”学习情况的通报"
+    assert not any(t.startswith("目标") for t in _drawn(b))
