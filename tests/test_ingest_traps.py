@@ -12,7 +12,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.common.config import load_config
-from analysis.ingest.pipeline import ingest_year
+from analysis.ingest.pipeline import ingest_year, rejected_sheets
 
 TOWN = """
 town: 测试镇
@@ -237,6 +237,46 @@ def test_namesakes(tmp_path, config):
     assert list(study["match"]) == ["name_branch", "ambiguous", "ambiguous", "student_no"]
     assert study["member_id"].isna().tolist() == [False, True, True, False]
     assert len(result.ambiguous) == 2
+
+
+def test_lookup_sheets_are_listed_not_read(tmp_path, config):
+    """A template's 数据字典 / 下拉选项 sheets (hidden, or named so) hold the options offered when filling it
+    in — lists of periods, branches, names — never records: skipped and listed with their rows. A hidden
+    sheet of records (last year's, repeating its period) is read as records all the same."""
+    raw = tmp_path / "raw"
+    roster(raw)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "学习记录"
+    for row in [
+        ["期数", "姓名", "归属组织", "报名时间"],
+        ["第十二季第5期", "张三", "塔岗村团支部", "2022-03-06 19:45:12"],
+        ["第十二季第5期", "李四", "塔岗村团支部", "2022-03-06 20:45:12"],
+    ]:
+        ws.append(row)
+    options = wb.create_sheet("下拉选项")  # named: skipped whether hidden or not
+    for row in [["期数", "归属组织", "姓名"], ["第十二季第1期", "塔岗村团支部", "张三"],
+                ["第十二季第2期", "新华社区团支部", "李四"], ["第十二季第3期", "测试镇中学团支部", "王五"]]:  # fmt: skip
+        options.append(row)
+    hidden = wb.create_sheet("Sheet3")  # hidden, unnamed: columns of distinct options of unequal length
+    hidden.sheet_state = "hidden"
+    for row in [["所在团支部", "是否", "期次"], ["塔岗村团支部", "是", "第十二季第1期"],
+                ["新华社区团支部", "否", "第十二季第2期"], ["测试镇中学团支部", None, "第十二季第3期"]]:  # fmt: skip
+        hidden.append(row)
+    old = wb.create_sheet("去年")  # hidden records: the period repeats down the column
+    old.sheet_state = "hidden"
+    for row in [["期数", "姓名", "归属组织", "报名时间"], ["第十一季第5期", "张三", "塔岗村团支部", "2021-03-06 19:45:12"],
+                ["第十一季第5期", "李四", "塔岗村团支部", "2021-03-06 20:45:12"]]:  # fmt: skip
+        old.append(row)
+    wb.save(raw / "学习.xlsx")
+    result = run(raw, config)
+    assert [(u["sheet"], u["rows"]) for u in result.lookup_sheets] == [("下拉选项", 4), ("Sheet3", 4)]
+    assert "隐藏" in result.lookup_sheets[1]["message"]
+    assert {s.sheet for s in result.sources if s.file == "学习.xlsx"} == {"学习记录", "去年"}
+    assert len(result.tables["study_records"]) == 4  # this year's two and last year's two (other periods)
+    listed = rejected_sheets(result)["未导入的文件"]["文件"].tolist()
+    assert "学习.xlsx（下拉选项）" in listed and "学习.xlsx（Sheet3）" in listed
+    assert result.report()["lookup_sheets_skipped"] == result.lookup_sheets
 
 
 # -- trap 7: full-width characters and spaces; unknown branches with a suggestion ---------------------

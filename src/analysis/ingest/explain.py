@@ -15,7 +15,7 @@ from analysis.common.errors import InputFileError
 from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.doubt import doubts
-from analysis.ingest.pipeline import pinned_kind, raw_files
+from analysis.ingest.pipeline import lookup_sheet, pinned_kind, raw_files
 from analysis.ingest.readers import RawSheet, column_letter, read_sources
 from analysis.ingest.recognise import Layout, Recogniser, SheetContext
 from analysis.ingest.rows import extract
@@ -34,6 +34,7 @@ class SheetExplanation:
     problem: str | None = None
     unmapped_headers: list[str] = field(default_factory=list)
     doubt: tuple[str, ...] = ()  # what contradicts the reading: the ingest sets the sheet aside
+    lookup: str | None = None  # why the sheet is a lookup sheet (数据字典, 下拉选项): never read
 
     @property
     def chosen(self) -> Layout | None:
@@ -57,6 +58,9 @@ def explain(target: Path, config: TownConfig, year: int, base: Path | None = Non
                 out.append(SheetExplanation(shown, "", pinned, [], problem=sheets.render()))
                 continue
             for sheet in sheets:
+                if (why := lookup_sheet(sheet)) is not None:
+                    out.append(SheetExplanation(shown, sheet.sheet, pinned, [], lookup=why))
+                    continue
                 layouts = recogniser.recognise(sheet, SheetContext(shown, sheet.sheet, year), pinned)
                 item = SheetExplanation(shown, sheet.sheet, pinned, layouts)
                 if item.chosen is not None and not pinned:
@@ -149,6 +153,8 @@ def describe(item: SheetExplanation, config: TownConfig) -> list[str]:
     lines = [where]
     if item.problem:
         return [*lines, f"  无法读取：{item.problem}"]
+    if item.lookup:
+        return [*lines, f"  不导入：{item.lookup}"]
     if not item.layouts:
         return [
             *lines,

@@ -44,6 +44,11 @@ SUMMARY_SHEET = re.compile(r"汇总|统计|透视|说明|目录|封面|图表")
 # Files made from the records, kept next to them (学习率.xlsx, 未学习学生.xlsx): never records or a roster
 # unless they carry the records' own columns (a time of study).
 DERIVED = re.compile(r"未学习|未参学|未完成|未打卡|未报名|学习率|参学率|完成率|打卡率|排名|排行|通报")
+# Lookup sheets of a template or a form (数据字典, 下拉选项, 代码表): the options offered when filling it in,
+# never data of any kind (a list of branches and names would read as records) — skipped and listed.
+LOOKUP_SHEET = re.compile(
+    r"字典|下拉|选项|代码表|码表|枚举|数据有效性|数据验证|^(dict|lists?|options?)$", re.I
+)
 
 
 @dataclass
@@ -108,6 +113,7 @@ class IngestResult:
     config_hash: str
     notes: list[str] = field(default_factory=list)  # what the year's data can and cannot give (Chinese)
     unsure_sheets: list[dict[str, Any]] = field(default_factory=list)  # set aside: the reading is doubted
+    lookup_sheets: list[dict[str, Any]] = field(default_factory=list)  # 数据字典, 下拉选项: not data
 
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "kept", "rejected", "duplicates")
@@ -132,6 +138,7 @@ class IngestResult:
             "summary_sheets_skipped": self.summary_sheets,
             "set_aside_other_year": self.set_aside,
             "unsure_sheets": self.unsure_sheets,
+            "lookup_sheets_skipped": self.lookup_sheets,
             "unknown_branches": self.unknown_branches.to_dict(orient="records"),
             "ambiguous_matches": len(self.ambiguous),
             "warnings": len(self.warnings),
@@ -215,6 +222,7 @@ def ingest_year(
         config_hash=config_fingerprint(config),
         notes=_year_notes(tables),
         unsure_sheets=run.unsure,
+        lookup_sheets=run.lookup,
     )
 
 
@@ -255,8 +263,13 @@ class _Run:
     deferred: list[tuple[RawSheet, Layout]] = field(default_factory=list)  # name-and-branch-only rosters
     set_aside: list[dict[str, Any]] = field(default_factory=list)  # sheets of another year
     unsure: list[dict[str, Any]] = field(default_factory=list)  # readings something contradicts
+    lookup: list[dict[str, Any]] = field(default_factory=list)  # 数据字典, 下拉选项: skipped, listed
 
     def sheet(self, sheet: RawSheet, where: SheetContext, pinned: str | None) -> None:
+        if (why := lookup_sheet(sheet)) is not None:  # even in a file pinned to a kind: not its data
+            rows = int(sheet.cells.notna().any(axis=1).sum())
+            self.lookup.append({"file": sheet.file, "sheet": sheet.sheet, "rows": rows, "message": why})
+            return
         layouts = self.recogniser.recognise(sheet, where, pinned)
         layout = layouts[0] if layouts else None
         if layout is None or (layout.missing and not pinned):
@@ -404,6 +417,33 @@ def unsure_entry(sheet: RawSheet, layout: Layout, doubt: Doubt, vocab: Vocabular
         "hint": f'确认后在 town.yml 的 files 中指定类型，例如 files: {{"{name}": {layout.kind_label}}}；'
         f'运行 python -m analysis explain "{name}" 查看识别依据',
     }
+
+
+def lookup_sheet(sheet: RawSheet) -> str | None:
+    """Why a sheet is a lookup sheet (Chinese), or None: named as one (数据字典, 下拉选项, 代码表 …), or hidden
+    and holding lists of options — every column's values distinct, the columns of different lengths."""
+    hidden = "（隐藏）" if sheet.hidden else ""
+    if sheet.sheet and LOOKUP_SHEET.search(sheet.sheet.strip()):
+        return f"工作表“{sheet.sheet}”{hidden}是数据字典或下拉选项（填表时的可选值，不是数据），未导入"
+    if sheet.hidden and _option_lists(sheet.cells):
+        return "隐藏的工作表，各列是互不重复、长短不一的可选值列表（下拉选项），不是数据，未导入"
+    return None
+
+
+def _option_lists(cells: pd.DataFrame) -> bool:
+    """Columns of options: at least two columns, each a header over values none of which repeats, ending
+    at different rows (one of them with three values or more) or five values long. Records repeat
+    something down a column (a period, a date, a gender, a status)."""
+    columns = [cells[c].dropna() for c in cells.columns]
+    columns = [c[c.astype(str).str.strip() != ""] for c in columns]
+    columns = [c for c in columns if len(c)]
+    if len(columns) < 2:
+        return False
+    values = [c.iloc[1:].astype(str).str.strip() for c in columns]
+    lengths = {int(c.index[-1]) for c in columns}
+    distinct = all(not v.duplicated().any() for v in values)
+    longest = max(len(v) for v in values)
+    return distinct and ((len(lengths) > 1 and longest >= 3) or longest >= 5)
 
 
 def _derived(sheet: RawSheet, layout: Layout) -> bool:
@@ -1080,7 +1120,8 @@ def rejected_sheets(result: IngestResult) -> dict[str, pd.DataFrame]:
             + [
                 {"文件": u["file"] + (f"（{u['sheet']}）" if u["sheet"] else ""), "原因": u["message"]}
                 for u in result.set_aside
-            ],
+            ]
+            + [{"文件": f"{u['file']}（{u['sheet']}）", "原因": u["message"]} for u in result.lookup_sheets],
             columns=["文件", "原因"],
         ),
     }

@@ -41,6 +41,7 @@ class RawSheet:
     sheet: str
     cells: pd.DataFrame
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (row1, col1, row2, col2)
+    hidden: bool = False  # hidden (or very hidden) in its workbook
 
     @property
     def where(self) -> Location:
@@ -257,7 +258,8 @@ def _read_xlsx_columnar(
             frame = table.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))
             frame.columns = range(first_col, first_col + frame.shape[1])
             frame.index = pd.RangeIndex(1, 1 + len(frame))
-            sheets.append(RawSheet(display_name, name, frame, merges.get(name, [])))
+            hidden = str(getattr(sheet, "visible", "visible")) != "visible"
+            sheets.append(RawSheet(display_name, name, frame, merges.get(name, []), hidden))
         return sheets
     except InputFileError:
         raise
@@ -326,7 +328,9 @@ def _read_workbook(
                 if ranges is not None
                 else list((merges or {}).get(meta.name, []))
             )
-            sheets.append(RawSheet(display_name, meta.name, _grid(rows, start_row + 1, start_col), merged))
+            hidden = not str(meta.visible).endswith("Visible")
+            grid = _grid(rows, start_row + 1, start_col)
+            sheets.append(RawSheet(display_name, meta.name, grid, merged, hidden))
     except (CalamineError, ValueError) as exc:
         raise InputFileError(
             f"读取工作表时出错（{type(exc).__name__}）",

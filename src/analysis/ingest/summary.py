@@ -100,6 +100,9 @@ def print_ingest_summary(
     if result.summary_sheets:
         names = "、".join(f"{s['file']}（{s['sheet']}）" for s in result.summary_sheets)
         console.print(f"已跳过汇总类工作表（不是逐条明细，不导入）：{names}")
+    if result.lookup_sheets:
+        names = "、".join(f"{s['file']}（{s['sheet']}）" for s in result.lookup_sheets)
+        console.print(f"已跳过数据字典、下拉选项等查找表（填表时的可选值，不导入）：{names}")
     if len(result.unknown_branches):
         texts = [privacy.scrub_shown(str(t)) for t in result.unknown_branches["text"]]  # cells: masked
         shown = [t for t in texts if ORG_WORDS.search(t)][:10]  # a stray column of names is never printed
