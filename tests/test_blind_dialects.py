@@ -17,12 +17,6 @@ KNOWN_WRONG: dict[str, dict[str, str]] = {
     "forms_and_wecom": {
         "cadre.checkin_rate": "a 企业微信 punch log (打卡状态 正常/未打卡, the date in 时间 with a weekday) is not read; "
         "its 月报 summary is doubted — the gate stops the run (未识别的工作表, 无法确定这张表是什么)",
-        "study.learner_times": "the platform's 编号 column holds 学号 for school records; 编号 is also a spelling "
-        "of a running number (序号), so it is not read as one: two same-named members of one branch stay "
-        "ambiguous (listed in rejected_rows.xlsx, never credited)",
-        "study.member_rate": "the same",
-        "study.member_rate.示例镇中学团支部": "the same",
-        "study.never": "the same",
     },
 }
 

@@ -239,6 +239,49 @@ def test_namesakes(tmp_path, config):
     assert len(result.ambiguous) == 2
 
 
+@pytest.mark.parametrize("written", ["roster", "other", "running"])
+def test_a_column_named_only_a_number_is_decided_by_its_content(tmp_path, config, written):
+    """A platform's sign-up list: ID (its own serial), 姓名, 编号, 归属组织. 编号 says only "a number" (a
+    序号 elsewhere): holding the roster's 学号 it tells the two 赵六 of 测试镇中学 apart; codes that are not
+    the roster's 学号 are not used (noted); codes counting up the rows are a serial, never a 学号."""
+    raw = tmp_path / "raw"
+    roster(raw)
+    codes = {
+        "roster": ["20190102", "20190101", "20200301"],  # 20200301: a student not on the roster
+        "other": ["88004512", "88001297", "88003380"],
+        "running": ["2022001", "2022002", "2022003"],
+    }[written]
+    xlsx(
+        raw / "测试镇团委-第十二季第5期.xlsx",
+        [
+            ["ID", "姓名", "编号", "归属组织", "报名时间"],
+            [3000006, "赵六", codes[0], "测试镇中学团支部", "2022-03-06 19:45:12"],
+            [3000024, "张三", None, "塔岗村团支部", "2022-03-06 19:46:12"],
+            [3000031, "赵六", codes[1], "测试镇中学团支部", "2022-03-06 19:47:12"],
+            [3000050, "孙八", codes[2], "测试镇中学团支部", "2022-03-06 19:48:12"],
+        ],
+        "报名列表",
+    )
+    result = run(raw, config)
+    src = next(s for s in result.sources if s.kind == "study")
+    identity = src.recognition["columns"].get("identity")
+    study = result.tables["study_records"].sort_values("recorded_at")
+    zhao = study[study["name_norm"] == "赵六"]
+    if written == "running":
+        assert identity is None  # counts up the rows: the platform's serial, like ID
+        assert set(zhao["match"]) == {"ambiguous"} and zhao["member_id"].isna().all()
+        return
+    assert (identity["how"], identity["header"]) == ("code", "编号")
+    if written == "roster":
+        assert list(zhao["match"]) == ["student_no", "student_no"]
+        assert zhao["member_id"].nunique() == 2
+        assert any("编号" in n and "学号" in n and "67%" in n for n in src.notes)
+    else:
+        assert set(zhao["match"]) == {"ambiguous"} and zhao["member_id"].isna().all()
+        assert zhao["student_no"].isna().all()
+        assert any("没有作为学号使用" in n for n in src.notes)
+
+
 def test_lookup_sheets_are_listed_not_read(tmp_path, config):
     """A template's 数据字典 / 下拉选项 sheets (hidden, or named so) hold the options offered when filling it
     in — lists of periods, branches, names — never records: skipped and listed with their rows. A hidden

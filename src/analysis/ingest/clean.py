@@ -21,6 +21,7 @@ from analysis.ingest.branches import BranchResolver
 from analysis.ingest.normalize import (
     blank_mask,
     canonical_period,
+    code_text,
     compact,
     date_column,
     identity_fields,
@@ -276,6 +277,17 @@ def _keys(name_norm: pd.Series, ids: pd.Series, birth: pd.Series, extra: pd.Seri
     return by_id.fillna(by_birth).fillna(by_extra).astype("str")
 
 
+def _unverified_codes(rows: pd.DataFrame, src: Source, column: str) -> tuple[pd.Series, pd.Series]:
+    """(codes, the column as an identity): a column read as 学号 by its content alone (header 编号, see
+    recognise.Recogniser._codes) gives its codes apart — the pipeline makes them 学号 when they are the
+    roster's — and no identity; any other column is the identity it says."""
+    source = src.layout.sources.get(column)
+    raw = _col(rows, column)
+    if source is None or source.how != "code":
+        return pd.Series(None, index=rows.index, dtype="str"), raw
+    return map_unique_str(raw, code_text), pd.Series(None, index=rows.index, dtype=object)
+
+
 def _branches(rows: pd.DataFrame, column: str, ctx: Context, allow_committee: bool = False) -> pd.Series:
     return ctx.resolver.resolve(_col(rows, column), allow_committee=allow_committee)
 
@@ -351,8 +363,8 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         flag.notna(), position.notna() & ~position.fillna("").str.contains("无|团员", regex=True)
     ).astype(bool)
     phone = privacy.normalize_phones(_col(rows, "phone"))
-    member_no = map_unique_str(_opt(rows, "member_no"), _code_text)
-    student_no = map_unique_str(_opt(rows, "student_no"), _code_text)
+    member_no = map_unique_str(_opt(rows, "member_no"), code_text)
+    student_no = map_unique_str(_opt(rows, "student_no"), code_text)
     key = _keys(name_norm, ids, birth, member_no.fillna(student_no).fillna(branch))
     out = pd.DataFrame(
         {
@@ -384,18 +396,6 @@ def roster(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         index=rows.index,
     )
     return issues.keep(out)
-
-
-def _code_text(value: Any) -> str | None:
-    """团员编号 / 学号 stored as numbers → their digits ("20190101.0" → "20190101")."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = compact(value)
-    if text and re.fullmatch(r"\d+\.0", text):
-        text = text[:-2]
-    return text.upper() if text else None
 
 
 # ------------------------------------------------------------------ transfers
@@ -457,7 +457,8 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     unknown_label = label.notna() & ~label.str.contains("期|特辑|月", regex=True)
     issues.warn(unknown_label, "period", "期次格式无法识别，按原文作为一期处理", raw="period")
     fields = ("name", "student_no", "id_number", "id_tail")
-    ident = identity_fields(_col(rows, "identity"))
+    code_no, identity = _unverified_codes(rows, src, "identity")
+    ident = identity_fields(identity)
     from_name = identity_fields(_col(rows, "name"))  # "20190101张三" in 姓名 too
     name_norm, student, id_text, id_tail = (from_name[f].fillna(ident[f]) for f in fields)
 
@@ -488,6 +489,7 @@ def study(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "scope": scope,
             "id_key": privacy.pseudonyms(id_text.where(id_text.notna()), kind="p"),
             "id_tail": id_tail.fillna(id_text.str[-4:]),
+            "code_no": code_no,  # working: 学号 once the roster confirms them (pipeline)
             **_provenance(rows, src),
         },
         index=rows.index,
@@ -715,7 +717,8 @@ def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     activity = text_column(_col(rows, "activity_name"))
     issues.reject(activity.isna(), "activity_name", "缺少活动名称")
     ident = map_unique(_col(rows, "name"), split_identity)
-    extra = map_unique(_col(rows, "identity"), split_identity)
+    code_no, identity = _unverified_codes(rows, src, "identity")
+    extra = map_unique(identity, split_identity)
     name_norm = ident.map(lambda i: i.name).astype("str")
     issues.reject(name_norm.isna(), "name", "缺少姓名")
     date = _dates(rows, "date", issues, src.year_hint, required=False, label="活动日期")
@@ -736,6 +739,7 @@ def participants(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             .astype("str")
             .fillna(ident.map(lambda i: i.student_no).astype("str")),
             "id_key": privacy.pseudonyms(id_text.where(id_text.notna()), kind="p"),
+            "code_no": code_no,  # working: 学号 once the roster confirms them (pipeline)
             **_provenance(rows, src),
         },
         index=rows.index,
@@ -768,7 +772,7 @@ def recruitment(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     branch = _branches(rows, "branch", ctx)
     unknown, message = _unknown_branch(raw_branch, branch, ctx)
     issues.warn(unknown, "branch", message.str.replace("；", "，按原文保留；", regex=False))
-    league_no = map_unique_str(_col(rows, "league_no"), _code_text)
+    league_no = map_unique_str(_col(rows, "league_no"), code_text)
     joined_year = dates["joined_date"].dt.year
     bad_no = league_no.notna() & ~league_no.str.fullmatch(r"\d{12}|\d{16}").fillna(False).astype(bool)
     issues.warn(bad_no, "league_no", "发展团员编号应为 12 位（或 16 位）数字")

@@ -138,7 +138,7 @@ def snippet(item: SheetExplanation, config: TownConfig) -> str:
     lines = ["files:", f'  "{item.file.rsplit("/", 1)[-1]}": {kind.label}']
     spellings = []
     for key, source in layout.sources.items():
-        if source.how == "content" and source.header:
+        if source.how in ("content", "code") and source.header:
             spellings.append(f"    {kind.label_of(key)}: [{source.header}]")
     for group in layout.missing:
         spellings.append(f"    {kind.label_of(group[0])}: [表头中的写法]   # 缺少的列")

@@ -7,6 +7,7 @@ columns; expensive parsing is done once per distinct value.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Hashable
@@ -500,6 +501,35 @@ _ID18 = re.compile(rf"(?<![0-9])({ID18})(?![0-9A-Za-z])")
 _STUDENT_NO = re.compile(r"[A-Za-z]*\d{4,}[A-Za-z0-9]*|(?<![0-9A-Za-z])\d{3}[Xx](?![0-9A-Za-z])")
 # a masked ID number: digits, a run of * (or ＊ folded by NFKC), the last 3–4 characters ("420503********2068")
 _MASKED_ID = re.compile(r"(?<![0-9A-Za-z])\d{0,14}\*{3,}\d{0,10}?(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def code_text(value: Any) -> str | None:
+    """团员编号 / 学号 / 编号 stored as numbers → their digits ("20190101.0" → "20190101"), upper-cased."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = compact(value)
+    if text and re.fullmatch(r"\d+\.0", text):
+        text = text[:-2]
+    return text.upper() if text else None
+
+
+_CODE = re.compile(r"[A-Z]{0,4}\d{4,20}[A-Z0-9]{0,4}")
+
+
+def is_code(value: Any) -> bool:
+    """A number or code that may identify a person (20190348, S2021001): four digits or more, no name."""
+    text = code_text(value)
+    return bool(text and _CODE.fullmatch(text))
+
+
+def is_running(values: list[Any]) -> bool:
+    """Codes that only grow down the sheet (1, 2, 3 …; a platform's serial 3000006, 3000024 …): a row
+    number, not an identity."""
+    texts = [code_text(v) or "" for v in values]
+    keys: list[Any] = [int(t) for t in texts] if all(t.isdigit() for t in texts) else texts
+    return len(keys) >= 2 and all(a < b for a, b in itertools.pairwise(keys))
 
 
 @dataclass(frozen=True)

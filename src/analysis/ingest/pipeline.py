@@ -568,6 +568,7 @@ class _People:
     scopes: dict[str, frozenset[str]]
 
 
+ROSTER_CODES_SHARE = 0.5  # of a column's codes, the roster's 学号 that make it a 学号 column
 # The kinds the others depend on come first: the roster, then recruitment (exact join dates), then
 # transfers (branches over the year); the rest follow the registry's order.
 FIRST = ("roster", "recruitment", "transfers")
@@ -592,6 +593,8 @@ def _assemble(
         if frame is None:
             continue
         frame = HOOKS.get(key, _as_is)(frame, people, ctx, sources)
+        if "code_no" in frame:
+            frame = _roster_codes(frame, people.members, sources)
         if kind.match:
             frame = _match(
                 frame,
@@ -836,6 +839,28 @@ def _merge_stages(recruitment: pd.DataFrame, ctx: clean.Context) -> pd.DataFrame
     for column in fill:  # column by column: each keeps its dtype
         ordered.loc[several, column] = filled[column]
     return ordered
+
+
+def _roster_codes(frame: pd.DataFrame, members: pd.DataFrame, sources: list[SourceReport]) -> pd.DataFrame:
+    """Codes of a column read as 学号 by its content alone (a platform's 编号): per sheet, they are 学号 when
+    most of them are the roster's 学号 (noted on the sheet), else they are not used (noted too)."""
+    codes = frame["code_no"]
+    if codes.notna().any():
+        known = set(members["student_no"].dropna().astype(str)) if "student_no" in members.columns else set()
+        student = frame["student_no"].astype(object)
+        for src, group in frame.loc[codes.notna(), ["_src", "code_no"]].groupby("_src"):
+            report = sources[int(src)]
+            header = report.recognition.get("columns", {}).get("identity", {}).get("header") or "编号"
+            share = float(group["code_no"].astype(str).isin(known).mean())
+            if share >= ROSTER_CODES_SHARE:
+                student.loc[group.index] = student.loc[group.index].fillna(group["code_no"])
+                report.notes.append(f"“{header}”列按内容是学号：{share:.0%} 与名册中的学号相同，用于对应团员")
+            else:
+                report.notes.append(
+                    f"“{header}”列像是编号，但只有 {share:.0%} 与名册中的学号相同，没有作为学号使用"
+                )
+        frame = frame.assign(student_no=student.astype("str"))
+    return frame.drop(columns="code_no")
 
 
 def _scrub_free_text(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -30,6 +30,8 @@ from analysis.ingest.normalize import (
     clean_text,
     compact,
     is_blank,
+    is_code,
+    is_running,
     month_of,
     normalize_name,
     parse_date,
@@ -41,6 +43,7 @@ from analysis.ingest.readers import RawSheet, column_letter
 from analysis.safety import privacy
 
 INFER_TYPES = ("name", "identity", "branch", "period", "id_number", "month", "date")
+AMBIGUOUS_HEADER = frozenset({"seq", "code"})  # a header naming only a number of some kind: 编号, 账号, ID
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]{2,12}$")
 _MONTH_HEADER = re.compile(r"^(?:(20\d{2})\s*[年.\-/])?\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月份?$")
 
@@ -66,6 +69,7 @@ class Source:
         "file": "文件名",
         "folder": "文件夹名",
         "wide": "宽表的列标题",
+        "code": "按内容识别为学号",
     }
 
     def describe(self) -> str:
@@ -75,6 +79,8 @@ class Source:
         if self.how == "content":
             shown = self.header or "（空）"
             return f"{self.HOW['content']}：{where}，表头为“{shown}”"
+        if self.how == "code":
+            return f"{self.HOW['code']}：{where}，表头“{self.header}”只说是编号；与名册中的学号相符时才作为学号使用"
         if self.how == "wide":
             return f"{self.HOW['wide']}（每列一个{self.value}）"
         return f"{self.HOW[self.how]}“{self.value}”"
@@ -261,6 +267,7 @@ class ContentJudge:
             "rating": _is_rating,
             "review": lambda v: any(w in (compact(v) or "") for w in ("优秀", "合格")),
             "year": lambda v: re.fullmatch(r"(19|20)\d{2}(年度?)?", compact(v) or "") is not None,
+            "code": is_code,
         }.get(content, lambda v: True)
 
 
@@ -568,6 +575,7 @@ class Recogniser:
             return None
         headers = {cell.col: cell.text for cell in cells}
         self._infer(kind, columns, sources, used, headers, judge, start)
+        self._codes(kind, columns, sources, used, cells, judge, start)
         constants = self._context(kind, columns, sources, texts)
         present = set(columns) | set(constants)
         missing = kind.missing(present)
@@ -642,6 +650,38 @@ class Recogniser:
                 columns[key] = fits[0]
                 used.add(fits[0])
                 sources[key] = Source("content", fits[0], headers.get(fits[0]))
+
+    def _codes(
+        self,
+        kind: KindDef,
+        columns: dict[str, int],
+        sources: dict[str, Source],
+        used: set[int],
+        cells: list[HeaderCell],
+        judge: ContentJudge,
+        start: int,
+    ) -> None:
+        """A column whose header only says it holds a number of some kind (编号, 账号, ID, 序号) is decided by
+        its content: for a kind with an identity column, codes (20190348) that do not just count up the rows
+        are taken as 学号 — one such column only, and unverified (``code``): the pipeline keeps them as
+        学号 when they are the roster's. A row number or a platform's serial counts up: it is never one."""
+        targets = [c.key for c in kind.columns.values() if c.content == "identity" and c.key not in columns]
+        if not targets:
+            return
+        need = DETECTOR.infer_fit_of("code")
+        fits = [
+            cell
+            for cell in cells
+            if cell.col not in used
+            and cell.concepts
+            and cell.concepts <= AMBIGUOUS_HEADER
+            and (judge.fit(start, cell.col, "code") or 0) >= need
+            and not is_running(judge.values(start, cell.col))
+        ]
+        if len(fits) == 1:
+            columns[targets[0]] = fits[0].col
+            used.add(fits[0].col)
+            sources[targets[0]] = Source("code", fits[0].col, fits[0].text)
 
     def _context(
         self, kind: KindDef, columns: dict[str, int], sources: dict[str, Source], texts: list[tuple[str, str]]
