@@ -13,12 +13,7 @@ from tuanwei_sample.blind import check, writers
 pytestmark = pytest.mark.slow  # about 5 s per dialect: written and ingested
 
 # dialect → indicator keys still wrong, and why (each a shape no rule reads yet)
-KNOWN_WRONG: dict[str, dict[str, str]] = {
-    "forms_and_wecom": {
-        "cadre.checkin_rate": "a 企业微信 punch log (打卡状态 正常/未打卡, the date in 时间 with a weekday) is not read; "
-        "its 月报 summary is doubted — the gate stops the run (未识别的工作表, 无法确定这张表是什么)",
-    },
-}
+KNOWN_WRONG: dict[str, dict[str, str]] = {}
 
 
 @pytest.fixture(scope="module")

@@ -3,6 +3,7 @@ hand next to the input. Every test runs through both xlsx readers (typed cells a
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -494,6 +495,66 @@ def test_checkin_matrix_with_months_as_columns(tmp_path):
     got = headline(result, config)
     # by hand: Jan 1/2, Feb 2/2, Mar 1/2 (孙七's blank cell is no evidence), Apr 2/2 → mean 0.75
     assert got["cadre.checkin_rate"] == pytest.approx((0.5 + 1 + 0.5 + 1) / 4)
+
+
+PUNCH_HEAD = [
+    "时间",
+    "姓名",
+    "账号",
+    "部门",
+    "职务",
+    "所属规则",
+    "打卡类型",
+    "打卡时间",
+    "打卡状态",
+    "打卡地点",
+    "备注",
+]
+
+
+def punch(day: str, name: str, time: str, status: str, kind: str = "上班打卡", place: str = "测试镇柳河村"):
+    """One row of a 企业微信-style punch log: the day with its weekday, the time of day apart."""
+    account = {"赵六": "TW0001", "孙七": "TW0002"}[name]
+    weekday = "一二三四五六日"[dt.date.fromisoformat(day).weekday()]
+    when = f"{day.replace('-', '/')} 星期{weekday}"
+    return [
+        when,
+        name,
+        account,
+        "测试镇团委/柳河村",
+        "团支部书记",
+        "团干部每月学习打卡",
+        kind,
+        time,
+        status,
+        place,
+        "",
+    ]
+
+
+def test_unread_headers_of_the_kinds_own_vocabulary_do_not_count_against_it(tmp_path):
+    """打卡类型 and 打卡地点 go unread in a punch log; they speak of check-ins (打卡) before activities (类型,
+    地点), so they leave the reading's score as it is — a 学习内容 column still counts against it."""
+    from analysis.ingest.branches import BranchResolver
+    from analysis.ingest.readers import read_file
+    from analysis.ingest.recognise import Recogniser, SheetContext
+
+    config = _config(tmp_path)
+    recogniser = Recogniser(config, BranchResolver(config), 2022)
+    keep = [0, 1, 3, 8]  # 时间 姓名 部门 打卡状态
+    punches = [punch(f"2022-0{m}-1{m}", n, "08:00", "正常") for m in range(1, 5) for n in ("赵六", "孙七")]
+
+    def score(extra: dict[str, str]) -> float:
+        rows = [[PUNCH_HEAD[c] for c in keep] + list(extra)]
+        rows += [[r[c] for c in keep] + list(extra.values()) for r in punches]
+        path = xlsx(tmp_path / f"{len(rows[0])}.xlsx", {"打卡记录": rows})
+        sheet = read_file(path, path.name)[0]
+        layouts = recogniser.recognise(sheet, SheetContext(path.name, "打卡记录", 2022))
+        assert layouts[0].kind == "checkin"
+        return layouts[0].score
+
+    assert score({"打卡类型": "上班打卡", "打卡地点": "测试镇柳河村"}) == score({})
+    assert score({"学习内容": "学习团章"}) < score({})
 
 
 def test_derived_files_next_to_the_records_are_not_records(tmp_path):

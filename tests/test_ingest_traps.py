@@ -182,6 +182,24 @@ def test_header_overwritten_by_data(tmp_path, config):
     assert set(study["branch"]) == {"塔岗村团支部", "新华社区团支部"}
 
 
+def test_rows_of_days_times_and_codes_are_never_a_header(tmp_path, config):
+    """A punch log cut below its header: each row holds a day, a time of day, an account code and a branch.
+    Such a row is data (as the doubt says of a header holding them), so no row is taken for the header:
+    the sheet is listed as not recognised rather than read under a data row."""
+    raw = tmp_path / "raw"
+    roster(raw)
+    rule, post, branch = "团干部每月学习打卡", "团支部书记", "测试镇团委/塔岗村"
+    rows = [
+        [f"2022/0{m}/0{d} 星期一", name, f"TW000{i}", branch, post, rule, f"1{d}:0{m}", "正常", "学习团章"]
+        for m in (1, 2, 3)
+        for d, (i, name) in zip((3, 4), enumerate(("张三", "李四"), start=1), strict=True)
+    ]
+    xlsx(raw / "打卡记录.xlsx", rows, "打卡记录")
+    result = run(raw, config)
+    assert [u["file"] for u in result.unknown_sheets] == ["打卡记录.xlsx"]
+    assert result.unsure_sheets == [] and not [s for s in result.sources if s.file == "打卡记录.xlsx"]
+
+
 def test_formula_without_value_and_trailing_cells(tmp_path, config):
     raw = tmp_path / "raw"
     wb = openpyxl.Workbook()

@@ -23,14 +23,10 @@ from dataclasses import dataclass
 from analysis.common.text import compact
 from analysis.common.vocabulary import Vocabulary, header_key
 from analysis.ingest.detector import DETECTOR
-from analysis.ingest.recognise import Layout, SheetContext
+from analysis.ingest.recognise import VALUE_CELL, Layout, SheetContext
 
 _DERIVED_HEADER = re.compile(
     r"(?<!税)率$|率\(%\)$|率%$|排名|名次|排行|本期分数|平均分|(天数|次数)$|^(汇总|统计|异常统计)$"
-)
-# a header cell that is a value: a date, a time of day, a code with digits (a data row taken for the header)
-_VALUE_CELL = re.compile(
-    r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?.*|\d{1,2}:\d{2}(:\d{2})?|[a-z]{1,4}\d{3,}|\d{5,})$"
 )
 _SUMMARY_NAME = re.compile(r"汇总|统计|透视|排名|排行")
 # what a sheet may be that no kind is: money paid by members, not aid; wages; expenses
@@ -95,7 +91,7 @@ def doubts(layout: Layout, where: SheetContext, vocab: Vocabulary) -> Doubt:
         reasons.append(f"表头有 {shown} 等统计列，像是由明细汇总出来的统计表，不是明细记录")
         if any(_SUMMARY_NAME.search(t or "") for t in (where.sheet, layout.title)):
             not_ours = "统计表"  # named a summary, headed like one: known not to be records
-    valued = [t for t in layout.headers.values() if _VALUE_CELL.match(header_key(t.rsplit("/", 1)[-1]) or "")]
+    valued = [t for t in layout.headers.values() if VALUE_CELL.match(header_key(t.rsplit("/", 1)[-1]) or "")]
     if len(valued) >= 2:
         shown = "、".join(f"“{t}”" for t in valued[:4])
         rows = "、".join(map(str, layout.header_rows))

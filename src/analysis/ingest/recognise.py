@@ -45,6 +45,10 @@ from analysis.safety import privacy
 INFER_TYPES = ("name", "identity", "branch", "period", "id_number", "month", "date")
 AMBIGUOUS_HEADER = frozenset({"seq", "code"})  # a header naming only a number of some kind: 编号, 账号, ID
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff·]{2,12}$")
+# a cell that is a value, not a header: a date, a time of day, a code with digits (TW0001), a long number
+VALUE_CELL = re.compile(
+    r"^(\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?.*|\d{1,2}:\d{2}(:\d{2})?|[a-z]{1,4}\d{3,}|\d{5,})$"
+)
 _MONTH_HEADER = re.compile(r"^(?:(20\d{2})\s*[年.\-/])?\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*月份?$")
 
 
@@ -514,12 +518,13 @@ class Recogniser:
         return ranked
 
     def _is_value(self, cell: HeaderCell) -> bool:
-        """A header cell overwritten by a data value: a branch name, a date, a period."""
+        """A header cell overwritten by a data value: a branch name, a date, a time of day, a code (a row of
+        a punch log under its header: 2022/01/03 星期一, 17:08, TW0001, 示例镇团委/柳河村)."""
         text = cell.lower_key
         branch = self.resolver.lookup(text)
         if branch is not None and branch != COMMITTEE:
             return True
-        return bool(re.fullmatch(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?.*", text))
+        return bool(VALUE_CELL.match(text))
 
     # -- scoring helpers ----------------------------------------------------------------------
     def _foreign_weights(self, cells: list[HeaderCell]) -> dict[int, dict[str, float]]:
@@ -600,8 +605,11 @@ class Recogniser:
         for cell in cells:
             if cell.col in used:
                 continue
-            penalties = [w for k, w in foreign.get(cell.col, {}).items() if k != kind.key]
-            score -= max(penalties, default=0.0)
+            # an unread header counts against the kind when it tells another kind more than this one: a
+            # punch log's 打卡类型 / 打卡地点 speak of check-ins (打卡) before activities (类型, 地点)
+            weights = foreign.get(cell.col, {})
+            against = max((w for k, w in weights.items() if k != kind.key), default=0.0)
+            score -= against if against > weights.get(kind.key, 0.0) else 0.0
         minimal = kind.key == "roster" and not own_evidence
         if not own_evidence and not minimal and not pinned:
             return None  # content and context complete a kind; they never make one
