@@ -35,9 +35,9 @@ def namesakes(people: pd.DataFrame) -> pd.Series:
     under (``people``: roster rows with that ``branch``), "" when the name does not repeat there — the
     query's `namesake_details`."""
     out = pd.Series("", index=people["member_id"].to_numpy(), dtype=object)
-    for _, group in people.groupby(["branch", "name_norm"], sort=False):
-        if len(group) > 1:
-            out[group["member_id"].to_numpy()] = namesake_details(group.assign(branch=""))
+    clash = people[people.duplicated(["branch", "name_norm"], keep=False)]  # few: no loop over everyone
+    for _, group in clash.groupby(["branch", "name_norm"], sort=False):
+        out[group["member_id"].to_numpy()] = namesake_details(group.assign(branch=""))
     return out
 
 
