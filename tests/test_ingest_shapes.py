@@ -532,6 +532,41 @@ def punch(day: str, name: str, time: str, status: str, kind: str = "上班打卡
     ]
 
 
+def test_punch_log_is_read_as_checkins_by_cadre_month(tmp_path):
+    """A punch log exported by a work-chat platform: a title, then one row per punch (打卡状态 正常 / 迟到 /
+    地点异常 …, or 未打卡 / 缺卡 / 旷工 for none), the day in 时间 with its weekday and the time of day in
+    打卡时间 — rows under the header look nothing like a header (days, times, codes, branches). Each
+    cadre-month is one row: checked in when any punch was; further punches are folded into it (not
+    duplicates) and punches of the next January are set aside, both counted."""
+    config = _config(tmp_path)
+    raw = tmp_path / "raw"
+    roster(raw)
+    rows = [
+        ["打卡记录  统计时间：2022-01-01 至 2023-01-10  导出时间：2023-01-10 16:02"],
+        PUNCH_HEAD,
+        punch("2022-01-05", "赵六", "08:59", "正常"),
+        punch("2022-01-12", "赵六", "19:02", "迟到", "外出打卡"),
+        punch("2022-01-25", "孙七", "--", "未打卡", place=""),
+        punch("2022-02-03", "赵六", "--", "缺卡", place=""),
+        punch("2022-02-08", "孙七", "20:15", "地点异常", place="示例市"),
+        punch("2022-02-09", "孙七", "20:16", "正常"),
+        punch("2022-02-21", "赵六", "--", "旷工", place=""),
+        punch("2023-01-04", "赵六", "09:30", "正常"),
+    ]
+    xlsx(raw / "企业微信打卡_2022年.xlsx", {"打卡记录": rows}, {"打卡记录": ["A1:K1"]})
+    result = run(raw, config)
+    src = next(s for s in result.sources if s.kind == "checkin")
+    assert src.header_rows == [2]
+    assert (src.rows_read, src.kept, src.duplicates, src.rejected) == (8, 4, 0, 0)
+    assert src.skipped["events"] == 3 and src.skipped["other_year_events"] == 1
+    checkins = result.tables["cadre_checkins"].sort_values(["month", "name"])
+    assert checkins["checked_in"].tolist() == [False, True, True, False]  # Jan 孙七 赵六, Feb 孙七 赵六
+    assert checkins["checkin_date"].dt.strftime("%m-%d").fillna("").tolist() == ["", "01-05", "02-08", ""]
+    got = headline(result, config)
+    # by hand: Jan 1/2 (孙七 未打卡), Feb 1/2 (赵六 缺卡 and 旷工) → 0.5
+    assert got["cadre.checkin_rate"] == pytest.approx(0.5)
+
+
 def test_unread_headers_of_the_kinds_own_vocabulary_do_not_count_against_it(tmp_path):
     """打卡类型 and 打卡地点 go unread in a punch log; they speak of check-ins (打卡) before activities (类型,
     地点), so they leave the reading's score as it is — a 学习内容 column still counts against it."""

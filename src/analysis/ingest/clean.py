@@ -528,6 +528,7 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
     month = month.where(~undated, date.dt.to_period("M").dt.to_timestamp())
     issues.reject(undated & date.isna(), "month", "缺少月份")
     issues.reject(~undated & month.isna(), "month", "月份无法识别")
+    day = _event_days(month_raw, year)
     flag = _col(rows, "checked_in").map(parse_flag)
     raw_flag = _col(rows, "checked_in")
     unclear = raw_flag.pipe(present_mask) & flag.isna()
@@ -537,6 +538,11 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             None, index=flag.index, dtype=object
         )  # a list named for check-ins with a date column: each row's date decides
     checked = flag.where(flag.notna(), date.notna()).astype(bool)
+    # a punch log: one row per punch (打卡状态 正常 / 未打卡 …) dated to the day, by its date column or by its
+    # month column — each row is an event, the day of a punch its check-in date; the pipeline folds a
+    # cadre's events into the month and sets aside those of other years
+    event = (undated & date.notna()) | day.notna()
+    date = date.fillna(day.where(checked))
     branch = _branches(rows, "branch", ctx)
     unknown, message = _unknown_branch(_col(rows, "branch"), branch, ctx)
     issues.warn(unknown, "branch", message)
@@ -550,6 +556,7 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
             "match": "unmatched",
             "checked_in": checked,
             "checkin_date": date,
+            "_event": event,  # working: a row of a log dated to the day (pipeline: fold, other years)
             "branch_canonical": branch,
             "has_branch_text": _col(rows, "branch").pipe(present_mask),
             **_provenance(rows, src),
@@ -557,6 +564,16 @@ def checkins(rows: pd.DataFrame, src: Source, ctx: Context) -> pd.DataFrame:
         index=rows.index,
     )
     return issues.keep(out)
+
+
+def _event_days(month_raw: pd.Series, year: int) -> pd.Series:
+    """The days a month column gives to the day (a punch log's 时间 / 日期: 2022/03/07 星期一): each row is
+    then one dated event. A column whose days are all the 1st holds months written as dates, not events."""
+    parsed = date_column(_opt(pd.DataFrame({"m": month_raw}), "m"), year)
+    day = parsed["value"].where(parsed["precision"].isin(["day", "time"]))
+    if day.notna().any() and (day.dropna().dt.day == 1).all():
+        return pd.Series(pd.NaT, index=month_raw.index, dtype="datetime64[us]")
+    return day.dt.normalize()
 
 
 # ------------------------------------------------------------------ activities

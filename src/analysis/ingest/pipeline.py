@@ -315,7 +315,10 @@ class _Run:
                 }
             )
             return
-        if (other := _other_year(frame, self.ctx, layout)) is not None:
+        other = _other_year(frame, self.ctx, layout)
+        if other is None and "_event" in frame:
+            frame = _events_of_year(frame, self.ctx, layout, report)
+        if other is not None:
             del self.ctx.rejected[before[0] :], self.ctx.warnings[before[1] :]
             report.skipped["other_year"] = report.rows_read - report.skipped_total
             report.rejected = report.warnings = 0
@@ -396,6 +399,20 @@ def _other_year(frame: pd.DataFrame, ctx: clean.Context, layout: Layout) -> str 
         f"{len(years)} 行中有 {int((years != ctx.year).sum())} 行属于其他年度（最多的是 {top} 年，{int(counts.iloc[0])} 行），"
         f"整表未计入 {ctx.year} 年；如确为本年数据，请检查日期，如是上一年的导出请移到 {top} 年的文件夹"
     )
+
+
+def _events_of_year(
+    frame: pd.DataFrame, ctx: clean.Context, layout: Layout, report: SourceReport
+) -> pd.DataFrame:
+    """A log's events of another year (a punch log exported to 01-10 of the next year) are set aside row by
+    row and counted as skipped (不在本年度的逐条记录); its other rows are the year's."""
+    column = ctx.config.vocabulary.kinds[layout.kind].year_of
+    if column is None or column not in frame or frame.empty:
+        return frame
+    outside = frame["_event"].fillna(False).astype(bool) & (pd.to_datetime(frame[column]).dt.year != ctx.year)
+    if outside.any():
+        report.skipped["other_year_events"] = int(outside.sum())
+    return frame[~outside.to_numpy()]
 
 
 def unsure_entry(sheet: RawSheet, layout: Layout, doubt: Doubt, vocab: Vocabulary) -> dict[str, Any]:
@@ -703,7 +720,19 @@ def _checkins(
 ) -> pd.DataFrame:
     _warn_unmatched(frame, ctx, "打卡记录中的人员不在团员名册中，已列出但不计入打卡率")
     frame = frame.sort_values("checked_in", ascending=False, kind="stable")  # a done row wins its month
-    return frame.assign(_person=_unmatched_person(frame, people.members, "month"))
+    frame = frame.assign(_person=_unmatched_person(frame, people.members, "month"))
+    return _fold_events(frame, ["month", "_person"], sources)
+
+
+def _fold_events(frame: pd.DataFrame, grain: list[str], sources: list[SourceReport]) -> pd.DataFrame:
+    """A log's events (rows dated to the day, ``_event``) are one row per grain (a cadre's month: checked
+    in when any punch was, the done row sorted first): the further events of a grain are folded into it —
+    counted as skipped (并入同一人同月的记录), not as duplicates, which they are not."""
+    folded = frame["_event"].fillna(False).astype(bool) & frame.duplicated(grain, keep="first")
+    for src, n in frame.loc[folded, "_src"].value_counts().items():
+        report = sources[int(src)]
+        report.skipped["events"] = report.skipped.get("events", 0) + int(n)
+    return frame[~folded]
 
 
 def _checkins_order(

@@ -27,6 +27,8 @@ SKIP_LABELS = {
     "not_studied": "未学习名单行",
     "not_done": "未完成的转接",
     "other_year": "其他年度（整表未导入）",
+    "events": "并入同一人同月的逐条记录",
+    "other_year_events": "不在本年度的逐条记录",
 }
 
 
