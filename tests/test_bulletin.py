@@ -185,9 +185,13 @@ def holed(tables: Tables) -> Tables:
     return Tables(year=YEAR, folder=tables.folder, frames=frames, report=tables.report)
 
 
-def test_a_missing_export_is_a_gap_not_a_zero(holed, config):
-    periods = holed.study_periods(YEAR)
-    pairs = numbers.year_pairs(holed, periods)
+@pytest.fixture(scope="module")
+def holed_pairs(holed: Tables) -> pd.DataFrame:
+    return numbers.year_pairs(holed, holed.study_periods(YEAR))
+
+
+def test_a_missing_export_is_a_gap_not_a_zero(holed, holed_pairs, config):
+    periods, pairs = holed.study_periods(YEAR), holed_pairs
     gaps = numbers.data_gaps(holed, config, YEAR, pairs)
     assert list(gaps.itertuples(index=False, name=None)) == [(HOLE_BRANCH, LAST)]
     label, skipped = scope.latest_complete(periods, gaps)
@@ -215,14 +219,13 @@ def test_a_missing_export_is_a_gap_not_a_zero(holed, config):
     assert before.with_gaps == []
 
 
-def test_accepted_gap_is_ranked(holed, config):
+def test_accepted_gap_is_ranked(holed, holed_pairs, config):
     import dataclasses
 
     accepted = dataclasses.replace(
         config, accepted_gaps=({"rule": numbers.HOLE_RULE, "subject": HOLE_BRANCH},)
     )
-    pairs = numbers.year_pairs(holed, holed.study_periods(YEAR))
-    assert numbers.data_gaps(holed, accepted, YEAR, pairs).empty
+    assert numbers.data_gaps(holed, accepted, YEAR, holed_pairs).empty
 
 
 # --- the three files ----------------------------------------------------------------------------------
