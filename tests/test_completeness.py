@@ -180,3 +180,120 @@ def test_sources_lists_each_key_files_and_sheets_once_in_order() -> None:
         {"period": "p2", "branch": "b", "来源": "x.xlsx（S）"},
         {"period": "p3", "branch": "c", "来源": "z.csv"},
     ]
+
+
+# ------------------------------------------------------------------ a kind's defining column unread
+
+
+def _tables(report_sources=(), **frames) -> Tables:
+    return Tables(year=YEAR, folder=Path("."), frames=frames, report={"sources": list(report_sources)})
+
+
+def _study(rows: list[tuple[str, str | None, str, str]]) -> pd.DataFrame:
+    """(period, recorded_at, source_file, source_sheet) rows, one learner each."""
+    frame = pd.DataFrame(rows, columns=["period", "recorded_at", "source_file", "source_sheet"])
+    return frame.assign(
+        recorded_at=pd.to_datetime(frame["recorded_at"]), person_key=[f"p{i}" for i in range(len(frame))]
+    )
+
+
+def _month(file: str, sheet: str, period: str, day: str | None, n: int = 40):
+    return [(period, day, file, sheet)] * n
+
+
+def test_study_records_without_any_time_are_serious(config) -> None:
+    rows = [r for m in range(1, 13) for r in _month("统计.xlsx", f"{m}月明细", f"第12季第{m}期", None)]
+    found = completeness._unread_columns(
+        _tables(study_records=_study(rows)), config, completeness.Thresholds()
+    )
+    assert [(f.rule, f.subject, f.severity) for f in found] == [("关键列没有读到", "青年大学习", "serious")]
+    assert "统计.xlsx（1月明细、2月明细、3月明细、4月明细等 12 个工作表）" in found[0].message
+    assert "“学习时间”" in found[0].message and "没有找到这一列" in found[0].message
+    assert found[0].affects_key("study.periods") and found[0].affects_key("study.member_rate")
+
+
+def test_study_time_column_read_but_cells_unreadable_says_so(config) -> None:
+    rows = _month("统计.xlsx", "明细", "第12季第1期", None)
+    read = {"columns": {"recorded_at": {"described": "表头“完成时间”（F 列）"}}}
+    source = {"file": "统计.xlsx", "sheet": "明细", "recognition": read}
+    found = completeness._unread_columns(
+        _tables([source], study_records=_study(rows)), config, completeness.Thresholds()
+    )
+    assert "读到了表头“完成时间”（F 列），但单元格无法读成日期" in found[0].message
+
+
+def test_study_list_without_times_dated_by_other_exports_is_silent(config) -> None:
+    """A school's 接龙 without times: its periods are dated by the town's exports, every record counts."""
+    town = [
+        r for m in range(1, 13) for r in _month("青年大学习.xlsx", "", f"第12季第{m}期", f"2022-{m:02d}-07")
+    ]
+    school = [r for m in range(1, 13) for r in _month("中学接龙.xlsx", "", f"第12季第{m}期", None, 10)]
+    tables = _tables(study_records=_study(town + school))
+    assert completeness._unread_columns(tables, config, completeness.Thresholds()) == []
+
+
+def test_one_small_undated_period_is_a_warning(config) -> None:
+    town = [
+        r for m in range(1, 13) for r in _month("青年大学习.xlsx", "", f"第12季第{m}期", f"2022-{m:02d}-07")
+    ]
+    special = _month("五四特辑.xlsx", "", "特辑:五四特辑", None, 20)  # 20 of 500 rows: 4%
+    found = completeness._unread_columns(
+        _tables(study_records=_study(town + special)), config, completeness.Thresholds()
+    )
+    assert [(f.subject, f.severity) for f in found] == [("青年大学习", "warning")]
+    assert "五四特辑.xlsx" in found[0].message and "青年大学习.xlsx" not in found[0].message
+
+
+def _recruitment(dates: list[tuple[str | None, str | None]], sheet: str = "台账") -> pd.DataFrame:
+    """(applied, joined) per person; no activist or target dates."""
+    frame = pd.DataFrame(dates, columns=["applied_date", "joined_date"])
+    return frame.assign(
+        applied_date=pd.to_datetime(frame["applied_date"]),
+        joined_date=pd.to_datetime(frame["joined_date"]),
+        activist_date=pd.NaT,
+        target_date=pd.NaT,
+        name=[f"人{i}" for i in range(len(frame))],
+        stage="已入团",
+        source_file="发展团员.xlsx",
+        source_sheet=sheet,
+    )
+
+
+def test_recruitment_without_any_stage_date_is_serious(config) -> None:
+    found = completeness._unread_columns(
+        _tables(recruitment=_recruitment([(None, None)] * 6)), config, completeness.Thresholds()
+    )
+    assert [(f.rule, f.subject, f.severity) for f in found] == [("关键列没有读到", "发展团员", "serious")]
+    assert "“申请日期”“确定积极分子日期”“确定发展对象日期”“入团日期”中的任何一项" in found[0].message
+    assert "发展团员.xlsx（台账）没有找到这些列" in found[0].message
+    assert found[0].affects == ("rec.",)
+
+
+def test_recruitment_with_some_dates_missing_is_silent(config) -> None:
+    """Applicants who have not joined yet, one person without any date: a ledger read right."""
+    dates = [("2022-01-05", "2022-09-01")] * 3 + [("2022-03-01", None)] * 3 + [(None, None)]
+    tables = _tables(recruitment=_recruitment(dates))
+    assert completeness._unread_columns(tables, config, completeness.Thresholds()) == []
+
+
+# ------------------------------------------------------------------ study records that reach no member
+
+
+def _learners(n: int) -> Tables:
+    rows = _month("青年大学习.xlsx", "", "第12季第1期", None, n)
+    return _tables(study_records=_study(rows))
+
+
+def test_records_of_many_learners_but_every_member_never_studied_is_serious() -> None:
+    head = {"org.members": 300, "study.never": 300, "study.periods": 0}
+    found = completeness._study_reaches_nobody(_learners(280), head, completeness.Thresholds())
+    assert [(f.rule, f.severity) for f in found] == [("学习记录没有计入团员", "serious")]
+    assert "本年没有任何一期" in found[0].message and found[0].affects_key("study.member_rate")
+
+
+def test_a_complete_year_and_a_town_where_few_study_are_silent() -> None:
+    t = completeness.Thresholds()
+    complete = {"org.members": 300, "study.never": 4, "study.periods": 51}
+    assert completeness._study_reaches_nobody(_learners(320), complete, t) == []
+    few = {"org.members": 300, "study.never": 280, "study.periods": 51}  # few study, and few records
+    assert completeness._study_reaches_nobody(_learners(25), few, t) == []

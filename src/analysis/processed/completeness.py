@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,9 @@ class Thresholds:
     aid_per_recipient: tuple[float, float] = (50.0, 20000.0)  # yuan per recipient in a year
     hours_per_volunteer: float = 24.0  # hours one volunteer serves at one activity
     unmatched_share: float = 0.3  # share of study records matched to no member
+    unread_sheet_share: float = 0.9  # a sheet whose rows lack their defining column this often: column unread
+    unread_table_share: float = 0.1  # …serious when such sheets hold this share of the kind's rows
+    never_share: float = 0.9  # members who never studied, while the records name half as many learners
 
     @classmethod
     def from_config(cls, raw: dict[str, Any]) -> Thresholds:
@@ -625,6 +629,151 @@ def _yearless_dates(report: dict[str, Any]) -> list[Finding]:
     ]
 
 
+# ------------------------------------------------------------------ defining columns
+
+
+@dataclass(frozen=True)
+class Defining:
+    """The columns without which a row of a table reaches no number: a row is usable when any of them is
+    filled (``usable`` may refine that for the table)."""
+
+    columns: tuple[str, ...]
+    affects: tuple[str, ...]
+    why: str  # what the missing column does to the numbers (Chinese, for the message)
+    usable: Callable[[pd.DataFrame], pd.Series] | None = None
+
+
+def _in_dated_period(records: pd.DataFrame) -> pd.Series:
+    """A study record counts when its period is dated: by its own time or by another record's (a school's
+    list without times, its period dated by the town's exports, is usable)."""
+    dated = records.loc[records["recorded_at"].notna(), "period"].unique()
+    return records["period"].isin(dated)
+
+
+# The one place a kind's defining columns are named. Only columns the canonical schema lets be empty are
+# listed: a row without a required one (a check-in's month, an activity's date, an aid amount) is rejected
+# at ingest and listed in rejected_rows.xlsx instead.
+DEFINING: dict[str, Defining] = {
+    "study_records": Defining(
+        ("recorded_at",),
+        ("study.",),
+        "期次的日期取自记录的学习时间：这些记录所在的期次无法确定日期，不计入期数、学习人次和参学率，"
+        "团员会被算作从未参学",
+        _in_dated_period,
+    ),
+    "recruitment": Defining(
+        ("applied_date", "activist_date", "target_date", "joined_date"),
+        ("rec.",),
+        "发展团员的申请、积极分子、发展对象、新团员人数和平均用时都按这些日期计算，没有日期的人不计入任何一项",
+    ),
+}
+
+DATE_FIX = (
+    "请用 python -m analysis explain <文件> 查看日期列是怎样识别的：表头没有被识别时，在 town.yml 的 columns "
+    "中写明它的表头；单元格只写了月日、写成中文数字（如“3月7日 20:15”“二〇二二年一月十三日”）等无法读取的形式时，"
+    "请在导出中写成带年份的日期（如 2022-03-07 20:15）后重新导入"
+)
+
+
+def _sheets(file: str, sheets: list[str]) -> str:
+    """A file and some of its sheets: 统计.xlsx（1月明细、2月明细等 12 个工作表）."""
+    named = [s for s in sheets if s]
+    if not named:
+        return file
+    more = f"等 {len(named)} 个工作表" if len(named) > 4 else ""
+    return f"{file}（{'、'.join(named[:4])}{more}）"
+
+
+def _unread_columns(tables: Tables, config: TownConfig, t: Thresholds) -> list[Finding]:
+    """A kind read with rows, but sheets whose rows (nearly) all lack the kind's defining column: the
+    column was not found or its cells cannot be read (dates without a year, in Chinese numerals). Serious
+    when those sheets hold ``unread_table_share`` of the kind's rows, else a warning (one undated special
+    period). A complete export fills the column on every row."""
+    kinds = {k.table: k for k in config.vocabulary.kinds.values()}
+    sources = {(s["file"], s["sheet"]): s for s in tables.report.get("sources", [])}
+    out = []
+    for table, spec in DEFINING.items():
+        frame = tables.get(table)
+        if frame is None or frame.empty or table not in kinds:
+            continue
+        kind = kinds[table]
+        present = [c for c in spec.columns if c in frame]
+        usable = frame[present].notna().any(axis=1) if present else pd.Series(False, index=frame.index)
+        if spec.usable is not None:
+            usable = usable | spec.usable(frame)
+        if usable.all():
+            continue
+        per = (
+            pd.DataFrame({"file": frame["source_file"], "sheet": frame["source_sheet"], "bad": ~usable})
+            .groupby(["file", "sheet"], sort=False)["bad"]
+            .agg(["sum", "size"])
+        )
+        bad = per[per["sum"] >= per["size"] * t.unread_sheet_share]
+        if bad.empty:
+            continue
+        n_bad = int(bad["sum"].sum())
+        labels = "".join(f"“{kind.label_of(c)}”" for c in spec.columns)
+        what = labels if len(spec.columns) == 1 else f"{labels}中的任何一项"
+        found: dict[str, dict[str, list[str]]] = {}  # how the column was read → file → its sheets
+        for file, sheet in bad.index:
+            cols = sources.get((file, sheet), {}).get("recognition", {}).get("columns", {})
+            read = [cols[c].get("described") or kind.label_of(c) for c in spec.columns if c in cols]
+            how = (
+                f"读到了{'、'.join(read)}，但单元格无法读成日期"
+                if read
+                else f"没有找到{'这一列' if len(spec.columns) == 1 else '这些列'}（表头没有被识别，或内容不像日期）"
+            )
+            found.setdefault(how, {}).setdefault(file, []).append(sheet)
+        detail = "；".join(
+            "、".join(_sheets(file, sheets) for file, sheets in files.items()) + how
+            for how, files in found.items()
+        )
+        share = n_bad / len(frame)
+        serious = share >= t.unread_table_share
+        out.append(
+            Finding(
+                "关键列没有读到",
+                SERIOUS if serious else WARNING,
+                kind.label,
+                f"{kind.label}共 {len(frame)} 行，其中 {n_bad} 行（{_pct(share)}）没有可用的{what}：{detail}。"
+                f"{spec.why}。{DATE_FIX}"
+                + ("；确属实际情况时在 town.yml 的 accepted_gaps 中记录" if serious else ""),
+                spec.affects,
+            )
+        )
+    return out
+
+
+def _study_reaches_nobody(tables: Tables, head: dict[str, float], t: Thresholds) -> list[Finding]:
+    """Study records that name as many learners as half the roster, while (nearly) every member counts as
+    never having studied: the records reach no member (no period of the year dated, another year's
+    records, names or branches that match nobody). A complete year has a few members who never study."""
+    records = tables.study_records
+    members, never = head.get("org.members"), head.get("study.never")
+    if records is None or records.empty or not members or never is None:
+        return []
+    if members < t.min_branch_members or never < members * t.never_share:
+        return []
+    learners = int(records["person_key"].nunique())
+    if learners < members / 2:
+        return []
+    periods = int(head.get("study.periods", 0))
+    return [
+        Finding(
+            "学习记录没有计入团员",
+            SERIOUS,
+            "",
+            f"青年大学习记录中有 {learners} 名学习者，名册有 {int(members)} 名团员，却有 {int(never)} 名团员"
+            f"（{_pct(never / members)}）被算作全年从未参学"
+            + ("，本年没有任何一期" if not periods else f"（本年 {periods} 期）")
+            + "：记录没有计入团员。常见原因：记录的学习时间没有读到（期次无法确定日期）、记录属于其他年度、"
+            f"团支部或姓名的写法与名册对不上（见 {REJECTED_ROWS} 的“未识别的团支部”）。参学率和从未参学人数不可信，"
+            "请用 python -m analysis explain 核对青年大学习的导出",
+            ("study.",),
+        )
+    ]
+
+
 def _neighbour_periods(tables: Tables, year: int) -> list[Finding]:
     """Periods in this year's exports that belong to the year before or after by their median record
     time (the period released in late December, records on both sides): assigned by the definitions,
@@ -811,6 +960,10 @@ def assess(
     found += _period_span_gaps(tables, year)
     found += _ledger_span(tables, year)
     found += _plausibility(tables, year, t, previous or {}, head)
+    unread = _unread_columns(tables, config, t)
+    found += unread
+    if not any(f.serious and f.affects_key("study.periods") for f in unread):  # the same cause, told once
+        found += _study_reaches_nobody(tables, head, t)
     found += _yearless_dates(tables.report)
     found += _neighbour_periods(tables, year)
     result = Assessment()
