@@ -30,6 +30,7 @@ from analysis.ingest import clean
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.detector import DETECTOR
 from analysis.ingest.doubt import Doubt, doubts
+from analysis.ingest.filecache import FileCache
 from analysis.ingest.matching import match_records, person_keys
 from analysis.ingest.prefetch import SUPPORTED as SUPPORTED  # re-exported: the home is prefetch.py
 from analysis.ingest.prefetch import raw_files as raw_files
@@ -114,6 +115,7 @@ class IngestResult:
     notes: list[str] = field(default_factory=list)  # what the year's data can and cannot give (Chinese)
     unsure_sheets: list[dict[str, Any]] = field(default_factory=list)  # set aside: the reading is doubted
     lookup_sheets: list[dict[str, Any]] = field(default_factory=list)  # 数据字典, 下拉选项: not data
+    cache: FileCache | None = None  # the per-file cache: files read and reused, new entries (filecache.py)
 
     def totals(self) -> dict[str, int]:
         keys = ("rows_read", "kept", "rejected", "duplicates")
@@ -172,8 +174,10 @@ def ingest_year(
     year: int,
     limits: guard.Limits | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: FileCache | None = None,
 ) -> IngestResult:
-    """Read every export of ``raw_dir`` and build the canonical tables of ``year``."""
+    """Read every export of ``raw_dir`` and build the canonical tables of ``year`` (with ``cache``, the
+    files read before unchanged are taken from it: filecache.py)."""
     resolver = BranchResolver(config)
     ctx = clean.Context(config=config, year=year, resolver=resolver)
     recogniser = Recogniser(config, resolver, year)
@@ -181,9 +185,13 @@ def ingest_year(
     run = _Run(ctx, recogniser)
     for path in raw_files(raw_dir):
         name = path.relative_to(raw_dir).as_posix()
-        run.inputs.append({"file": name, "sha256": file_sha256(path), "bytes": path.stat().st_size})
+        digest = file_sha256(path)
+        run.inputs.append({"file": name, "sha256": digest, "bytes": path.stat().st_size})
+        if cache is not None and cache.replay(run, name, digest, SourceReport):
+            continue
         if progress:
             progress(name)
+        mark = cache.mark(run) if cache is not None else None
         for shown, sheets in read_sources(path, name, limits):  # a zip: each member, as "压缩包/成员"
             pinned = pinned_kind(config, shown)
             if isinstance(sheets, InputFileError):
@@ -194,6 +202,8 @@ def ingest_year(
                 continue
             for sheet in sheets:
                 run.sheet(sheet, SheetContext(shown, sheet.sheet, year), pinned)
+        if cache is not None and mark is not None:
+            cache.record(run, name, digest, mark)
     run.minimal_rosters()
     tables, ambiguous = _assemble(run.batches, ctx, run.sources)
     for src_report in run.sources:
@@ -223,6 +233,7 @@ def ingest_year(
         notes=_year_notes(tables),
         unsure_sheets=run.unsure,
         lookup_sheets=run.lookup,
+        cache=cache,
     )
 
 
@@ -1113,6 +1124,8 @@ def write_processed(result: IngestResult, processed_dir: Path) -> None:
     safe_io.atomic_write_text(tmp / INGEST_REPORT, json.dumps(report, ensure_ascii=False, indent=2))
     safe_io.write_xlsx(tmp / REJECTED_ROWS, processed_folder.masked_sheets(rejected_sheets(result)))
     processed_folder.check_private(tmp)
+    if result.cache is not None:
+        result.cache.save(tmp)  # the per-file cache: new entries (audited), the ones used carried over
     processed_folder.write_manifest(tmp, result.year, rows, report.get("inputs", []))
     old = processed_dir.parent / f".{processed_dir.name}.old"
     if old.exists():

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from analysis.common import formatting, terminal
 from analysis.common.paths import INGEST_REPORT, REJECTED_ROWS
+from analysis.ingest.filecache import summary_line
 from analysis.ingest.pipeline import IngestResult, SourceReport
 from analysis.ingest.prefetch import RawLink
 from analysis.safety import privacy
@@ -87,6 +88,8 @@ def print_ingest_summary(
     links = links or []
     console.print(sources_table(result, console, {link.name: link.target for link in links if link.read}))
     console.print(accounting_line(result.totals()))
+    if (reused := summary_line(result.cache)) is not None:
+        console.print(reused + "。")
     print_links(links, console)
     for note in result.notes:
         console.print(f"[yellow]注意：[/]{note}")

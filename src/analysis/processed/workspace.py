@@ -20,6 +20,8 @@ from analysis.common import faults
 from analysis.common.config import TownConfig
 from analysis.common.errors import AnalysisError, MissingDataError, ProcessedDataError
 from analysis.common.paths import INGEST_REPORT, YearPaths
+from analysis.ingest.filecache import DIR_NAME as CACHE_DIR
+from analysis.ingest.filecache import FileCache
 from analysis.ingest.pipeline import (
     IngestResult,
     config_fingerprint,
@@ -108,12 +110,26 @@ def ingest(
     return result
 
 
+def file_cache(paths: YearPaths, config: TownConfig) -> FileCache:
+    """The per-file cache of the year's processed folder (ingest/filecache.py): an entry holds for one
+    file's bytes and name under this configuration, this ingest code, this year and this install's
+    pseudonym secret (another secret: other keys)."""
+    context = {
+        "version": __version__,
+        "config_sha256": config_fingerprint(config),
+        "code_sha256": code_fingerprint(INGEST),
+        "year": int(paths.year),
+        "secret": privacy.pseudonym("ingest cache", kind="cache"),  # the pseudonyms' key, not revealed
+    }
+    return FileCache(paths.processed / CACHE_DIR, context)
+
+
 def read_year(
     paths: YearPaths, config: TownConfig, progress: Callable[[str], None] | None = None
 ) -> IngestResult:
     """Ingest the year's raw folder and check the data's dates against the year; nothing written yet."""
     refuse_read_only(paths.processed, "处理后数据文件夹", "--processed")  # before minutes of reading
-    result = ingest_year(paths.raw, config, paths.year, progress=progress)
+    result = ingest_year(paths.raw, config, paths.year, progress=progress, cache=file_cache(paths, config))
     check_data_year(result, paths.year, paths.raw)
     return result
 
