@@ -14,6 +14,7 @@ import pytest
 from analysis.common import paths
 from analysis.common.config import load_config
 from analysis.ingest.filecache import DIR_NAME, PIECE, summary_line
+from analysis.ingest.pipeline import ingest_year
 from analysis.processed import workspace
 from analysis.safety.audit import audit
 
@@ -47,6 +48,7 @@ def _entries(yp: paths.YearPaths) -> list[Path]:
     return sorted((yp.processed / DIR_NAME).iterdir())
 
 
+@pytest.mark.slow  # the whole sample folder: make test-fast runs the small version below
 def test_one_more_month_reads_one_file_and_gives_the_full_ingest(tmp_path, sample_ingests, sample_processed):
     yp = _year(tmp_path)
     held = tmp_path / LAST
@@ -79,6 +81,31 @@ def test_one_more_month_reads_one_file_and_gives_the_full_ingest(tmp_path, sampl
     assert len(_entries(yp)) == 22
     assert audit(yp.processed) == []  # the cache is private like the tables
     workspace.load.processed(yp.processed, 2022)  # the folder still verifies against its manifest
+
+
+SOME = (*SMALL, "组织关系转接_2022.xlsx", "团干部学习打卡_2022.xlsx", "青年大学习_2022年03月.xlsx")
+
+
+def test_one_more_month_gives_what_reading_every_file_gives(tmp_path):
+    """The same on six files (roster, transfers, check-ins, three months): cold, then warm with the March
+    export added, against the six read without a cache."""
+    yp = _year(tmp_path, SOME)
+    held = tmp_path / SOME[-1]
+    shutil.move(yp.raw / SOME[-1], held)
+    first = _ingest(yp)
+    assert len(first.cache.read) == 5 and first.cache.cached == []
+    shutil.copy(held, yp.raw / SOME[-1])
+    warm = _ingest(yp)
+    assert warm.cache.read == [SOME[-1]] and len(warm.cache.cached) == 5
+    assert summary_line(warm.cache) == "读取 1 个文件，其余 5 个未变化（沿用上次的读取结果）"
+    cold = ingest_year(yp.raw, load_config(yp.config), 2022)
+    assert set(warm.tables) == set(cold.tables)
+    for name, frame in cold.tables.items():
+        pd.testing.assert_frame_equal(warm.tables[name], frame, check_exact=True)
+    for name in ("rejected", "warnings", "ambiguous", "unknown_branches"):
+        pd.testing.assert_frame_equal(getattr(warm, name), getattr(cold, name), check_exact=True)
+    assert _report(warm) == _report(cold)
+    assert audit(yp.processed) == []
 
 
 @pytest.fixture
