@@ -43,10 +43,26 @@ T = pd.Timestamp
         ("2022/3/6 19:45", T("2022-03-06 19:45")),
         ("6.30", T("2022-06-30")),  # month.day text, year from the sheet/ingest year
         ("3月5日", T("2022-03-05")),
+        ("3月7日 20:15", T("2022-03-07 20:15")),  # a time without a year: the year from the hint
+        ("3月7日20时15分", T("2022-03-07 20:15")),
+        ("二〇二二年一月十三日", T("2022-01-13")),  # Chinese numerals, as documents are dated
+        ("二〇二二年十二月三十一日", T("2022-12-31")),
+        ("二〇一九年五月", T("2019-05-01")),
     ],
 )
 def test_date_shapes(raw, expected):
     assert parse_date(raw, year_hint=2022).value == expected
+
+
+def test_yearless_times_and_chinese_numeral_dates():
+    parsed = parse_date("3月7日 20:15", year_hint=2021)
+    assert (parsed.value, parsed.precision, parsed.yearless) == (T("2021-03-07 20:15"), "time", True)
+    assert parse_date("3月7日 20:15").value is None  # no year anywhere: not dated
+    assert parse_date("3月32日 20:15", year_hint=2022).value is None
+    joined = parse_date("二〇一九年五月", month_only=True)
+    assert (joined.value, joined.precision, joined.yearless) == (T("2019-05-01"), "month", False)
+    assert parse_date("二〇二二年十三月一日").value is None  # not a month: unread, reported
+    assert parse_date("二〇二二年十三月一日").problem
 
 
 def test_float_month_day_is_ambiguous():

@@ -235,7 +235,14 @@ _FULL = re.compile(
 )
 _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MD = re.compile(r"^(\d{1,2})\s*[./月]\s*(\d{1,2})\s*日?$")
+_MD = re.compile(
+    r"^(\d{1,2})\s*[./月]\s*(\d{1,2})\s*[日号]?"
+    r"(?:[T\s]*(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2}(?:\.\d+)?))?[分秒]?)?$"
+)
+# a date in Chinese numerals, as documents are dated: 二〇二二年一月十三日, 二〇一九年五月
+_CN_DATE = re.compile(
+    r"^([〇零○一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月份?(?:\s*([一二三四五六七八九十]{1,3})\s*[日号])?$"
+)
 _MONTH_ONLY = re.compile(r"^[（(]?\s*([一二三四五六七八九十]+|\d{1,2})\s*月份?\s*[)）]?$")
 
 
@@ -280,6 +287,7 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
     text = clean_text(value)
     assert text is not None
     text = _WEEKDAY.sub("", text.replace("\u2014", "-").replace("\u2013", "-"))  # 2022/01/07 星期五
+    text = _digits_date(text)
     if m := _FULL.match(text):
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if m.group(4):
@@ -316,8 +324,28 @@ def parse_date(value: Any, year_hint: int | None = None, month_only: bool = Fals
     if (m := _MD.match(text)) and not month_only:
         if year_hint is None:
             return ParsedDate(None, problem=f"“{text}”缺少年份")
-        return _from_month_day(int(m.group(1)), m.group(2), year_hint)
+        day = _from_month_day(int(m.group(1)), m.group(2), year_hint)
+        if m.group(3) and day.value is not None:  # 3月7日 20:15, 3月7日20时15分: the year from the hint
+            ts = _make(year_hint, day.value.month, day.value.day, int(m.group(3)), int(m.group(4)))
+            if ts is None:
+                return ParsedDate(None, problem=f"“{text}”不是有效日期")
+            return ParsedDate(ts + pd.Timedelta(seconds=int(float(m.group(5) or 0))), "time", yearless=True)
+        return day
     return ParsedDate(None, problem=f"“{text}”不是可识别的日期")
+
+
+def _digits_date(text: str) -> str:
+    """二〇二二年一月十三日 → 2022年1月13日 (the year digit by digit, month and day as numbers); other text
+    unchanged."""
+    m = _CN_DATE.match(text)
+    if not m:
+        return text
+    year = "".join(str(_CN_DIGITS.get(ch, 0)) for ch in m.group(1))
+    month = chinese_number(m.group(2))
+    day = chinese_number(m.group(3)) if m.group(3) else None
+    if not month or (m.group(3) and not day):
+        return text
+    return f"{year}年{month}月" + (f"{day}日" if day else "")
 
 
 def _parse_number_date(number: float, year_hint: int | None, month_only: bool) -> ParsedDate:

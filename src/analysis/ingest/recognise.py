@@ -831,9 +831,9 @@ def _year_hint(texts: list[tuple[str, str]], default: int) -> tuple[int, str]:
     """The year written in the title, the sheet, file or folder name ("2022年活动台账"), else the ingest's;
     with where it was found (Chinese), empty for the ingest year."""
     for how, text in texts:
-        m = re.search(r"(20\d{2})\s*年", text) or (
-            re.fullmatch(r"\D*(20\d{2})\D*", text) if how != "title" else None
-        )
-        if m:
-            return int(m.group(1)), f"{Source.HOW[how]}“{text}”"
+        years = set(re.findall(r"(20\d{2})\s*年", text))
+        if not years and how != "title" and (m := re.fullmatch(r"\D*(20\d{2})\D*", text)):
+            years = {m.group(1)}
+        if len(years) == 1:  # a text naming two years (2021-2022学年) says nothing of a date's year
+            return int(years.pop()), f"{Source.HOW[how]}“{text}”"
     return default, ""
