@@ -160,3 +160,16 @@ def test_only_what_the_scrub_leaves_alone_is_cached():
     assert not _private(pd.DataFrame({"note": ["电话 13812345678"]}))
     assert not _private(pd.DataFrame({"name": ["王五110101199003070011"]}))
     assert _private(pd.DataFrame({"source_file": ["名单.xlsx"], "student_no": ["2022123456789012"]}))
+
+
+def test_a_file_from_the_cache_is_not_parsed_in_the_background(tmp_path, monkeypatch):
+    from concurrent.futures import Future
+
+    from analysis.ingest import prefetch
+
+    path = tmp_path / "青年大学习_2022年01月.xlsx"
+    path.write_bytes(b"")
+    job: Future = Future()
+    monkeypatch.setitem(prefetch._jobs, (path.resolve(), "limits"), job)
+    prefetch.drop(path)
+    assert job.cancelled() and (path.resolve(), "limits") not in prefetch._jobs

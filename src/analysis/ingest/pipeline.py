@@ -26,7 +26,7 @@ from analysis.common.config import TownConfig
 from analysis.common.errors import AnalysisError, InputFileError, write_internal_log
 from analysis.common.paths import INGEST_REPORT, REJECTED_ROWS
 from analysis.common.vocabulary import Vocabulary
-from analysis.ingest import clean
+from analysis.ingest import clean, prefetch
 from analysis.ingest.branches import BranchResolver
 from analysis.ingest.detector import DETECTOR
 from analysis.ingest.doubt import Doubt, doubts
@@ -188,6 +188,7 @@ def ingest_year(
         digest = file_sha256(path)
         run.inputs.append({"file": name, "sha256": digest, "bytes": path.stat().st_size})
         if cache is not None and cache.replay(run, name, digest, SourceReport):
+            prefetch.drop(path)  # parsed in the background for nothing: stopped if not yet begun
             continue
         if progress:
             progress(name)

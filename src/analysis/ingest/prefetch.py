@@ -146,6 +146,13 @@ def _check_and_parse(path: Path, limits: guard.Limits) -> Parsed | None:
     return None if merged is None else _parse(path, merged)
 
 
+def drop(path: Path) -> None:
+    """Forget the prefetch of ``path`` (its reading came from the per-file cache): not parsed when it has
+    not begun."""
+    for key in [k for k in _jobs if k[0] == path.resolve()]:
+        _jobs.pop(key).cancel()
+
+
 def take(path: Path, limits: guard.Limits) -> Parsed | None:
     """The merged ranges and parsed sheets of ``path`` when a prefetch with the same limits succeeded,
     else None (the reader then checks and parses the file itself, and reports any problem)."""
