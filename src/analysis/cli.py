@@ -216,6 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=_year, required=True, metavar="年份", help="汇总年度，如 2022")
     p.add_argument("--reports", metavar="文件夹", help="输出文件夹（默认 reports/county/<年>）")
     p.add_argument("--name", default="全县", metavar="名称", help="报告标题中的县（市）名称（默认“全县”）")
+    p.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="执行汇总 SQL 的引擎：duckdb（默认，本进程内）或 spark（本地模式，需安装 .[cluster]）",
+    )
 
     p = sub.add_parser("explain", help="查看某个文件（或文件夹中每个文件）的每个工作表会被如何识别")
     p.add_argument("path", metavar="路径", help="导出文件或文件夹")
@@ -448,7 +454,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with processes.signals_interrupt():
             return COMMANDS[args.command](args)
     except AnalysisError as exc:
-        _console().print(f"[bold red]出错了：[/]{exc.render()}")
+        from rich.markup import escape  # the message is text: pip install -e ".[cluster]" stays as written
+
+        _console().print(f"[bold red]出错了：[/]{escape(exc.render())}")
         return EXIT_INPUT
     except GapsFound as exc:
         _console().print(f"[bold red]已停止：[/]{exc}")

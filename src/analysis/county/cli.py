@@ -1,4 +1,5 @@
-"""``python -m analysis county --towns DIR --year Y [--reports DIR] [--name 县名]``: the roll-up."""
+"""``python -m analysis county --towns DIR --year Y [--reports DIR] [--name 县名] [--engine duckdb|spark]``:
+the roll-up (on DuckDB in this process, or on Spark in local mode: the ``[cluster]`` extra)."""
 
 from __future__ import annotations
 
@@ -58,9 +59,11 @@ def run_county(args: argparse.Namespace, console: Console) -> int:
     refuse_overlap(reports, towns)
     refuse_foreign_files(reports)
     county = layout.discover(towns, args.year)
+    engine = getattr(args, "engine", "duckdb")
+    on = "（Spark 本地模式）" if engine == "spark" else ""
     try:
-        with console.status(f"正在汇总 {len(county.towns)} 个镇的 {args.year} 年数据…"):
-            rollup = compute(county)
+        with console.status(f"正在汇总 {len(county.towns)} 个镇的 {args.year} 年数据{on}…"):
+            rollup = compute(county, engine=engine)
     except (duckdb.OutOfMemoryException, MemoryError):
         raise AnalysisError(
             "汇总时内存不足", hint="请关闭其他程序后重试，或确认临时文件夹所在磁盘有足够空间。"

@@ -118,6 +118,20 @@ STEPS = (
 )
 
 
+# Result tables of the steps read back into pandas (``rollup.assemble`` turns them into keys), with the
+# order they are read in; the other steps' tables are intermediate.
+RESULTS = {
+    "periods": "scope, period",
+    "study_cells": "scope, branch, period, period_day, town",
+    "study_totals": "scope",
+    "org_totals": "scope",
+    "cadre_cells": "scope, month",
+    "activity_totals": "scope",
+    "recruitment_totals": "scope",
+    "aid_totals": "scope",
+}
+
+
 def sql_text(step: str) -> str:
     """The SQL of one step, as shipped (with ``${…}`` parameters)."""
     return resources.files("analysis.county").joinpath("sql", f"{step}.sql").read_text(encoding="utf-8")
@@ -137,7 +151,10 @@ def render(step: str, year: int) -> str:
     return Template(sql_text(step)).substitute(parameters(year))
 
 
-def scopes_frame(county: County) -> pd.DataFrame:
+SCOPE_COLUMNS = ("family", "scope", "town")
+
+
+def scope_rows(county: County) -> list[tuple[str, str, str]]:
     """(family, scope, town): every town is its own scope and part of the county scope, for each family
     whose table it has."""
     rows = []
@@ -145,7 +162,12 @@ def scopes_frame(county: County) -> pd.DataFrame:
         for town in county.having(table):
             rows.append((family, town.name, town.name))
             rows.append((family, COUNTY_SCOPE, town.name))
-    return pd.DataFrame(rows, columns=["family", "scope", "town"], dtype="str")
+    return rows
+
+
+def scopes_frame(county: County) -> pd.DataFrame:
+    """``scope_rows`` as a frame (the ``scopes`` table)."""
+    return pd.DataFrame(scope_rows(county), columns=list(SCOPE_COLUMNS), dtype="str")
 
 
 @dataclass
@@ -175,6 +197,15 @@ class Engine:
     def frame(self, table: str, order: str) -> pd.DataFrame:
         """A (small) result table as pandas, in a stated order."""
         return self.con.sql(f"SELECT * FROM {table} ORDER BY {order}").df()
+
+
+def run_steps(engine: Engine) -> dict[str, pd.DataFrame]:
+    """Run every step on ``engine`` (DuckDB's ``Engine`` or ``spark_engine.SparkEngine``); the result tables
+    as pandas frames (intermediate tables are dropped first, so their memory is free when the results are
+    fetched)."""
+    engine.run(STEPS)
+    engine.drop([step for step in STEPS if step not in RESULTS])
+    return {name: engine.frame(name, order) for name, order in RESULTS.items()}
 
 
 @contextmanager

@@ -1,88 +1,131 @@
-"""Keeping the roll-up SQL portable: which functions it may call, and their names on Spark SQL.
+"""The roll-up SQL on another engine: the queries of ``sql/*.sql`` (DuckDB's dialect) translated to Spark
+SQL by sqlglot, with a short list of corrections.
 
-The queries in ``sql/*.sql`` use standard SQL (joins, GROUP BY, CTEs, window ROW_NUMBER, CASE,
-CAST, EXTRACT, PERCENTILE_CONT … WITHIN GROUP) so that a cluster engine can run them on the same
-partitioned parquet files unchanged — except for the few functions listed in ``MAPPING``, which
-``translate`` renames. The engine-specific part (reading the files, memory settings) is in
-``engine.py``, not in the queries. ``tests/test_county.py`` checks every query against these lists,
-and docs/county-cluster.md explains the move to Spark SQL.
+The queries are written for DuckDB and use standard SQL almost everywhere (joins, GROUP BY, GROUPING SETS,
+CTEs, window ROW_NUMBER, CASE, CAST, EXTRACT, PERCENTILE_CONT … WITHIN GROUP). ``translate`` parses a
+query with sqlglot (``read="duckdb"``), applies ``OVERRIDES`` and writes it for Spark SQL: sqlglot does
+the rest (``make_timestamp(us)`` → ``TIMESTAMP_MICROS``, DuckDB's ``TIMESTAMP`` → ``TIMESTAMP_NTZ``,
+``NULLS LAST`` made explicit in window orders, where Spark's default differs, …).
+
+``OVERRIDES`` lists what sqlglot leaves untranslated or translates to something of another meaning; each
+is applied to the parsed query (never to the text). ``problems`` reports what would keep a query from
+running on Spark (a parse error, a DuckDB function sqlglot does not know and no override covers, a file
+read inside a query: files are the engine's business). docs/county-cluster.md shows the table;
+tests/test_county.py checks every step with ``problems`` and tests/test_county_spark.py runs every
+translated step on Spark.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-# Standard SQL functions and aggregates (SQL:2016), the same in DuckDB and Spark SQL (≥ 3.4).
-STANDARD = frozenset(
-    {
-        "count",
-        "sum",
-        "min",
-        "max",
-        "coalesce",
-        "cast",
-        "extract",
-        "floor",
-        "row_number",
-        "percentile_cont",
-        "grouping",
-        "dense_rank",
-    }
+import sqlglot
+from sqlglot import exp
+
+SOURCE = "duckdb"  # the dialect sql/*.sql are written in
+TARGETS = ("spark",)  # dialects ``translate`` writes
+
+
+@dataclass(frozen=True)
+class Override:
+    """A construct sqlglot does not translate to Spark SQL with the same meaning, and its replacement."""
+
+    duckdb: str
+    spark: str
+    why: str
+    rewrite: Callable[[exp.Expr], exp.Expr | None]  # the replacement of a node, or None: not this node
+
+
+def _epoch_us(node: exp.Expr) -> exp.Expr | None:
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us" and len(node.expressions) == 1:
+        return exp.UnixMicros(this=node.expressions[0].copy())
+    return None
+
+
+def _percentile_cont(node: exp.Expr) -> exp.Expr | None:
+    if not (isinstance(node, exp.WithinGroup) and isinstance(node.this, exp.PercentileCont)):
+        return None
+    order = node.expression
+    if (
+        not isinstance(order, exp.Order)
+        or len(order.expressions) != 1
+        or order.expressions[0].args.get("desc")
+    ):
+        raise ValueError("PERCENTILE_CONT … WITHIN GROUP: only one ascending ORDER BY term is translated")
+    # An anonymous function keeps its name: the Spark generator's rewrite of PercentileCont does not apply.
+    # Replaced nodes are not visited again by ``transform``: the ORDER BY term is corrected here.
+    function = exp.Anonymous(this="PERCENTILE_CONT", expressions=[node.this.this.copy()])
+    return exp.WithinGroup(this=function, expression=order.copy().transform(_override))
+
+
+OVERRIDES: tuple[Override, ...] = (
+    Override(
+        "epoch_us(ts)",
+        "unix_micros(ts)",
+        "sqlglot 不认识 DuckDB 的 epoch_us，会原样保留，Spark 没有这个函数",
+        _epoch_us,
+    ),
+    Override(
+        "PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x)",
+        "PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x)",
+        "sqlglot 写成 PERCENTILE_APPROX(x, p)，那是近似值；Spark 3.4 起支持标准写法，结果精确",
+        _percentile_cont,
+    ),
 )
-# Not in the standard, but with the same name, arguments and meaning in DuckDB and Spark SQL.
-SHARED = frozenset({"last_day"})  # last_day(date): the last day of the date's month
-# DuckDB-only functions used by the queries → the Spark SQL function with the same meaning.
-MAPPING: dict[str, str] = {
-    "epoch_us": "unix_micros",  # timestamp → microseconds since 1970-01-01 00:00 (BIGINT)
-    "make_timestamp": "timestamp_micros",  # microseconds since 1970 (BIGINT) → timestamp
-}
-# Constructs some engines accept that are not standard SQL: none may appear in a roll-up query.
-FORBIDDEN = {
-    "::": "PostgreSQL/DuckDB cast shorthand (use CAST(x AS t))",
-    "GROUP BY ALL": "DuckDB GROUP BY ALL",
-    "QUALIFY": "QUALIFY clause (use a subquery with ROW_NUMBER)",
-    "EXCLUDE": "SELECT * EXCLUDE",
-    "ILIKE": "ILIKE",
-    "[": "list literal or index",
-    "->": "lambda or JSON arrow",
-    "read_parquet": "a file reader (files are the engine's business: engine.py)",
-}
-
-# Words followed by "(" that are not function calls.
-_KEYWORDS = frozenset(
-    {"as", "in", "over", "group", "from", "join", "on", "and", "or", "not", "exists", "values", "when",
-     "then", "else", "select", "where", "by", "with", "union", "all", "sets"}
-)  # fmt: skip
-_CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-_COMMENT = re.compile(r"--[^\n]*")
-_STRING = re.compile(r"'(?:[^']|'')*'")
 
 
-def code_only(sql: str) -> str:
-    """The SQL without comments and string literals (so words inside them are not taken for code)."""
-    return _STRING.sub("''", _COMMENT.sub("", sql))
+def parse(sql: str, dialect: str = SOURCE) -> exp.Expr:
+    """The one statement of ``sql`` parsed in ``dialect`` (sqlglot.errors.ParseError when it does not parse)."""
+    statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    if len(statements) != 1:
+        raise ValueError(f"expected one SQL statement, found {len(statements)}")
+    return statements[0]
 
 
-def functions(sql: str) -> set[str]:
-    """Names of the functions a query calls (lower case)."""
-    return {m.group(1).lower() for m in _CALL.finditer(code_only(sql))} - _KEYWORDS
+def _override(node: exp.Expr) -> exp.Expr:
+    for override in OVERRIDES:
+        replaced = override.rewrite(node)
+        if replaced is not None:
+            return replaced
+    return node
+
+
+def translate(sql: str, dialect: str = "spark", pretty: bool = False) -> str:
+    """The DuckDB query ``sql`` for another engine: parsed, corrected by ``OVERRIDES``, written by sqlglot."""
+    if dialect not in TARGETS:
+        raise ValueError(f"unknown dialect {dialect!r}")
+    return parse(sql).transform(_override).sql(dialect=dialect, pretty=pretty)
+
+
+def untranslated(sql: str) -> list[str]:
+    """Functions of the DuckDB query that sqlglot does not know (so would write unchanged) and no override
+    covers: sorted, lower case."""
+    tree = parse(sql).transform(_override)
+    return sorted({f.name.lower() for f in tree.find_all(exp.Anonymous)} - {"percentile_cont"})
+
+
+def tables_read(sql: str) -> set[str]:
+    """Names of the tables and views the query reads (its own CTEs left out; lower case)."""
+    tree = parse(sql)
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    return {t.name.lower() for t in tree.find_all(exp.Table)} - ctes
 
 
 def problems(sql: str) -> list[str]:
-    """Why a query would not run unchanged on another engine (empty when it is portable, given MAPPING)."""
-    code = code_only(sql)
-    found = [f"function {f}() is neither standard, shared nor mapped" for f in sorted(functions(sql))
-             if f not in STANDARD | SHARED | set(MAPPING)]  # fmt: skip
-    upper = code.upper()
-    found += [f"{what}: {token}" for token, what in FORBIDDEN.items() if token.upper() in upper]
+    """Why the DuckDB query would not run on Spark SQL after ``translate`` (empty when it would)."""
+    try:
+        tree = parse(sql)
+    except (sqlglot.errors.ParseError, ValueError) as exc:
+        return [f"does not parse as DuckDB SQL: {str(exc).splitlines()[0]}"]
+    found = [f"function {f}() is unknown to sqlglot and has no override" for f in untranslated(sql)]
+    readers = [t for t in tree.find_all(exp.Table) if not isinstance(t.this, exp.Identifier)]
+    readers += [r for r in tree.find_all(exp.ReadParquet, exp.ReadCSV) if not isinstance(r.parent, exp.Table)]
+    found += [
+        f"reads files inside the query ({r.sql(SOURCE)}): files are the engine's business" for r in readers
+    ]
+    try:
+        parse(translate(sql), "spark")
+    except (sqlglot.errors.ParseError, ValueError) as exc:
+        found.append(f"the Spark SQL does not parse: {str(exc).splitlines()[0]}")
     return found
-
-
-def translate(sql: str, dialect: str = "spark") -> str:
-    """The query for another engine: DuckDB-only functions renamed (only Spark SQL is known)."""
-    if dialect != "spark":
-        raise ValueError(f"unknown dialect {dialect!r}")
-    out = sql
-    for duck, spark in MAPPING.items():
-        out = re.sub(rf"\b{duck}\s*\(", f"{spark}(", out, flags=re.IGNORECASE)
-    return out

@@ -21,26 +21,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.county.engine import DEFAULT_MEMORY_LIMIT, DEFAULT_THREADS, STEPS, Engine, connect
+from analysis.county.engine import DEFAULT_MEMORY_LIMIT, DEFAULT_THREADS, connect, run_steps
 from analysis.county.layout import COUNTY_SCOPE, County
 from analysis.indicators import study
 from analysis.indicators.activities import SECTION_KEY_NAMES
 from analysis.indicators.keys import BRANCH_RATE_PREFIX, ordered
 
+ENGINES = ("duckdb", "spark")  # where the SQL steps run (``compute``, ``--engine``)
 TOTAL_LABEL = "全县合计"  # the county's row in the comparison tables
 INPUTS = ("members", "study_records", "cadre_checkins", "activities", "recruitment", "aid")
-
-# Result tables of the SQL steps read back into pandas, with the order they are read in.
-RESULTS = {
-    "periods": "scope, period",
-    "study_cells": "scope, branch, period, period_day, town",
-    "study_totals": "scope",
-    "org_totals": "scope",
-    "cadre_cells": "scope, month",
-    "activity_totals": "scope",
-    "recruitment_totals": "scope",
-    "aid_totals": "scope",
-}
 
 
 @dataclass
@@ -88,20 +77,23 @@ class RollUp:
         return self.results.get(table, scope)
 
 
-def run_steps(engine: Engine) -> dict[str, pd.DataFrame]:
-    """Run every SQL step; the result tables as pandas frames (intermediate tables are dropped first, so
-    their memory is free when the results are fetched)."""
-    engine.run(STEPS)
-    engine.drop([step for step in STEPS if step not in RESULTS])
-    return {name: engine.frame(name, order) for name, order in RESULTS.items()}
-
-
 def compute(
-    county: County, memory_limit: str = DEFAULT_MEMORY_LIMIT, threads: int = DEFAULT_THREADS
+    county: County,
+    memory_limit: str = DEFAULT_MEMORY_LIMIT,
+    threads: int = DEFAULT_THREADS,
+    engine: str = "duckdb",
 ) -> RollUp:
-    """Roll ``county`` up: run the SQL on DuckDB and build every town's and the county's keys."""
-    with connect(county, memory_limit=memory_limit, threads=threads) as engine:
-        results = run_steps(engine)
+    """Roll ``county`` up: run the SQL on ``engine`` (one of ``ENGINES``: DuckDB in this process, or Spark
+    in local mode, see ``analysis.county.spark_engine``) and build every town's and the county's keys."""
+    if engine == "spark":
+        from analysis.county.spark_engine import local_session, rollup_frames
+
+        with local_session() as spark:
+            return assemble(county, rollup_frames(county, spark))
+    if engine != "duckdb":
+        raise ValueError(f"unknown engine {engine!r}")
+    with connect(county, memory_limit=memory_limit, threads=threads) as duck:
+        results = run_steps(duck)
     return assemble(county, results)
 
 

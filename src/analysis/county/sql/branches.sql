@@ -7,6 +7,6 @@ WITH names AS (
     UNION
     SELECT town, to_branch FROM transfers WHERE to_branch IS NOT NULL
 )
-SELECT n.town, t.town_no, n.branch, ROW_NUMBER() OVER (ORDER BY n.town, n.branch) AS branch_no
+SELECT n.town, t.town_no, n.branch, CAST(ROW_NUMBER() OVER (ORDER BY n.town, n.branch) AS BIGINT) AS branch_no
 FROM names n
 JOIN towns t ON t.town = n.town

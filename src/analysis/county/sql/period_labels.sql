@@ -1,3 +1,3 @@
 -- period_labels: the canonical period labels of the records, numbered.
-SELECT period, ROW_NUMBER() OVER (ORDER BY period) AS period_no
+SELECT period, CAST(ROW_NUMBER() OVER (ORDER BY period) AS BIGINT) AS period_no
 FROM (SELECT DISTINCT period FROM study_records) p

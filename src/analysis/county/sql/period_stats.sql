@@ -7,7 +7,8 @@
 -- Persons are numbered first, so the large person × period grouping works on numbers; both scopes
 -- come from one pass (GROUPING SETS).
 WITH persons AS (
-    SELECT x.town, t.town_no, x.person_key, ROW_NUMBER() OVER (ORDER BY x.town, x.person_key) AS person_no
+    SELECT x.town, t.town_no, x.person_key,
+           CAST(ROW_NUMBER() OVER (ORDER BY x.town, x.person_key) AS BIGINT) AS person_no
     FROM (SELECT DISTINCT town, person_key FROM study_records) x
     JOIN towns t ON t.town = x.town
 ),

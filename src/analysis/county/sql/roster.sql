@@ -7,7 +7,7 @@ SELECT
     m.town,
     b.town_no,
     m.member_id,
-    ROW_NUMBER() OVER (ORDER BY m.town, m.member_id) AS member_no,
+    CAST(ROW_NUMBER() OVER (ORDER BY m.town, m.member_id) AS BIGINT) AS member_no,
     m.branch,
     b.branch_no,
     COALESCE(m.is_cadre, FALSE) AS is_cadre,

@@ -10,10 +10,10 @@ WITH moves AS (
         f.branch_no AS from_branch_no,
         b.branch_no AS to_branch_no,
         t.moved_on,
-        ROW_NUMBER() OVER (
+        CAST(ROW_NUMBER() OVER (
             PARTITION BY r.member_no
             ORDER BY t.moved_on, t.source_file, t.source_sheet, t.source_row
-        ) AS seq
+        ) AS BIGINT) AS seq
     FROM transfers t
     JOIN roster r ON r.town = t.town AND r.member_id = t.member_id
     JOIN branches b ON b.town = t.town AND b.branch = t.to_branch
@@ -24,6 +24,6 @@ SELECT member_no, to_branch_no AS branch_no, moved_on AS start_day, seq
 FROM moves
 UNION ALL
 SELECT member_no, COALESCE(from_branch_no, roster_branch_no) AS branch_no,
-       TIMESTAMP '1900-01-01 00:00:00' AS start_day, 0 AS seq
+       TIMESTAMP '1900-01-01 00:00:00' AS start_day, CAST(0 AS BIGINT) AS seq
 FROM moves
 WHERE seq = 1
