@@ -4,8 +4,8 @@ The town-level pipeline stays on pandas; the roll-up runs portable SQL on an emb
 over the towns' parquet files, partitioned by town and year, out of core with bounded memory:
 
 - ``layout``: where the towns' data sits (``<towns>/town=<镇名>/year=<Y>/`` + ``town.yml``);
-- ``engine`` and ``sql/*.sql``: the engine set-up and the roll-up queries (``portability`` lists the
-  few functions that are not standard SQL and their Spark SQL names);
+- ``engine`` and ``sql/*.sql``: the DuckDB set-up and the roll-up queries; ``spark_engine``: the same
+  steps on Spark SQL (``--engine spark``), translated by ``portability`` (sqlglot and its overrides);
 - ``rollup``: every indicators.json key per town and for the county, from the queries' results;
 - ``outputs``: county.xlsx, county.json, the charts and the Word section; ``query``: cross-town answers.
 

@@ -2,8 +2,8 @@
 
 The same steps as on DuckDB (``engine.STEPS``, the ``sql/*.sql`` queries translated by
 ``portability.translate``), over the same ``town=…/year=…`` folders, read by Spark's own partition
-discovery (the folder names become the ``town`` and ``year`` columns). Each step becomes a cached
-temporary view that later steps read; the small result tables come back to Python through Arrow
+discovery (the folder names become the ``town`` and ``year`` columns). Each step is checkpointed and
+becomes a temporary view that later steps read; the small result tables come back to Python through Arrow
 (``DataFrame.toArrow``), never through ``toPandas`` (PySpark does not yet support pandas 3 fully).
 
 On a machine of its own, ``local_session`` starts Spark in local mode; on a cluster, ``rollup_frames``
@@ -271,8 +271,10 @@ def _column_sql(column: str, alias: str, sql_type: str, read_as: str | None) -> 
     target = spark_type(sql_type)
     if read_as is None:
         return f"CAST(NULL AS {target}) AS {alias}"
-    if read_as == "BIGINT" and sql_type == "TIMESTAMP":  # nanoseconds since 1970: truncated to µs
-        return f"CAST(timestamp_micros(`{column}` DIV 1000) AS {target}) AS {alias}"
+    if read_as == "BIGINT" and sql_type == "TIMESTAMP":
+        # nanoseconds since 1970, rounded to µs half away from zero as DuckDB's cast rounds (exact decimals)
+        micros = f"CAST(ROUND(CAST(`{column}` AS DECIMAL(20, 0)) / 1000, 0) AS BIGINT)"
+        return f"CAST(timestamp_micros({micros}) AS {target}) AS {alias}"
     return f"CAST(`{column}` AS {target}) AS {alias}"
 
 
@@ -318,7 +320,7 @@ def table_frame(spark: Any, county: County, table: str) -> Any:
 # --- the steps -----------------------------------------------------------------------------------------
 @dataclass
 class SparkEngine:
-    """A Spark session with the towns' tables as views; ``run`` materialises roll-up steps as cached
+    """A Spark session with the towns' tables as views; ``run`` materialises roll-up steps as checkpointed
     views (the interface of ``engine.Engine``)."""
 
     spark: Any  # pyspark.sql.SparkSession
