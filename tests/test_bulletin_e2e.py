@@ -87,6 +87,7 @@ def test_new_period_file_then_a_missing_export(tmp_path: Path, capsys: pytest.Ca
     shutil.copy(kept, december)  # one more month's export dropped in
     out = _bulletin(capsys, tmp_path, "--period", "latest", raw=raw)
     assert "原始数据有变化，已重新导入" in out and "已生成第13季第26期" in out
+    assert "读取 1 个文件，其余 21 个未变化（沿用上次的读取结果）" in out  # the per-file cache
 
     _strip(december, "第十三季第二十六期", "塔岗")  # that branch's part of the last period is missing
     out = _bulletin(capsys, tmp_path, "--period", "latest", raw=raw)

@@ -37,6 +37,7 @@ from analysis.common import faults, formatting, paths
 from analysis.common.config import TownConfig
 from analysis.common.errors import AnalysisError
 from analysis.common.paths import BULLETIN_DIR, BULLETIN_DOCX, BULLETIN_PNG, BULLETIN_XLSX
+from analysis.ingest.prefetch import raw_files
 from analysis.processed.load import Tables
 from analysis.processed.workspace import ensure_processed, refuse_read_only
 from analysis.safety import folders, locks
@@ -82,13 +83,19 @@ def gaps_message(b: Bulletin) -> str:
 
 def _tables(yp: paths.YearPaths, config: TownConfig, console: Console) -> Tables:
     started = time.perf_counter()
+    read: list[str] = []  # the files the ingest read (the others came from its per-file cache)
+
+    def progress(name: str) -> None:
+        read.append(name)
+        status.update(f"正在读取 {name}")
+
     with console.status("正在检查原始数据…") as status:
-        tables, ingested = ensure_processed(
-            yp, config, progress=lambda name: status.update(f"正在读取 {name}")
-        )
+        tables, ingested = ensure_processed(yp, config, progress=progress)
     if ingested:
         seconds = formatting.number(round(time.perf_counter() - started, 1))
-        console.print(f"原始数据有变化，已重新导入（用时 {seconds} 秒）。")
+        kept = len(raw_files(yp.raw)) - len(read)
+        files = f"读取 {len(read)} 个文件，其余 {kept} 个未变化（沿用上次的读取结果），" if kept > 0 else ""
+        console.print(f"原始数据有变化，已重新导入（{files}用时 {seconds} 秒）。")
     if tables.study_records is None or tables.members is None or tables.members.empty:
         raise AnalysisError(
             f"{yp.year} 年的数据中缺少青年大学习记录或团员名册，无法生成通报",
