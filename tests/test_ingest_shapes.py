@@ -188,6 +188,73 @@ def test_study_workbook_with_one_sheet_per_period(tmp_path):
     assert got["study.member_rate.柳河村团支部"] == pytest.approx((1 / 2 + 1 / 2) / 2)
 
 
+def test_study_details_with_times_whose_year_is_only_in_the_title(tmp_path):
+    """A statistics desk's detail sheet: 学习时间 written 3月7日 20:15 / 3月7日20时15分, the year only in the
+    title rows above the header; the records are dated by it (and each one warned as year-less)."""
+    from analysis.ingest.recognise import _year_hint
+
+    config = _config(tmp_path)
+    raw = tmp_path / "raw"
+    roster(raw)
+    xlsx(
+        raw / "参学情况统计.xlsx",
+        {
+            "3月明细": [
+                ["2021年3月“青年大学习”参学人员明细"],
+                ["填报单位：示例镇团委        统计时段：2021年1月1日至12月31日"],
+                ["序号", "期次", "团支部", "姓名", "学习时间"],
+                [1, "第十四季第5期", "塔岗村团支部", "李四", "3月7日 20:15"],
+                [2, "第十四季第5期", "新华社区团支部", "王五", "3月7日21时05分"],
+                [3, "第十四季第6期", "柳河村团支部", "孙七", "3月14日 08:30"],
+            ]
+        },
+    )
+    result = run(raw, config, year=2021)
+    study = result.tables["study_records"]
+    assert sorted(study["recorded_at"].dt.strftime("%Y-%m-%d %H:%M")) == [
+        "2021-03-07 20:15",
+        "2021-03-07 21:05",
+        "2021-03-14 08:30",
+    ]
+    assert headline(result, config, 2021)["study.periods"] == 2
+    # the year is taken from a text naming exactly one year; one naming two says nothing
+    assert _year_hint([("title", "2021年—2022年第一学期"), ("file", "2022年统计.xlsx")], 2020)[0] == 2022
+    assert _year_hint([("title", "2021年至2022年")], 2020) == (2020, "")
+
+
+def test_participant_list_grouped_by_heading_rows(tmp_path):
+    """A desk's list of participants: one header, then each activity as a heading row merged across the
+    table (一、NAME（M月D日，place，共N人）) with its people below; each row takes its heading's name and date."""
+    config = _config(tmp_path)
+    raw = tmp_path / "raw"
+    roster(raw)
+    xlsx(
+        raw / "重点活动参加人员名单.xlsx",
+        {
+            "名单": [
+                ["2022年重点活动参加人员名单"],
+                ["序号", "姓名", "所在团支部", "备注"],
+                ["一、团干部培训（3月30日，镇会议室，共2人）"],
+                [1, "李四", "塔岗村团支部", None],
+                [2, "赵六", "柳河村团支部", None],
+                ["二、五四青年座谈会（5月4日，镇文化站，共1人）"],
+                [1, "王五", "新华社区团支部", None],
+            ]
+        },
+        merges={"名单": ["A3:D3", "A6:D6"]},
+    )
+    result = run(raw, config)
+    src = next(s for s in result.sources if s.file == "重点活动参加人员名单.xlsx")
+    assert src.kind == "participants"
+    assert src.skipped["headings"] == 2
+    got = result.tables["activity_participants"]
+    assert sorted(zip(got["activity_name"], got["date"].dt.strftime("%m-%d"), got["name"], strict=True)) == [
+        ("五四青年座谈会", "05-04", "王五"),
+        ("团干部培训", "03-30", "李四"),
+        ("团干部培训", "03-30", "赵六"),
+    ]
+
+
 def test_transfer_export_with_paths_and_status(tmp_path):
     config = _config(tmp_path)
     raw = tmp_path / "raw"

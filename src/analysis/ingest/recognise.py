@@ -74,6 +74,7 @@ class Source:
         "folder": "文件夹名",
         "wide": "宽表的列标题",
         "code": "按内容识别为学号",
+        "heading": "分组标题行",
     }
 
     def describe(self) -> str:
@@ -87,6 +88,8 @@ class Source:
             return f"{self.HOW['code']}：{where}，表头“{self.header}”只说是编号；与名册中的学号相符时才作为学号使用"
         if self.how == "wide":
             return f"{self.HOW['wide']}（每列一个{self.value}）"
+        if self.how == "heading":
+            return f"{self.HOW['heading']}（如“一、团干部培训（3月30日，…）”，其下各行属于该组）"
         return f"{self.HOW[self.how]}“{self.value}”"
 
     def as_dict(self) -> dict[str, Any]:
@@ -373,8 +376,8 @@ def header_candidates(sheet: RawSheet) -> list[tuple[list[int], dict[int, tuple[
         if any(not is_blank(v) and not isinstance(v, str) for v in cells.loc[nxt]):
             continue  # the next row holds numbers or dates: data, not a sub-header
         sub = _row_texts(cells, nxt)
-        if not sub:
-            continue
+        if not sub or heading_of(list(sub.values())) is not None:
+            continue  # nothing, or a heading row grouping the data (一、团干部培训（3月30日…）): not a sub-header
         filled = dict(top)
         for c1, c2 in merged_top.get(row, []):
             if c1 in top:
@@ -440,6 +443,9 @@ class Layout:
     runner_up: str | None = None
     runner_up_score: float | None = None
     notes: list[str] = field(default_factory=list)
+    headings: dict[str, str] = field(
+        default_factory=dict
+    )  # canonical column → "name" / "date" of heading rows
 
     @property
     def data_start(self) -> int:
@@ -582,7 +588,8 @@ class Recogniser:
         self._infer(kind, columns, sources, used, headers, judge, start)
         self._codes(kind, columns, sources, used, cells, judge, start)
         constants = self._context(kind, columns, sources, texts)
-        present = set(columns) | set(constants)
+        headed = _headed(kind, columns, constants, sources, judge.sheet, start)
+        present = set(columns) | set(constants) | set(headed)
         missing = kind.missing(present)
         if missing and not pinned:
             return None
@@ -628,6 +635,7 @@ class Recogniser:
             score=score,
             missing=missing,
             minimal=minimal,
+            headings=headed,
         )
 
     def _infer(
@@ -825,6 +833,51 @@ def _title(sheet: RawSheet, first_header_row: int) -> str:
     cells = sheet.cells
     above = cells.loc[: first_header_row - 1] if first_header_row > cells.index[0] else cells.iloc[0:0]
     return " ".join(str(v).strip() for v in above.to_numpy().ravel() if isinstance(v, str) and v.strip())
+
+
+# a heading row grouping the rows below it: 一、团干部培训（3月30日，镇会议室，共12人）
+HEADING = re.compile(
+    r"^\s*[一二三四五六七八九十]{1,3}\s*[、.．]\s*(?P<name>[^（(]+?)\s*(?:[（(](?P<note>.*)[)）])?\s*$"
+)
+_HEADING_DATE = re.compile(r"(?:(?:20\d{2})\s*年)?\d{1,2}\s*月\s*\d{1,2}\s*日")
+
+
+def heading_of(cells: list[Any]) -> tuple[str, str | None] | None:
+    """(name, date text or None) when a row's only cell is a heading such as 一、团干部培训（3月30日，…）."""
+    if len(cells) != 1 or not isinstance(cells[0], str) or not (m := HEADING.match(cells[0])):
+        return None
+    date = _HEADING_DATE.search(m.group("note") or "")
+    return m.group("name").strip(), date.group(0) if date else None
+
+
+def _headed(
+    kind: KindDef,
+    columns: dict[str, int],
+    constants: dict[str, str],
+    sources: dict[str, Source],
+    sheet: RawSheet,
+    start: int,
+) -> dict[str, str]:
+    """A list grouped by heading rows (一、NAME（M月D日…）, the rows of each group below it): the kind's group
+    text column not read from a header or the context takes the heading's name, its group date column the
+    heading's date. Two headings at least, or it is a note."""
+    wanted = [c for c in kind.columns.values() if c.group and c.key not in columns and c.key not in constants]
+    if not wanted:
+        return {}
+    body = sheet.cells.loc[start:]
+    few = body[body.notna().sum(axis=1) == 1]
+    heads = [h for h in (heading_of([v for v in row if not is_blank(v)]) for row in few.to_numpy()) if h]
+    if len(heads) < 2:
+        return {}
+    headed: dict[str, str] = {}
+    for col in wanted:
+        if col.content == "text" and "name" not in headed.values():
+            headed[col.key] = "name"
+        elif col.content == "date" and all(d for _, d in heads):
+            headed[col.key] = "date"
+    for key in headed:
+        sources[key] = Source("heading")
+    return headed
 
 
 def _year_hint(texts: list[tuple[str, str]], default: int) -> tuple[int, str]:

@@ -12,7 +12,7 @@ import pandas as pd
 from analysis.common.vocabulary import KindDef
 from analysis.ingest.normalize import blank_mask, date_column, is_blank, month_section
 from analysis.ingest.readers import RawSheet, column_letter
-from analysis.ingest.recognise import Layout
+from analysis.ingest.recognise import Layout, heading_of
 
 _NOTE = re.compile(
     r"(共\s*\d+\s*[条人行项]|导出|制表|填表|审核人|统计时间|截至|截止|^注[:：]|说明[:：]|备注[:：]|负责人[:：]|联系人[:：])"
@@ -22,6 +22,7 @@ SKIP_LABELS = {
     "totals": "合计行",
     "examples": "填写示例行",
     "sections": "月份分隔行",
+    "headings": "分组标题行",
     "notes": "表尾说明",
     "headers": "重复的表头行",
     "not_studied": "未学习名单行",
@@ -142,8 +143,13 @@ def extract(sheet: RawSheet, layout: Layout, kind: KindDef) -> Extracted:
     month_marks = pd.Series(pd.NA, index=data.index, dtype="Int64")
     mapped_cols = [c for c in mapped if c in present.columns]
     few = data.index[(count <= 3) & reason.isna()]
+    headings = pd.Series(None, index=data.index, dtype=object)
     for row in few:
         cells = [v for v in data.loc[row] if not is_blank(v)]
+        if layout.headings and (head := heading_of(cells)) is not None:
+            reason[row] = "headings"
+            headings[row] = head
+            continue
         if len(cells) == 1 and isinstance(cells[0], str) and (m := month_section(cells[0])) is not None:
             reason[row] = "sections"
             month_marks[row] = m
@@ -151,7 +157,7 @@ def extract(sheet: RawSheet, layout: Layout, kind: KindDef) -> Extracted:
         is_note = all(isinstance(v, str) for v in cells) and _NOTE.search(" ".join(cells))
         if is_note and int(present.loc[row, mapped_cols].sum()) <= 1:
             reason[row] = "notes"
-    skipped = {k: int((reason == k).sum()) for k in ("totals", "sections", "notes", "headers")}
+    skipped = {k: int((reason == k).sum()) for k in ("totals", "sections", "headings", "notes", "headers")}
     skipped_rows = [(int(r), SKIP_LABELS[k]) for r, k in reason.dropna().items()]
     months = month_marks.ffill()
     kept = data[reason.isna()]
@@ -162,6 +168,10 @@ def extract(sheet: RawSheet, layout: Layout, kind: KindDef) -> Extracted:
         frame = melt(frame, kept, layout)
     for key, value in layout.constants.items():
         frame[key] = value
+    if layout.headings:  # each row takes the name / date of the heading row above it
+        heads = headings.ffill()[reason.isna()].to_numpy()
+        for key, part in layout.headings.items():
+            frame[key] = [None if h is None or h is pd.NA else h[0 if part == "name" else 1] for h in heads]
     return Extracted(frame, skipped, skipped_rows, filled)
 
 
