@@ -56,35 +56,6 @@ KNOWN_WRONG: dict[str, dict[str, str]] = {
         "study.member_rate": "the same",
         "study.member_rate.示例镇中学团支部": "the same",
     },
-    "statistics_office": {
-        "study.learner_times": "every learner's time is written `3月7日 20:15` / `3月7日20时15分` with the year only "
-        "in the sheet's title row: the records are read, none is dated, so no period is dated",
-        "study.member_rate": "the same",
-        **{
-            f"study.member_rate.{b}": "the same"
-            for b in (
-                "东坡村团支部",
-                "北岭村团支部",
-                "南沟村团支部",
-                "塔岗村团支部",
-                "新华社区团支部",
-                "朝阳社区团支部",
-                "柳河村团支部",
-                "石桥村团支部",
-                "示例镇中学团支部",
-                "示例镇农业合作社团支部",
-                "示例镇机关团支部",
-                "西湾村团支部",
-            )
-        },
-        "study.never": "the same",
-        "study.periods": "the same",
-        "rec.activists": "stage dates in Chinese numerals (`二〇二二年一月十三日`, `—` for none) are not read",
-        "rec.applications": "the same",
-        "rec.median_days": "the same",
-        "rec.new_members": "the same",
-        "rec.targets": "the same",
-    },
 }
 
 
