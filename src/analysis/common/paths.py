@@ -38,6 +38,7 @@ INGEST_REPORT = "ingest_report.json"
 REJECTED_ROWS = "rejected_rows.xlsx"
 CATALOGUE_DIR = "catalogue"  # the indicator catalogue, cached next to the processed tables
 CATALOGUE_META = "catalogue.json"
+INGEST_CACHE_DIR = "ingest_cache"  # each raw file's reading, kept for the next ingest (ingest/filecache.py)
 PROCESSED_MANIFEST = "processed_manifest.json"  # written last by ingest: tables, sizes, hashes, year
 # reports/<Y>/
 INDICATORS_JSON = "indicators.json"
@@ -53,7 +54,7 @@ BULLETIN_DIR = "通报"
 BULLETIN_DOCX = "通报.docx"
 BULLETIN_PNG = "排名.png"
 BULLETIN_XLSX = "待学习名单.xlsx"
-PROCESSED_OUTPUTS = (INGEST_REPORT, REJECTED_ROWS, CATALOGUE_DIR, PROCESSED_MANIFEST)
+PROCESSED_OUTPUTS = (INGEST_REPORT, REJECTED_ROWS, CATALOGUE_DIR, PROCESSED_MANIFEST, INGEST_CACHE_DIR)
 REPORT_OUTPUTS = (
     MANIFEST,
     INDICATORS_JSON,

@@ -34,7 +34,9 @@ from typing import Any
 
 import pandas as pd
 
-DIR_NAME = "ingest_cache"  # inside the processed folder (data/processed/<Y>/ingest_cache/)
+from analysis.common.paths import INGEST_CACHE_DIR
+
+DIR_NAME = INGEST_CACHE_DIR  # inside the processed folder (data/processed/<Y>/ingest_cache/)
 PIECE = "piece.json"
 FORMAT = 1
 # _Run's lists of one file's findings, replayed in order
