@@ -151,3 +151,33 @@ def test_activity_ledger_that_stops_in_september(tmp_path):
     _rewrite(raw / "活动台账_2022.xlsx", until_september)
     _, found = _run(raw)
     assert "活动台账只覆盖部分月份" in _serious(found)
+
+
+def test_recruitment_dates_that_cannot_be_read(tmp_path):
+    """A ledger whose stage-date cells are all unreadable: rec.* would be 0 with ten people listed."""
+    raw = _copy(tmp_path)
+
+    def unreadable(g: pd.DataFrame) -> pd.DataFrame:
+        g.loc[1:, [5, 6, 7, 8]] = "见纸质档案"  # 申请 / 积极分子 / 发展对象 / 入团日期
+        return g
+
+    _rewrite(raw / "发展团员台账_2022.xlsx", unreadable)
+    head, found = _run(raw)
+    assert head["rec.applications"] == 0
+    gap = next(f for f in found.blocking if f.rule == "关键列没有读到")
+    assert gap.subject == "发展团员" and "发展团员台账_2022.xlsx" in gap.message and gap.affects == ("rec.",)
+
+
+def test_study_exports_without_their_time_column(tmp_path):
+    """The town's monthly exports without 报名时间: only the periods the school's export dates are left."""
+    raw = _copy(tmp_path)
+    for path in raw.glob("青年大学习_2022年*.xlsx"):
+        _rewrite(path, lambda g: g.drop(columns=[3]))
+    csv = raw / "青年大学习_2022年07月.csv"
+    frame = pd.read_csv(csv, dtype=object, encoding="gb18030")
+    frame.drop(columns=["报名时间"]).to_csv(csv, index=False, encoding="gb18030")
+    head, found = _run(raw)
+    assert head["study.periods"] < 51
+    gap = next(f for f in found.blocking if f.subject == "青年大学习" and f.rule == "关键列没有读到")
+    assert "青年大学习_2022年01月.xlsx" in gap.message and "“学习时间”" in gap.message
+    assert "示例镇中学" not in gap.message and "青年大学习_2022年03月.xlsx" not in gap.message
