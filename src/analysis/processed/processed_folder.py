@@ -70,11 +70,25 @@ NAME_COLUMNS = {"source_file", "source_sheet", "file", "sheet", "文件", "工�
 CODE_COLUMNS = {"league_no", "member_no", "student_no"}
 
 
+# A pseudonym key (privacy.pseudonym): its 16 hex digits are all decimal digits for about one key in 1,900
+# (10/16 to the 16th), so a 20,000-member county has a dozen; they are nobody's number and never masked.
+PSEUDONYM_KEY = r"[A-Za-z0-9]+_[0-9a-f]{16}"
+
+
+def _key_column(series: pd.Series) -> bool:
+    """Whether every value of the column is a pseudonym key (or missing)."""
+    values = series.dropna()
+    return len(values) > 0 and bool(values.astype(str).str.fullmatch(PSEUDONYM_KEY).all())
+
+
 def private_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Every text column scrubbed (names, normalised names, branches, notes, periods, file names …):
-    identifiers masked, and runs of 15+ digits except in names of files and in codes."""
+    identifiers masked, and runs of 15+ digits except in names of files and in codes; columns of
+    pseudonym keys (member_id, person_key …) are kept as they are."""
     changed = {}
     for column in _text_columns(frame):
+        if _key_column(frame[column]):
+            continue
         keep_long = column in NAME_COLUMNS or column in CODE_COLUMNS
         scrubbed = privacy.scrub_stored_series(frame[column], long_digits=not keep_long)
         if scrubbed is not frame[column]:
