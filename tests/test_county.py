@@ -543,10 +543,12 @@ def test_portability_check_catches_duckdb_only_sql():
     assert portability.problems("SELECT a FROM t WHERE ((") != []
     assert portability.problems("SELECT a::INTEGER FROM t GROUP BY ALL") == []  # sqlglot translates these
     assert portability.translate("SELECT epoch_us(x), make_timestamp(y) FROM t") == (
-        "SELECT UNIX_MICROS(x), TIMESTAMP_MICROS(y) FROM t"
+        "SELECT UNIX_MICROS(CAST(x AS TIMESTAMP_LTZ)), TIMESTAMP_MICROS(y) FROM t"
     )
     exact = portability.translate("SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY epoch_us(x)) FROM t")
-    assert exact == "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY UNIX_MICROS(x) NULLS LAST) FROM t"
+    assert exact == (
+        "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY UNIX_MICROS(CAST(x AS TIMESTAMP_LTZ)) NULLS LAST) FROM t"
+    )
     with pytest.raises(ValueError, match="ascending"):
         portability.translate("SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x DESC) FROM t")
 

@@ -39,7 +39,11 @@ class Override:
 
 def _epoch_us(node: exp.Expr) -> exp.Expr | None:
     if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us" and len(node.expressions) == 1:
-        return exp.UnixMicros(this=node.expressions[0].copy())
+        # Spark before 4.1 takes only TIMESTAMP_LTZ here; with the session in UTC the cast keeps the value
+        local = exp.Cast(
+            this=node.expressions[0].copy().transform(_override), to=exp.DataType.build("TIMESTAMPLTZ")
+        )
+        return exp.UnixMicros(this=local)
     return None
 
 
@@ -62,8 +66,8 @@ def _percentile_cont(node: exp.Expr) -> exp.Expr | None:
 OVERRIDES: tuple[Override, ...] = (
     Override(
         "epoch_us(ts)",
-        "unix_micros(ts)",
-        "sqlglot 不认识 DuckDB 的 epoch_us，会原样保留，Spark 没有这个函数",
+        "unix_micros(CAST(ts AS TIMESTAMP_LTZ))",
+        "sqlglot 不认识 DuckDB 的 epoch_us，会原样保留，Spark 没有这个函数；Spark 4.0 的 unix_micros 只接受带时区的时间",
         _epoch_us,
     ),
     Override(
