@@ -102,3 +102,15 @@ def test_config_fingerprint_is_the_same_in_every_process():
         for seed in ("1", "2", "3")
     }
     assert len(prints) == 1
+
+
+def test_every_gate_threshold_is_described_in_town_yml():
+    """The analyst tunes the gate in town.yml's completeness: section: each threshold is named there."""
+    import dataclasses
+
+    from analysis.common import paths
+    from analysis.processed.completeness import Thresholds
+
+    text = paths.CONFIG_FILE.read_text(encoding="utf-8")
+    missing = [f.name for f in dataclasses.fields(Thresholds) if f"#   {f.name}:" not in text]
+    assert missing == []
