@@ -114,3 +114,6 @@ def test_every_gate_threshold_is_described_in_town_yml():
     text = paths.CONFIG_FILE.read_text(encoding="utf-8")
     missing = [f.name for f in dataclasses.fields(Thresholds) if f"#   {f.name}:" not in text]
     assert missing == []
+    from analysis.common.config import COMPLETENESS_KEYS
+
+    assert set(COMPLETENESS_KEYS) == {f.name for f in dataclasses.fields(Thresholds)}

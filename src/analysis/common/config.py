@@ -353,7 +353,14 @@ COMPLETENESS_KEYS = {
     "unknown_sheet_rows": "未识别的工作表超过该行数视为缺口",
     "member_change": "团员人数与上年相比变化超过该比例视为异常",
     "unmatched_share": "未匹配到团员的学习记录超过该比例视为异常",
-}
+    "cadre_share": "团干部占团员的比例超过该值视为异常",
+    "activity_change": "活动数超过上年的该倍数（或不到上年的该分之一）视为异常",
+    "aid_per_recipient": "每名受助者全年资助金额（元）的合理范围",
+    "hours_per_volunteer": "一名志愿者一次活动的服务时长（小时）上限",
+    "unread_sheet_share": "工作表中该比例的行缺少关键列即视为该列没有读到",
+    "unread_table_share": "这样的工作表占该类数据的比例达到该值时视为缺口",
+    "never_share": "学习记录人数不少却有该比例的团员从未学习，视为记录没有计入团员",
+}  # the fields of processed.completeness.Thresholds (a test keeps the two equal)
 
 
 def _unknown_key(key: str, known: dict[str, str], where: str, path: Path) -> ConfigError:
