@@ -157,7 +157,9 @@ def extract(sheet: RawSheet, layout: Layout, kind: KindDef) -> Extracted:
         is_note = all(isinstance(v, str) for v in cells) and _NOTE.search(" ".join(cells))
         if is_note and int(present.loc[row, mapped_cols].sum()) <= 1:
             reason[row] = "notes"
-    skipped = {k: int((reason == k).sum()) for k in ("totals", "sections", "headings", "notes", "headers")}
+    skipped = {k: int((reason == k).sum()) for k in ("totals", "sections", "notes", "headers")}
+    if layout.headings:
+        skipped["headings"] = int((reason == "headings").sum())
     skipped_rows = [(int(r), SKIP_LABELS[k]) for r, k in reason.dropna().items()]
     months = month_marks.ffill()
     kept = data[reason.isna()]
