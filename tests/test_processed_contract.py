@@ -140,7 +140,14 @@ def current(sample_processed, tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("kind", "cache"),
-    [("other_year", True), ("other_year", False), ("truncated", True), ("swapped", False), ("deleted", True)],
+    [
+        ("truncated", True),
+        # each re-ingests the sample year (about 10 s): the other cases run in make test, not test-fast
+        pytest.param("other_year", True, marks=pytest.mark.slow),
+        pytest.param("other_year", False, marks=pytest.mark.slow),
+        pytest.param("swapped", False, marks=pytest.mark.slow),
+        pytest.param("deleted", True, marks=pytest.mark.slow),
+    ],
 )
 def test_the_run_mends_tampered_data_from_the_raw_exports(current, sample_processed, tmp_path, kind, cache):
     """What the run does first (report.context.build_context): the altered folder is noticed, ingested
