@@ -80,6 +80,7 @@ def test_kinds_and_columns_accept_chinese_names(tmp_path):
     assert config.vocabulary.kinds["transfers"].columns["to_branch"].spellings == ("接收单位",)
 
 
+@pytest.mark.slow  # two fresh interpreters
 def test_config_fingerprint_is_the_same_in_every_process():
     """The fingerprint decides whether processed data is current: it must not depend on string hashing
     (a set's order), or every run re-ingests."""

@@ -127,6 +127,7 @@ def test_grid_rates_equal_indicator(tables, periods):
         assert result.period_rates["rate"].mean() == pytest.approx(head[f"study.member_rate.{branch}"])
 
 
+@pytest.mark.slow  # every branch's grid over the year (about 8 s)
 def test_one_branch_pairs_give_the_whole_town_grid(tables, periods):
     """A one-branch query computes the pairs of that branch's members only (transfers included): every
     branch's grid is the one computed from the whole town's pairs."""
