@@ -71,7 +71,7 @@ endif
 test: $(CLUSTER_STAMP) ## 运行全部测试（CI 运行的就是它；两个进程并行；含 Spark 对照测试，另装 .[cluster]）
 	$(PY) -m pytest -n 2 --dist loadfile
 
-test-fast: $(STAMP) ## 快速测试：不执行笔记本、不做完整运行（约 1 分钟）
+test-fast: $(STAMP) ## 快速测试：不执行笔记本、不做完整运行（空闲的 2 核机器上约 1 分半）
 	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e and not slow"
 
 lint: $(STAMP) ## 代码检查（ruff）
